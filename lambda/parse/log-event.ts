@@ -1,0 +1,30 @@
+/** One CloudWatch Logs event, as FilterLogEvents returns it or as a raw line read from a file. */
+export interface LogEvent {
+  readonly message: string;
+  /** Epoch milliseconds, when known. */
+  readonly timestamp?: number;
+  readonly logStreamName?: string;
+  /** The log group, when the reader knows it (FilterLogEvents reads one group at a time). */
+  readonly logGroupName?: string;
+}
+
+/** Which log a line came from. */
+export type LogSource = 'execution' | 'access' | 'lambda';
+
+/** Longest text kept of one line for evidence; the full line is still parsed for facts. */
+export const MAX_KEPT_LINE_CHARS = 2_000;
+
+/** Cuts text to `max` characters, saying how much was cut. */
+export function truncateText(text: string, max = MAX_KEPT_LINE_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
+const EXECUTION_GROUP = /^API-Gateway-Execution-Logs_([a-z0-9]{10})\/(.+)$/;
+
+/** REST API execution log groups are named `API-Gateway-Execution-Logs_{restApiId}/{stage}`. */
+export function parseExecutionLogGroupName(name: string | undefined): { apiId: string; stage: string } | undefined {
+  if (name === undefined) return undefined;
+  const m = EXECUTION_GROUP.exec(name);
+  return m?.[1] !== undefined && m[2] !== undefined ? { apiId: m[1], stage: m[2] } : undefined;
+}

@@ -1,0 +1,62 @@
+/**
+ * Escaping of untrusted log text for the places it is shown.
+ *
+ * Log text is attacker-controlled (paths, headers, user agents, bodies). In a terminal or an email it must not carry
+ * control sequences (ANSI escapes, bidi overrides that reorder what the reader sees); in Slack it must not mention
+ * @channel / @here / users or forge links (`<https://evil|click me>`).
+ */
+
+// C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates, zero-width and BOM.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNSAFE_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFF9-\uFFFB]/g;
+
+/** Makes invisible and terminal-controlling characters visible as `\u{..}` text. Newlines and tabs stay. */
+export function neutralizeControls(text: string): string {
+  return text.replace(UNSAFE_CHARS, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase()}}`);
+}
+
+/** One line of text: newlines become visible too (for subjects, table cells, single evidence lines). */
+export function oneLine(text: string): string {
+  return neutralizeControls(text).replace(/\r\n|\r|\n/g, ' ⏎ ').replace(/\t/g, ' ');
+}
+
+const ZWSP = '\u200B';
+
+/**
+ * Escapes text for Slack mrkdwn (https://api.slack.com/reference/surfaces/formatting#escaping):
+ * `&`, `<`, `>` become entities, so `<!channel>`, `<@U123>` and `<url|label>` cannot be formed;
+ * plain `@channel`, `@here` and `@everyone` get a zero-width space after the `@` so no client or `link_names`
+ * setting turns them into mentions; control characters are made visible. The zero-width space is added after
+ * controls are neutralized, so it is the only one that can remain.
+ */
+export function escapeSlack(text: string): string {
+  return neutralizeControls(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(channel|here|everyone)\b/gi, `@${ZWSP}$1`)
+    .replace(/!(channel|here|everyone)\b/gi, `!${ZWSP}$1`);
+}
+
+/** Escaped text safe inside a Slack ``` code block: a ``` in the text would close the block. */
+export function escapeSlackCode(text: string): string {
+  return escapeSlack(text).replace(/```/g, `\`${ZWSP}\`${ZWSP}\``);
+}
+
+/**
+ * An email subject: printable ASCII only (no header injection through CR/LF, no encoded words), at most `max`
+ * characters, cut at a word boundary with an ellipsis made of ASCII dots.
+ */
+export function asciiSubject(text: string, max = 100): string {
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[—–]/g, '-')
+    .replace(/[^\x20-\x7E]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (ascii.length <= max) return ascii;
+  const cut = ascii.slice(0, max - 3);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max / 2 ? cut.slice(0, space) : cut}...`;
+}
