@@ -1,0 +1,382 @@
+/**
+ * Reads one CloudWatch Logs log group for a time window with FilterLogEvents, bounded by a page cap, an event cap
+ * and a deadline. Read problems (missing group, access denied, throttling, anything else) never throw: the result
+ * carries what was read plus the problem with an actionable fix, so the caller can still publish a partial diagnosis.
+ */
+import {
+  AccessDeniedException,
+  type CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  type FilterLogEventsCommandOutput,
+  LimitExceededException,
+  ResourceNotFoundException,
+  ServiceUnavailableException,
+  ThrottlingException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { type LogEvent, parseExecutionLogGroupName } from '../parse/log-event.js';
+
+/** What to read. */
+export interface LogReadRequest {
+  readonly logGroupName: string;
+  /** Epoch ms; events before it are not returned. */
+  readonly startTime: number;
+  /** Epoch ms; events after it are not returned. */
+  readonly endTime: number;
+  /**
+   * CloudWatch Logs filter pattern applied by the service.
+   * @default - every event in the window
+   */
+  readonly filterPattern?: string;
+  /**
+   * Only streams whose name starts with this.
+   * @default - all streams
+   */
+  readonly logStreamNamePrefix?: string;
+}
+
+/** How much work one read may do. */
+export interface LogReadLimits {
+  /** Most FilterLogEvents calls (pages) to make. */
+  readonly maxPages: number;
+  /** Most events to return. */
+  readonly maxEvents: number;
+  /** Epoch ms by which the read must be over, retries and the call in flight included. */
+  readonly deadlineMs: number;
+  /**
+   * The clock the deadline is measured with.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+  /**
+   * Most events asked for per page (FilterLogEvents `limit`, at most 10,000).
+   * @default 10_000
+   */
+  readonly pageSize?: number;
+}
+
+/**
+ * Why the read stopped: `end` everything in the window was read; `pages`, `events` a cap was reached with more
+ * to read; `budget` the deadline came first; `error` a read problem (see `problem`) ended it.
+ */
+export type LogReadStopReason = 'end' | 'pages' | 'events' | 'budget' | 'error';
+
+export type LogReadProblemKind = 'missing_group' | 'access_denied' | 'throttled' | 'other';
+
+/** A read that could not be completed: what happened and what the operator can do about it. */
+export interface LogReadProblem {
+  readonly kind: LogReadProblemKind;
+  readonly logGroupName: string;
+  /** One sentence on what went wrong, with the service's own message. */
+  readonly message: string;
+  /** What to change, with the commands to run where there are some. */
+  readonly fix: string;
+  /** The SDK error's name (`ResourceNotFoundException`, ...), for the function's own log. */
+  readonly errorName: string;
+}
+
+export interface LogReadResult {
+  /** Events in the order the service returned them, each with `logGroupName` set. */
+  readonly events: LogEvent[];
+  /** FilterLogEvents calls that returned a page. */
+  readonly pages: number;
+  /** Sum of the returned messages' lengths (characters). */
+  readonly bytes: number;
+  readonly stoppedBy: LogReadStopReason;
+  /** Set when a read problem ended the read (stoppedBy `error`, or `budget` when retries ran into the deadline). */
+  readonly problem?: LogReadProblem;
+}
+
+export interface CloudWatchLogsReaderOptions {
+  /**
+   * Attempts per page when CloudWatch Logs throttles (ThrottlingException, LimitExceededException,
+   * ServiceUnavailableException), the first one included.
+   * @default 4
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Backoff before the first retry; doubled per retry, with full jitter.
+   * @default 100
+   */
+  readonly baseDelayMs?: number;
+  /**
+   * Longest backoff between two attempts.
+   * @default 2_000
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * Waits between attempts (injected by tests).
+   * @default - a timer
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Source of jitter in [0, 1) (injected by tests).
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+/** Most events FilterLogEvents returns per call. */
+const MAX_PAGE_SIZE = 10_000;
+
+/** Raised internally when the deadline cuts a call short. */
+class DeadlineReachedError extends Error {
+  constructor() {
+    super('The log read reached its deadline');
+    this.name = 'DeadlineReachedError';
+  }
+}
+
+/**
+ * Reads a log group with FilterLogEvents (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html).
+ *
+ * Give it a client whose own retries are off (`maxAttempts: 1`) so that this reader's deadline-aware retries are
+ * the only ones; otherwise the SDK's retries also run, inside the per-call deadline.
+ */
+export class CloudWatchLogsReader {
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly client: CloudWatchLogsClient,
+    options: CloudWatchLogsReaderOptions = {},
+  ) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.maxDelayMs = options.maxDelayMs ?? 2_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Reads the window page by page until the end, a cap, the deadline or a read problem; never throws for the latter. */
+  async read(request: LogReadRequest, limits: LogReadLimits): Promise<LogReadResult> {
+    const now = limits.now ?? Date.now;
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, limits.pageSize ?? MAX_PAGE_SIZE));
+    const events: LogEvent[] = [];
+    let pages = 0;
+    let bytes = 0;
+    let nextToken: string | undefined;
+    const result = (stoppedBy: LogReadStopReason, problem?: LogReadProblem): LogReadResult =>
+      problem === undefined ? { events, pages, bytes, stoppedBy } : { events, pages, bytes, stoppedBy, problem };
+
+    for (;;) {
+      if (pages >= limits.maxPages) return result('pages');
+      if (events.length >= limits.maxEvents) return result('events');
+      if (now() >= limits.deadlineMs) return result('budget');
+
+      const page = await this.readPage(request, nextToken, Math.min(pageSize, limits.maxEvents - events.length), {
+        deadlineMs: limits.deadlineMs,
+        now,
+      });
+      if (page.kind === 'budget') return result('budget', page.problem);
+      if (page.kind === 'problem') return result('error', page.problem);
+
+      pages++;
+      for (const event of page.output.events ?? []) {
+        if (events.length >= limits.maxEvents) return result('events');
+        if (event.message === undefined) continue;
+        events.push(toLogEvent(event, request.logGroupName));
+        bytes += event.message.length;
+      }
+      nextToken = page.output.nextToken;
+      if (nextToken === undefined || nextToken === '') return result('end');
+    }
+  }
+
+  /** One page, retried with exponential backoff and full jitter while throttled and the deadline allows. */
+  private async readPage(
+    request: LogReadRequest,
+    nextToken: string | undefined,
+    limit: number,
+    clock: { deadlineMs: number; now: () => number },
+  ): Promise<
+    | { kind: 'page'; output: FilterLogEventsCommandOutput }
+    | { kind: 'budget'; problem?: LogReadProblem }
+    | { kind: 'problem'; problem: LogReadProblem }
+  > {
+    const command = new FilterLogEventsCommand({
+      logGroupName: request.logGroupName,
+      startTime: request.startTime,
+      endTime: request.endTime,
+      limit,
+      ...(request.filterPattern === undefined ? {} : { filterPattern: request.filterPattern }),
+      ...(request.logStreamNamePrefix === undefined ? {} : { logStreamNamePrefix: request.logStreamNamePrefix }),
+      ...(nextToken === undefined ? {} : { nextToken }),
+    });
+
+    for (let attempt = 1; ; attempt++) {
+      const remainingMs = clock.deadlineMs - clock.now();
+      if (remainingMs <= 0) return { kind: 'budget' };
+      try {
+        return { kind: 'page', output: await this.sendBefore(command, remainingMs) };
+      } catch (error) {
+        if (error instanceof DeadlineReachedError) return { kind: 'budget' };
+        const kind = problemKind(error);
+        if (kind !== 'throttled') return { kind: 'problem', problem: describeProblem(kind, error, request, attempt) };
+        if (attempt >= this.maxAttempts) {
+          return { kind: 'problem', problem: describeProblem(kind, error, request, attempt) };
+        }
+        const delayMs = Math.floor(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1)));
+        if (clock.now() + delayMs >= clock.deadlineMs) {
+          return { kind: 'budget', problem: describeProblem(kind, error, request, attempt) };
+        }
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  /** Sends with an abort signal, and gives up at the deadline even if the call ignores the signal. */
+  private async sendBefore(
+    command: FilterLogEventsCommand,
+    remainingMs: number,
+  ): Promise<FilterLogEventsCommandOutput> {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new DeadlineReachedError());
+      }, remainingMs);
+    });
+    try {
+      return await Promise.race([this.client.send(command, { abortSignal: controller.signal }), deadline]);
+    } catch (error) {
+      if (controller.signal.aborted) throw new DeadlineReachedError();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function toLogEvent(
+  event: { message?: string; timestamp?: number; logStreamName?: string },
+  logGroupName: string,
+): LogEvent {
+  return {
+    message: event.message ?? '',
+    ...(event.timestamp === undefined ? {} : { timestamp: event.timestamp }),
+    ...(event.logStreamName === undefined ? {} : { logStreamName: event.logStreamName }),
+    logGroupName,
+  };
+}
+
+interface ErrorFacts {
+  readonly name: string;
+  readonly message: string;
+  readonly httpStatusCode: number | undefined;
+}
+
+function errorFacts(error: unknown): ErrorFacts {
+  if (error instanceof Error) {
+    const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+    return { name: error.name, message: error.message, httpStatusCode: metadata?.httpStatusCode };
+  }
+  return { name: 'UnknownError', message: String(error), httpStatusCode: undefined };
+}
+
+const THROTTLING_NAMES = new Set(['Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
+
+function problemKind(error: unknown): LogReadProblemKind {
+  const { name, httpStatusCode } = errorFacts(error);
+  if (error instanceof ResourceNotFoundException || name === 'ResourceNotFoundException') return 'missing_group';
+  if (
+    error instanceof AccessDeniedException ||
+    name === 'AccessDeniedException' ||
+    name === 'AccessDenied' ||
+    httpStatusCode === 403
+  ) {
+    return 'access_denied';
+  }
+  if (
+    error instanceof ThrottlingException ||
+    error instanceof LimitExceededException ||
+    error instanceof ServiceUnavailableException ||
+    THROTTLING_NAMES.has(name) ||
+    httpStatusCode === 429
+  ) {
+    return 'throttled';
+  }
+  return 'other';
+}
+
+function rereadCommand(request: LogReadRequest): string {
+  return (
+    `aws logs filter-log-events --log-group-name '${request.logGroupName}' ` +
+    `--start-time ${request.startTime} --end-time ${request.endTime}`
+  );
+}
+
+function missingGroupFix(logGroupName: string): string {
+  const execution = parseExecutionLogGroupName(logGroupName);
+  if (execution !== undefined) {
+    // https://repost.aws/knowledge-center/api-gateway-cloudwatch-logs
+    return (
+      `Execution logging is off for REST API ${execution.apiId} stage ${execution.stage} (or its log group was deleted). ` +
+      `Turn it on: \`aws apigateway update-stage --rest-api-id ${execution.apiId} --stage-name ${execution.stage} ` +
+      '--patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO`. ' +
+      'API Gateway writes these logs only when the account has a CloudWatch Logs role: ' +
+      '`aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=ROLE_ARN` ' +
+      '(a role that apigateway.amazonaws.com can assume, with the AmazonAPIGatewayPushToCloudWatchLogs managed policy). ' +
+      'The log group appears with the first request after that.'
+    );
+  }
+  const lambda = /^\/aws\/lambda\/(.+)$/.exec(logGroupName);
+  if (lambda?.[1] !== undefined) {
+    return (
+      `Function ${lambda[1]} has not written a log yet, or it logs to another log group. ` +
+      `Check \`aws lambda get-function-configuration --function-name ${lambda[1]} --query LoggingConfig\` ` +
+      "and put the group it names in the responder's configuration, then redeploy."
+    );
+  }
+  return (
+    `No log group named ${logGroupName} exists in this account and Region. If it is an access log group, turn on ` +
+    'access logging with it as destination (REST: `aws apigateway update-stage --rest-api-id ID --stage-name STAGE ' +
+    '--patch-operations op=replace,path=/accessLogSettings/destinationArn,value=LOG_GROUP_ARN ' +
+    'op=replace,path=/accessLogSettings/format,value=FORMAT`; HTTP API: `aws apigatewayv2 update-stage --api-id ID ' +
+    "--stage-name STAGE --access-log-settings DestinationArn=LOG_GROUP_ARN,Format=FORMAT`); otherwise correct the log group name in the responder's configuration and redeploy."
+  );
+}
+
+function describeProblem(
+  kind: LogReadProblemKind,
+  error: unknown,
+  request: LogReadRequest,
+  attempts: number,
+): LogReadProblem {
+  const { name, message } = errorFacts(error);
+  const group = request.logGroupName;
+  const base = { kind, logGroupName: group, errorName: name };
+  switch (kind) {
+    case 'missing_group':
+      return { ...base, message: `Log group ${group} does not exist: ${message}`, fix: missingGroupFix(group) };
+    case 'access_denied':
+      return {
+        ...base,
+        message: `Access denied reading log group ${group}: ${message}`,
+        fix:
+          `The responder's role may not call logs:FilterLogEvents on ${group}. The stack grants it only on the log ` +
+          "groups in its configuration: add this group to the API's configuration (executionLogGroup, accessLogGroup " +
+          'or functionNames) and run `cdk deploy`. If it is configured already, look for a service control policy or ' +
+          'permissions boundary that denies logs:FilterLogEvents, and check that the group is in the same account and Region.',
+      };
+    case 'throttled':
+      return {
+        ...base,
+        message: `CloudWatch Logs throttled reads of ${group} (${attempts} attempt${attempts === 1 ? '' : 's'}): ${message}`,
+        fix:
+          'FilterLogEvents has a per-account, per-Region request quota shared with every other log reader. The ' +
+          'diagnosis covers only the events read before the throttling. Read the rest later with ' +
+          `\`${rereadCommand(request)}\`, ask for a higher FilterLogEvents quota in Service Quotas, or reduce other ` +
+          'concurrent readers of CloudWatch Logs.',
+      };
+    case 'other':
+      return {
+        ...base,
+        message: `Reading log group ${group} failed: ${name}: ${message}`,
+        fix: `See the responder's own log for the full error, then repeat the read with \`${rereadCommand(request)}\`.`,
+      };
+  }
+}
