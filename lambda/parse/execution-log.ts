@@ -27,66 +27,148 @@ export function splitExecutionLine(message: string): ExecutionLine | undefined {
 export interface ExecutionFacts {
   status?: number;
   method?: string;
+  /** The path as requested (`HTTP Method: GET, Resource Path: /orders/42`). */
+  path?: string;
+  /** The resource template (`/orders/{id}`), from lines that name the method (`method 'GET /orders/{id}'`). */
   resourcePath?: string;
   endpointUri?: string;
   integrationStatus?: number;
   integrationLatencyMs?: number;
   lambdaRequestId?: string;
   functionError?: string;
-  /** The line belongs to a Lambda authorizer's call (REST logs the authorizer's own request and response). */
-  authorizer?: boolean;
-  stageVariables?: boolean;
+  /** The line starts a Lambda authorizer's call (REST logs the authorizer's own request and response). */
+  authorizerStart?: boolean;
+  /** The line ends the authorizer phase. */
+  authorizerEnd?: boolean;
+  stageVariables?: Readonly<Record<string, string>>;
+  apiId?: string;
+  stage?: string;
+  region?: string;
+  accountId?: string;
 }
 
 const METHOD_COMPLETED = /^Method completed with status: (\d{3})\b/;
 const HTTP_METHOD = /^HTTP Method: ([A-Z]+), Resource Path: (\S*)/;
-const RECEIVED = /^Received response\. Status: (\d{3}), Integration latency: (\d+) ms/;
-const RESPONSE_HEADER_REQUEST_ID = /[{,]\s*x-amzn-RequestId=([0-9a-fA-F-]{36})\b/;
+// "Received response. Status: 200, Integration latency: 241 ms" (2022+) and "Received response. Integration latency: 40 ms".
+const RECEIVED = /^Received response\. (?:Status: (\d{3}), )?Integration latency: (\d+) ms/;
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const RESPONSE_HEADER_REQUEST_ID = new RegExp(`[{,]\\s*x-amzn-RequestId=(${UUID})`);
 const RESPONSE_HEADER_FUNCTION_ERROR = /[{,]\s*X-Amz-Function-Error=([A-Za-z]+)/;
+// "Lambda invocation failed with status: 429. Lambda request id: <id>" and
+// "Lambda execution failed with status 200 due to customer function error: <message>. Lambda request id: <id>".
+const LAMBDA_FAILED = new RegExp(
+  `^Lambda (?:invocation|execution) failed with status:? (\\d{3})\\b.*Lambda request id: (${UUID})`,
+  's',
+);
+const INTEGRATION_REQUEST_ID = new RegExp(`^AWS Integration Endpoint RequestId : (${UUID})`);
+// "API Key authorized because method 'GET /orders/{id}' does not require API Key."
+const METHOD_NAMED = /^API Key authorized because method '([A-Z]+) ([^']*)'/;
+// "Key throttle limit exceeded for RestApi abc, Stage prod, Resource k0w8mc, HttpMethod POST."
+// X-Amz-Source-Arn=arn:aws:execute-api:eu-west-2:958845080241:uwe3g5jm54/Prod/GET/echo
+const SOURCE_ARN =
+  /X-Amz-Source-Arn=arn:aws[a-z-]*:execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})\//;
+// "Verifying Usage Plan for request: <id>. API Key: API Stage: h733q2j6gb/Prod"
+const USAGE_PLAN_STAGE = /API Stage: ([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})/;
+const STAGE_VARIABLES = /"stageVariables":(\{[^{}]{0,2000}\})/;
 
 /** Reads the facts a line states. Only prefixes AWS writes are looked at, so body text cannot forge a fact. */
 export function executionFacts(text: string): ExecutionFacts {
   const facts: ExecutionFacts = {};
   switch (text.charCodeAt(0)) {
-    case 77 /* M */: {
-      const m = METHOD_COMPLETED.exec(text);
-      if (m?.[1] !== undefined) facts.status = Number(m[1]);
-      break;
-    }
-    case 72 /* H */: {
-      const m = HTTP_METHOD.exec(text);
-      if (m?.[1] !== undefined && m[2] !== undefined) {
-        facts.method = m[1];
-        facts.resourcePath = m[2];
+    case 77 /* M */:
+      {
+        const m = METHOD_COMPLETED.exec(text);
+        if (m?.[1] !== undefined) facts.status = Number(m[1]);
+        break;
       }
-      break;
-    }
-    case 69 /* E */: {
-      if (text.startsWith('Endpoint request URI: ')) {
-        facts.endpointUri = text.slice('Endpoint request URI: '.length).trim();
-        if (facts.endpointUri.includes('${stageVariables.') || facts.endpointUri.includes('stageVariables.')) {
-          facts.stageVariables = true;
+    case 72 /* H */:
+      {
+        const m = HTTP_METHOD.exec(text);
+        if (m?.[1] !== undefined && m[2] !== undefined) {
+          facts.method = m[1];
+          facts.path = m[2];
         }
-      } else if (text.startsWith('Endpoint response headers: ')) {
-        const id = RESPONSE_HEADER_REQUEST_ID.exec(text);
+        break;
+      }
+    case 65 /* A */:
+      {
+        const named = METHOD_NAMED.exec(text);
+        if (named?.[1] !== undefined && named[2] !== undefined) {
+          facts.method = named[1];
+          facts.resourcePath = named[2];
+        }
+        const id = INTEGRATION_REQUEST_ID.exec(text);
         if (id?.[1] !== undefined) facts.lambdaRequestId = id[1];
-        const fe = RESPONSE_HEADER_FUNCTION_ERROR.exec(text);
-        if (fe?.[1] !== undefined) facts.functionError = fe[1];
+        break;
       }
-      break;
-    }
-    case 82 /* R */: {
-      const m = RECEIVED.exec(text);
-      if (m?.[1] !== undefined && m[2] !== undefined) {
-        facts.integrationStatus = Number(m[1]);
-        facts.integrationLatencyMs = Number(m[2]);
+    case 69 /* E */:
+      {
+        if (text.startsWith('Endpoint request URI: ')) {
+          facts.endpointUri = text.slice('Endpoint request URI: '.length).trim();
+        } else if (text.startsWith('Endpoint request headers: ')) {
+          const arn = SOURCE_ARN.exec(text);
+          if (arn?.[1] !== undefined && arn[2] !== undefined && arn[3] !== undefined && arn[4] !== undefined) {
+            facts.region = arn[1];
+            facts.accountId = arn[2];
+            facts.apiId = arn[3];
+            facts.stage = arn[4];
+          }
+        } else if (text.startsWith('Endpoint request body after transformations: ')) {
+          const vars = STAGE_VARIABLES.exec(text);
+          if (vars?.[1] !== undefined) {
+            try {
+              const parsed: unknown = JSON.parse(vars[1]);
+              if (typeof parsed === 'object' && parsed !== null) {
+                facts.stageVariables = Object.fromEntries(
+                  Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+                );
+              }
+            } catch {
+              // A body cut at 1024 characters: no stage variables to read.
+            }
+          }
+        } else if (text.startsWith('Endpoint response headers: ')) {
+          const id = RESPONSE_HEADER_REQUEST_ID.exec(text);
+          if (id?.[1] !== undefined) facts.lambdaRequestId = id[1];
+          const fe = RESPONSE_HEADER_FUNCTION_ERROR.exec(text);
+          if (fe?.[1] !== undefined) facts.functionError = fe[1];
+        }
+        break;
       }
-      break;
-    }
-    case 83 /* S */: {
-      if (text.startsWith('Starting authorizer')) facts.authorizer = true;
-      break;
-    }
+    case 76 /* L */:
+      {
+        const m = LAMBDA_FAILED.exec(text);
+        if (m?.[1] !== undefined && m[2] !== undefined) {
+          facts.integrationStatus = Number(m[1]);
+          facts.lambdaRequestId = m[2];
+        }
+        break;
+      }
+    case 82 /* R */:
+      {
+        const m = RECEIVED.exec(text);
+        if (m?.[2] !== undefined) {
+          if (m[1] !== undefined) facts.integrationStatus = Number(m[1]);
+          facts.integrationLatencyMs = Number(m[2]);
+        }
+        break;
+      }
+    case 83 /* S */:
+      {
+        if (text.startsWith('Starting authorizer')) facts.authorizerStart = true;
+        else if (text.startsWith('Successfully completed authorizer execution')) facts.authorizerEnd = true;
+        else if (text.startsWith('Starting execution for request')) facts.authorizerEnd = true;
+        break;
+      }
+    case 86 /* V */:
+      {
+        const m = USAGE_PLAN_STAGE.exec(text);
+        if (m?.[1] !== undefined && m[2] !== undefined) {
+          facts.apiId = m[1];
+          facts.stage = m[2];
+        }
+        break;
+      }
     default:
       break;
   }

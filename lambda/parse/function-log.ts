@@ -163,7 +163,12 @@ function pythonError(message: string): FunctionLogRecord | undefined {
   const m = PYTHON_ERROR.exec(message);
   if (m?.[1] === undefined) return undefined;
   const trace = (m[3] ?? '').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Traceback'));
-  return errorRecord(undefined, m[1], m[2] ?? '', trace.slice(0, 3).map((l) => l.trim()));
+  return errorRecord(
+    undefined,
+    m[1],
+    m[2] ?? '',
+    trace.slice(0, 3).map((l) => l.trim()),
+  );
 }
 
 /** Lambda's JSON log format: platform events (`platform.report`) and runtime errors with `errorType`. */

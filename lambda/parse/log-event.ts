@@ -20,7 +20,7 @@ export function truncateText(text: string, max = MAX_KEPT_LINE_CHARS): string {
   return `${text.slice(0, max)}… [${text.length - max} more characters]`;
 }
 
-const EXECUTION_GROUP = /^API-Gateway-Execution-Logs_([a-z0-9]{10})\/(.+)$/;
+const EXECUTION_GROUP = /^API-Gateway-Execution-Logs_([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})$/;
 
 /** REST API execution log groups are named `API-Gateway-Execution-Logs_{restApiId}/{stage}`. */
 export function parseExecutionLogGroupName(name: string | undefined): { apiId: string; stage: string } | undefined {

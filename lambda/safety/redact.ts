@@ -25,7 +25,10 @@ export function isSensitiveName(name: string): boolean {
 /** Values that look like tokens whatever their name. */
 const VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // PEM private keys.
-  [/-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]{0,10000}?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g, `${REDACTED} private key`],
+  [
+    /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]{0,10000}?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
+    `${REDACTED} private key`,
+  ],
   // Bearer / Basic / AWS SigV4 credentials in free text.
   [/\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   [/\bAWS4-HMAC-SHA256\s+[^\s,}]*(?:,\s*[A-Za-z]+=[^\s,}]*)*/g, `AWS4-HMAC-SHA256 ${REDACTED}`],
@@ -34,7 +37,10 @@ const VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // AWS access key ids (AKIA long-term, ASIA temporary).
   [/\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{16}\b/g, `${REDACTED} access key id`],
   // A 40-character AWS secret access key: base64 alphabet with upper, lower and digit.
-  [/(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=]))(?=[A-Za-z0-9/+=]{0,39}[A-Z])(?=[A-Za-z0-9/+=]{0,39}[a-z])(?=[A-Za-z0-9/+=]{0,39}[0-9])[A-Za-z0-9/+=]{40}/g, REDACTED],
+  [
+    /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=]))(?=[A-Za-z0-9/+=]{0,39}[A-Z])(?=[A-Za-z0-9/+=]{0,39}[a-z])(?=[A-Za-z0-9/+=]{0,39}[0-9])[A-Za-z0-9/+=]{40}/g,
+    REDACTED,
+  ],
   // Slack webhook URLs and tokens.
   [/https:\/\/hooks\.slack\.com\/[A-Za-z0-9/_-]+/g, `https://hooks.slack.com/${REDACTED}`],
   [/\bxox[abposr]-[A-Za-z0-9-]{10,}/g, REDACTED],
@@ -47,7 +53,8 @@ const JSON_PAIR = /(["'])([A-Za-z0-9_.-]{1,100})\1(\s*:\s*)(["'])((?:\\.|(?!\4)[
 // `name=value` in query strings and text (`?api_key=abc&x=1`, `token=abc`).
 const QUERY_PAIR = /([?&;\s]|^)([A-Za-z0-9_.-]{1,100})=([^&\s;,}"']+)/g;
 // `Name: value` header lines (Cookie: a=b; c=d).
-const HEADER_LINE = /(^|[\n\r]|\s)(Authorization|Proxy-Authorization|Cookie|Set-Cookie|X-Api-Key|X-Amz-Security-Token)(\s*:\s*)([^\r\n]*)/gi;
+const HEADER_LINE =
+  /(^|[\n\r]|\s)(Authorization|Proxy-Authorization|Cookie|Set-Cookie|X-Api-Key|X-Amz-Security-Token)(\s*:\s*)([^\r\n]*)/gi;
 
 /** A value that, under any name, looks like a credential: long and high in entropy, or a known token shape. */
 function looksLikeToken(value: string): boolean {

@@ -14,6 +14,14 @@ export interface TraceLine {
   readonly phase?: TracePhase;
 }
 
+/** A line of the backend function's log that says an invocation failed, with what it said. */
+export interface BackendFailure {
+  readonly record: FunctionLogRecord;
+  readonly text: string;
+  readonly timestamp?: number;
+  readonly functionName?: string;
+}
+
 /** Everything the logs say about one API request, from every log that mentioned it. */
 export interface RequestTrace {
   readonly requestId: string;
@@ -23,6 +31,8 @@ export interface RequestTrace {
   method?: string;
   /** The resource path (REST `$context.resourcePath`, or the path the execution log names). */
   resourcePath?: string;
+  /** The path as requested, when no resource template was logged (`/orders/42`). */
+  path?: string;
   /** HTTP API route key, `GET /orders/{id}`. */
   routeKey?: string;
   firstSeen?: number;
@@ -41,10 +51,10 @@ export interface RequestTrace {
   /** `X-Amz-Function-Error` response header value (`Unhandled`, `Handled`). */
   functionError?: string;
   access?: AccessRecord;
-  /** The integration URI names its function through a stage variable. */
-  usesStageVariables?: boolean;
+  /** Stage variables of the request, when the logged proxy event shows them. */
+  stageVariables?: Readonly<Record<string, string>>;
   /** Lines the backend function's own log wrote for this request. */
-  backend: FunctionLogRecord[];
+  backend: BackendFailure[];
   /** True while lines are in the authorizer phase (REST execution logs). */
   inAuthorizer?: boolean;
   /** Lines not kept because the trace reached its line cap. */
@@ -56,9 +66,9 @@ export function newTrace(requestId: string): RequestTrace {
 }
 
 /** "GET /orders/{id}": the route a finding is reported under. */
-export function routeOf(trace: Pick<RequestTrace, 'method' | 'resourcePath' | 'routeKey'>): string {
+export function routeOf(trace: Pick<RequestTrace, 'method' | 'resourcePath' | 'path' | 'routeKey'>): string {
   if (trace.routeKey !== undefined) return trace.routeKey;
   const method = trace.method ?? '?';
-  const resource = trace.resourcePath ?? '?';
+  const resource = trace.resourcePath ?? trace.path ?? '?';
   return method === '?' && resource === '?' ? 'unknown route' : `${method} ${resource}`;
 }

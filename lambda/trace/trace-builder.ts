@@ -2,15 +2,7 @@ import { type AccessRecord, parseAccessLine } from '../parse/access-log.js';
 import { executionFacts, lambdaTargetOf, splitExecutionLine } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
-import { newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
-
-/** A line of the backend function's log that says an invocation failed, with what it said. */
-export interface BackendFailure {
-  readonly record: FunctionLogRecord;
-  readonly text: string;
-  readonly timestamp?: number;
-  readonly functionName?: string;
-}
+import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
 
 /** What the API's logs revealed about the API itself. */
 export interface ApiFacts {
@@ -81,14 +73,29 @@ function functionNameOfGroup(group: string | undefined): string | undefined {
  * lines and spread over log streams and logs; they are joined by request id. Requests that complete with a
  * status below 500 are dropped as soon as their outcome is known, so memory follows the failures, not the traffic.
  */
+export interface TraceBuilderOptions {
+  /** Keep requests that ended below 500 (to classify a single event with its status); default false. */
+  readonly keepSucceeded?: boolean;
+}
+
 export class TraceBuilder {
+  private readonly keepSucceeded: boolean;
   private readonly open = new Map<string, RequestTrace>();
-  private readonly backendByRequest = new Map<string, FunctionLogRecord[]>();
+  private readonly backendByRequest = new Map<string, BackendFailure[]>();
   private readonly unjoined: BackendFailure[] = [];
   private succeeded = 0;
   private unrecognised = 0;
   private linesRead = 0;
   private readonly api: ApiFacts = {};
+
+  constructor(options: TraceBuilderOptions = {}) {
+    this.keepSucceeded = options.keepSucceeded ?? false;
+  }
+
+  /** The requests read so far whose outcome is not settled (and, with keepSucceeded, all of them). */
+  openTraces(): RequestTrace[] {
+    return [...this.open.values()];
+  }
 
   add(event: LogEvent): void {
     this.linesRead++;
@@ -138,12 +145,9 @@ export class TraceBuilder {
   private addExecution(requestId: string, text: string, timestamp: number | undefined): void {
     const trace = this.trace(requestId);
     const facts = executionFacts(text);
-    if (facts.authorizer) trace.inAuthorizer = true;
-    else if (text.startsWith('Starting execution for request') || text.startsWith('HTTP Method:')) {
-      trace.inAuthorizer = false;
-    }
+    if (facts.authorizerStart) trace.inAuthorizer = true;
     const phase = trace.inAuthorizer === true ? 'authorizer' : 'method';
-    if (text.startsWith('Successfully completed authorizer execution')) trace.inAuthorizer = false;
+    if (facts.authorizerEnd) trace.inAuthorizer = false;
 
     this.pushLine(trace, {
       source: 'execution',
@@ -153,6 +157,12 @@ export class TraceBuilder {
     });
     if (facts.method !== undefined) trace.method ??= facts.method;
     if (facts.resourcePath !== undefined) trace.resourcePath ??= facts.resourcePath;
+    if (facts.path !== undefined) trace.path ??= facts.path;
+    if (facts.apiId !== undefined) this.api.apiId ??= facts.apiId;
+    if (facts.stage !== undefined) this.api.stage ??= facts.stage;
+    if (facts.region !== undefined) this.api.region ??= facts.region;
+    if (facts.accountId !== undefined) this.api.accountId ??= facts.accountId;
+    if (facts.stageVariables !== undefined && phase === 'method') trace.stageVariables = facts.stageVariables;
     if (facts.endpointUri !== undefined) {
       const target = lambdaTargetOf(facts.endpointUri);
       if (phase === 'authorizer') {
@@ -166,7 +176,6 @@ export class TraceBuilder {
         }
       }
     }
-    if (facts.stageVariables) trace.usesStageVariables = true;
     if (phase === 'method') {
       if (facts.integrationStatus !== undefined) trace.integrationStatus = facts.integrationStatus;
       if (facts.integrationLatencyMs !== undefined) trace.integrationLatencyMs = facts.integrationLatencyMs;
@@ -184,11 +193,11 @@ export class TraceBuilder {
     const id = record.requestId ?? record.extendedRequestId;
     if (id === undefined) {
       // Without a request id the line cannot be joined: it stands alone as its own request.
-      if ((record.status ?? 0) < 500) {
+      if ((record.status ?? 0) < 500 && !this.keepSucceeded) {
         this.succeeded++;
         return;
       }
-    } else if ((record.status ?? 0) < 500 && !this.open.has(id)) {
+    } else if ((record.status ?? 0) < 500 && !this.open.has(id) && !this.keepSucceeded) {
       this.succeeded++;
       return;
     }
@@ -215,25 +224,24 @@ export class TraceBuilder {
 
   private addBackend(record: FunctionLogRecord, event: LogEvent): void {
     if (!isFailure(record)) return;
+    const functionName = functionNameOfGroup(event.logGroupName);
+    const failure: BackendFailure = {
+      record,
+      text: truncateText(event.message),
+      ...(event.timestamp !== undefined ? { timestamp: event.timestamp } : {}),
+      ...(functionName !== undefined ? { functionName } : {}),
+    };
     if (record.requestId !== undefined) {
       const list = this.backendByRequest.get(record.requestId) ?? [];
-      if (list.length < 10) list.push(record);
+      if (list.length < 10) list.push(failure);
       this.backendByRequest.set(record.requestId, list);
     }
-    if (this.unjoined.length < MAX_UNJOINED_BACKEND) {
-      const functionName = functionNameOfGroup(event.logGroupName);
-      this.unjoined.push({
-        record,
-        text: truncateText(event.message),
-        ...(event.timestamp !== undefined ? { timestamp: event.timestamp } : {}),
-        ...(functionName !== undefined ? { functionName } : {}),
-      });
-    }
+    if (this.unjoined.length < MAX_UNJOINED_BACKEND) this.unjoined.push(failure);
   }
 
   /** Drops a request that ended well: its lines are no evidence and keeping them would grow with traffic. */
   private settle(trace: RequestTrace): void {
-    if (trace.status !== undefined && trace.status < 500) {
+    if (trace.status !== undefined && trace.status < 500 && !this.keepSucceeded) {
       this.open.delete(trace.requestId);
       this.succeeded++;
     }
@@ -256,7 +264,9 @@ export class TraceBuilder {
       if ((trace.status !== undefined && trace.status >= 500) || hasErrorEvidence(trace)) traces.push(trace);
       else incomplete.push(trace);
     }
-    const unjoinedBackend = this.unjoined.filter((b) => b.record.requestId === undefined || !joined.has(b.record.requestId));
+    const unjoinedBackend = this.unjoined.filter(
+      (b) => b.record.requestId === undefined || !joined.has(b.record.requestId),
+    );
     return {
       traces,
       succeeded: this.succeeded,

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * CDK app entry: `npx cdk synth|deploy [-c config=my-config.json] [-c apis='[...]'] [-c emails=a@b.c]`.
+ * With neither `config` nor `apis` in the context it synthesizes config.example.json, and warns.
+ */
+import { Annotations, App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from '../lib/config.js';
+import { ResponderStack } from '../lib/responder-stack.js';
+
+const EXAMPLE_CONFIG = 'config.example.json';
+
+const app = new App();
+const usesExample = app.node.tryGetContext('config') === undefined && app.node.tryGetContext('apis') === undefined;
+if (usesExample) app.node.setContext('config', EXAMPLE_CONFIG);
+
+const stackName = app.node.tryGetContext('stackName');
+try {
+  const stack = new ResponderStack(app, typeof stackName === 'string' ? stackName : 'ApiGateway5xxResponder', {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  if (usesExample) {
+    Annotations.of(stack).addWarningV2(
+      'apigw-5xx-responder:example-config',
+      `No configuration given, so ${EXAMPLE_CONFIG} was used: pass -c config=<your file> or -c apis='[...]' to watch your own APIs.`,
+    );
+  }
+} catch (error) {
+  if (error instanceof ConfigError) {
+    // The problems are the message; a stack trace would only bury them.
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+// cdk-nag v3 runs as a policy-validation plugin: findings are reported (and fail the synth) at the end of synthesis.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

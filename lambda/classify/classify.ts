@@ -1,0 +1,190 @@
+import type { LogEvent } from '../parse/log-event.js';
+import { redact } from '../safety/redact.js';
+import type { CauseId } from '../taxonomy.js';
+import type { BackendFailure, RequestTrace, TraceLine } from '../trace/request-trace.js';
+import { recognise, TraceBuilder } from '../trace/trace-builder.js';
+import { type ClassifyContext, type MatchBasis, type MatchTarget, RULES, type Rule, type RuleHint } from './rules.js';
+import { messageTemplate } from './template.js';
+
+/** Why one failed request failed. */
+export interface Finding {
+  readonly cause: CauseId;
+  /** The rule that decided (`unknown` when none did; `rule-error:<id>` when a rule threw). */
+  readonly ruleId: string;
+  readonly basis: MatchBasis;
+  readonly target?: MatchTarget;
+  readonly hint?: RuleHint;
+  readonly requestId: string;
+  /** The status the client got, when logged. */
+  readonly status?: number;
+  readonly method?: string;
+  readonly resourcePath?: string;
+  readonly path?: string;
+  readonly routeKey?: string;
+  readonly firstSeen?: number;
+  readonly lastSeen?: number;
+  /** The lines that decided, redacted. */
+  readonly evidence: readonly TraceLine[];
+  /** For `unknown`: the templates of the request's error messages, to group by. */
+  readonly templates?: readonly string[];
+  readonly functionName?: string;
+  readonly functionArn?: string;
+  readonly qualifier?: string;
+  readonly authorizerFunctionName?: string;
+  readonly authorizerFunctionArn?: string;
+  readonly integrationLatencyMs?: number;
+  readonly lambdaRequestId?: string;
+  /** What the backend function's own log said about this request. */
+  readonly backend?: readonly BackendFailure[];
+}
+
+/** Lines every REST trace has: they say nothing about why a request failed. */
+const BOILERPLATE =
+  /^(?:Extended Request Id|Verifying Usage Plan|API Key|Usage Plan check|Starting execution|HTTP Method:|Method request|Endpoint request|Sending request|Method response|Successfully completed|X-ray Tracing ID|AWS Integration Endpoint RequestId|Endpoint response headers|Method completed with status|Starting authorizer|Incoming identity|Using valid authorizer policy)/;
+
+function redactLine(line: TraceLine): TraceLine {
+  return { ...line, text: redact(line.text) };
+}
+
+function unknownTemplates(trace: RequestTrace): string[] {
+  const texts: string[] = [];
+  for (const line of trace.lines) {
+    if (line.source === 'execution' && !BOILERPLATE.test(line.text)) texts.push(line.text);
+  }
+  const access = trace.access;
+  if (access !== undefined) {
+    for (const value of [
+      access.integrationErrorMessage,
+      access.integrationError,
+      access.errorMessage,
+      access.responseType,
+    ]) {
+      if (value !== undefined) texts.push(value);
+    }
+  }
+  if (texts.length === 0) {
+    texts.push(
+      trace.status !== undefined ? `status ${trace.status} with no error message logged` : 'no error message logged',
+    );
+  }
+  return [...new Set(texts.map((t) => messageTemplate(redact(t))))].slice(0, 5);
+}
+
+function unknownEvidence(trace: RequestTrace): TraceLine[] {
+  const lines = trace.lines.filter((l) => l.source !== 'execution' || !BOILERPLATE.test(l.text));
+  const status = trace.lines.filter((l) => l.source === 'execution' && l.text.startsWith('Method completed'));
+  return [...lines, ...status].slice(0, 5);
+}
+
+function applyRule(rule: Rule, trace: RequestTrace, context: ClassifyContext) {
+  try {
+    return { match: rule.match(trace, context) };
+  } catch (error) {
+    // A rule that throws is a bug in the rule, not in the request: report it and go on with the next rule.
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Classifies one request's trace: the first rule that matches decides; none matching gives `unknown`. */
+export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}): Finding {
+  const base = {
+    requestId: trace.requestId,
+    ...(trace.status !== undefined ? { status: trace.status } : {}),
+    ...(trace.method !== undefined ? { method: trace.method } : {}),
+    ...(trace.resourcePath !== undefined ? { resourcePath: trace.resourcePath } : {}),
+    ...(trace.path !== undefined ? { path: trace.path } : {}),
+    ...(trace.routeKey !== undefined ? { routeKey: trace.routeKey } : {}),
+    ...(trace.firstSeen !== undefined ? { firstSeen: trace.firstSeen } : {}),
+    ...(trace.lastSeen !== undefined ? { lastSeen: trace.lastSeen } : {}),
+    ...(trace.integrationLatencyMs !== undefined ? { integrationLatencyMs: trace.integrationLatencyMs } : {}),
+    ...(trace.lambdaRequestId !== undefined ? { lambdaRequestId: trace.lambdaRequestId } : {}),
+    ...(trace.lambda !== undefined
+      ? {
+          functionName: trace.lambda.functionName,
+          functionArn: trace.lambda.functionArn,
+          ...(trace.lambda.qualifier !== undefined ? { qualifier: trace.lambda.qualifier } : {}),
+        }
+      : {}),
+    ...(trace.authorizerLambda !== undefined
+      ? {
+          authorizerFunctionName: trace.authorizerLambda.functionName,
+          authorizerFunctionArn: trace.authorizerLambda.functionArn,
+        }
+      : {}),
+    ...(trace.backend.length > 0 ? { backend: trace.backend.map((b) => ({ ...b, text: redact(b.text) })) } : {}),
+  };
+  const ruleErrors: string[] = [];
+  for (const rule of RULES) {
+    const result = applyRule(rule, trace, context);
+    if (result.error !== undefined) {
+      ruleErrors.push(`rule-error:${rule.id}`);
+      continue;
+    }
+    const m = result.match;
+    if (m === undefined) continue;
+    return {
+      ...base,
+      cause: rule.cause,
+      ruleId: rule.id,
+      basis: m.basis,
+      ...(m.target !== undefined ? { target: m.target } : {}),
+      ...(m.hint !== undefined ? { hint: m.hint } : {}),
+      evidence: m.evidence.slice(0, 8).map(redactLine),
+    };
+  }
+  return {
+    ...base,
+    cause: 'unknown',
+    ruleId: ruleErrors[0] ?? 'unknown',
+    basis: 'status',
+    evidence: unknownEvidence(trace).map(redactLine),
+    templates: unknownTemplates(trace),
+  };
+}
+
+/** True when a trace without a known outcome still shows an error a rule recognises. */
+export function hasErrorEvidence(trace: RequestTrace, context: ClassifyContext = {}): boolean {
+  for (const rule of RULES) {
+    const result = applyRule(rule, trace, context);
+    if (result.match !== undefined && result.match.basis === 'message') return true;
+  }
+  return false;
+}
+
+/** The answer for one event on its own: its cause (null when it is no evidence of a 5xx) and status. */
+export interface EventClassification {
+  readonly cause: CauseId | null;
+  readonly status: number | null;
+  readonly source: 'execution' | 'access' | 'lambda' | 'other';
+  readonly requestId?: string;
+  readonly ruleId?: string;
+}
+
+/**
+ * Classifies one log event on its own content, as `apigw-5xx classify` does. A line that states a 5xx status but no
+ * reason is `unknown` (or the status's own cause for 502/503/504); a line that names a failure is that failure even
+ * when it does not state the status; anything else, including successes and 4xx, is `null`.
+ */
+export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): EventClassification {
+  const r = recognise(event);
+  if (r.source === 'other') return { cause: null, status: null, source: 'other' };
+  if (r.source === 'lambda') {
+    const failed = r.record.kind !== 'start' && r.record.kind !== 'end' && r.record.kind !== 'report';
+    return {
+      cause: failed ? 'lambda_function_error' : null,
+      status: null,
+      source: 'lambda',
+      ...(r.record.requestId !== undefined ? { requestId: r.record.requestId } : {}),
+    };
+  }
+  const builder = new TraceBuilder({ keepSucceeded: true });
+  builder.add(event);
+  const trace = builder.openTraces()[0];
+  if (trace === undefined) return { cause: null, status: null, source: r.source };
+  const status = trace.status ?? null;
+  const rest = { source: r.source, requestId: trace.requestId } as const;
+  if (status !== null && status < 500) return { cause: null, status, ...rest };
+  const finding = classifyTrace(trace, context);
+  if (finding.cause === 'unknown' && status === null) return { cause: null, status, ...rest };
+  return { cause: finding.cause, status, ...rest, ruleId: finding.ruleId };
+}

@@ -1,0 +1,15 @@
+import { asciiSubject } from '../safety/escape.js';
+import type { Diagnosis } from '../summarize/diagnosis.js';
+import { causeLabel, clean, percent } from './text.js';
+
+/**
+ * The email subject: state, API/stage, top cause and its share, e.g.
+ * `[ALARM] orders-api/prod: 502 malformed Lambda proxy response (91%)`. Printable ASCII, at most 100 characters
+ * (the SNS limit), so no header can be injected through it.
+ */
+export function renderSubject(d: Diagnosis, state = 'ALARM'): string {
+  const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
+  const top = d.causes[0];
+  const what = top === undefined ? 'no failed request found in the logs' : `${causeLabel(top)} (${percent(top.share)})`;
+  return asciiSubject(`[${state}] ${clean(api, 60)}: ${what}`);
+}

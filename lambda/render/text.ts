@@ -1,0 +1,142 @@
+import { neutralizeControls, oneLine } from '../safety/escape.js';
+import { redact } from '../safety/redact.js';
+import type { CauseSummary, Count, Diagnosis } from '../summarize/diagnosis.js';
+import type { RemedyStep } from '../summarize/remedy.js';
+
+/**
+ * Plain-text rendering for email and terminals. The first three lines are the cause, the route and the fix:
+ * an engineer woken at 3 a.m. reads those and may read nothing else.
+ */
+
+const MAX_LINE = 400;
+
+/** Log-derived text made safe for one line: redacted, controls visible, bounded. */
+export function clean(text: string, max = MAX_LINE): string {
+  const safe = oneLine(redact(text));
+  return safe.length > max ? `${safe.slice(0, max)}… [${safe.length - max} more characters]` : safe;
+}
+
+export function percent(share: number): string {
+  const p = share * 100;
+  return p >= 10 || p === 0 ? `${Math.round(p)}%` : `${p.toFixed(1)}%`;
+}
+
+function statusLabel(summary: CauseSummary): string {
+  const top = summary.statuses[0]?.key;
+  return top === null || top === undefined ? '' : `${top} `;
+}
+
+/** "502 malformed Lambda proxy response" */
+export function causeLabel(summary: CauseSummary): string {
+  return `${statusLabel(summary)}${summary.title}`;
+}
+
+export function formatTime(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return 'unknown';
+  return `${new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z')}`;
+}
+
+export function apiLabel(d: Diagnosis): string {
+  const a = d.api;
+  const name = a.name ?? a.apiId ?? 'API';
+  const parts = [`${clean(name, 100)}${a.stage !== undefined ? `/${a.stage}` : ''}`];
+  const ids = [a.name !== undefined ? a.apiId : undefined, a.region].filter((v): v is string => v !== undefined);
+  if (ids.length > 0) parts.push(`(${ids.join(', ')})`);
+  return parts.join(' ');
+}
+
+export function stepLine(step: RemedyStep): string {
+  return step.command !== undefined ? `${clean(step.text, 600)} $ ${clean(step.command, 1000)}` : clean(step.text, 600);
+}
+
+function counts<K>(list: readonly Count<K>[], label: (k: K) => string, max = 5): string {
+  const shown = list.slice(0, max).map((c) => `${label(c.key)} ×${c.count}`);
+  if (list.length > max) shown.push(`and ${list.length - max} more`);
+  return shown.join(', ');
+}
+
+/** The three lines that lead every notification. */
+export function headline(d: Diagnosis): [string, string, string] {
+  const top = d.causes[0];
+  if (top === undefined) {
+    return [
+      `Cause: no failed request found in the logs read for ${apiLabel(d)}`,
+      'Route: none',
+      `Fix: ${d.limits[0] !== undefined ? clean(d.limits[0], 600) : 'check that execution or access logging is on for the stage'}`,
+    ];
+  }
+  const others = d.causes.length > 1 ? ` (+${d.causes.length - 1} other cause${d.causes.length > 2 ? 's' : ''})` : '';
+  const route = top.routes[0];
+  const fix = top.remedy[0];
+  return [
+    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}`,
+    `Route: ${route !== undefined ? `${clean(route.key, 200)} (${route.count})` : 'unknown route'} on ${apiLabel(d)}${top.functions[0] !== undefined ? `, function ${top.functions[0]}` : ''}`,
+    `Fix: ${fix !== undefined ? stepLine(fix) : 'see below'}`,
+  ];
+}
+
+function causeSection(s: CauseSummary, index: number, total: number): string[] {
+  const out: string[] = [];
+  out.push(`== ${index + 1}. ${causeLabel(s)} [${s.cause}]: ${s.count} of ${total} (${percent(s.share)}) ==`);
+  out.push(`Routes: ${counts(s.routes, (k) => clean(k, 200))}`);
+  out.push(`Statuses: ${counts(s.statuses, (k) => (k === null ? 'not logged' : String(k)))}`);
+  if (s.firstSeen !== undefined) out.push(`Seen: ${formatTime(s.firstSeen)} to ${formatTime(s.lastSeen)}`);
+  if (s.functions.length > 0) out.push(`Function: ${s.functions.join(', ')}`);
+  if (s.authorizerFunctions.length > 0) out.push(`Authorizer: ${s.authorizerFunctions.join(', ')}`);
+  if (s.statusOnly > 0) out.push(`Note: ${s.statusOnly} of these were recognised from the status code alone.`);
+  if (s.backend.length > 0) {
+    out.push('The function said:');
+    for (const b of s.backend) out.push(`  ×${b.count}  ${clean(b.key)}`);
+  }
+  if (s.evidence.length > 0) {
+    out.push('Evidence:');
+    for (const e of s.evidence) out.push(`  | ${clean(e)}`);
+  }
+  out.push('Fix:');
+  s.remedy.forEach((step, i) => {
+    out.push(`  ${i + 1}. ${clean(step.text, 600)}`);
+    if (step.command !== undefined) out.push(`     $ ${clean(step.command, 1000)}`);
+  });
+  out.push(`Sample request ids: ${s.sampleRequestIds.map((id) => clean(id, 80)).join(', ')}`);
+  out.push(`Rules: ${s.rules.join(', ')}`);
+  return out;
+}
+
+/** The full plain-text diagnosis (email body and terminal). */
+export function renderText(d: Diagnosis): string {
+  const out: string[] = [...headline(d), ''];
+  const window = d.window !== undefined ? `${formatTime(d.window.start)} to ${formatTime(d.window.end)}` : undefined;
+  out.push(`API: ${apiLabel(d)}${d.api.type !== undefined ? ` (${d.api.type} API)` : ''}`);
+  if (window !== undefined) out.push(`Window read: ${window}`);
+  if (d.firstSeen !== undefined) out.push(`Failures seen: ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`);
+  out.push(
+    `Failed requests: ${d.failedRequests}; completed below 500: ${d.succeededRequests}; log lines read: ${d.linesRead}`,
+  );
+  if (d.byStatus.length > 0)
+    out.push(`By status: ${counts(d.byStatus, (k) => (k === null ? 'not logged' : String(k)))}`);
+  if (d.byRoute.length > 0) {
+    out.push(`By route: ${counts(d.byRoute, (k) => clean(k, 200))}`);
+  }
+  out.push('');
+  d.causes.forEach((s, i) => {
+    out.push(...causeSection(s, i, d.failedRequests), '');
+  });
+  if (d.unknownTemplates.length > 0) {
+    out.push('Most frequent unexplained messages:');
+    for (const t of d.unknownTemplates) out.push(`  ×${t.count}  ${clean(t.template)}`);
+    out.push('');
+  }
+  if (d.backendUnjoined.length > 0) {
+    out.push('Backend function errors in the window not tied to a failed request:');
+    for (const b of d.backendUnjoined) out.push(`  ×${b.count}  ${clean(b.key)}`);
+    out.push('');
+  }
+  if (d.limits.length > 0) {
+    out.push('What the logs could not show:');
+    for (const l of d.limits) out.push(`  - ${clean(l, 600)}`);
+  }
+  return `${neutralizeControls(out.join('\n')).trimEnd()}\n`;
+}

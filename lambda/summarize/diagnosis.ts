@@ -1,0 +1,333 @@
+import type { Finding } from '../classify/classify.js';
+import type { MatchTarget, RuleHint } from '../classify/rules.js';
+import { messageTemplate } from '../classify/template.js';
+import type { FunctionLogRecord } from '../parse/function-log.js';
+import { redact } from '../safety/redact.js';
+import { CAUSES, type CauseId } from '../taxonomy.js';
+import type { BackendFailure } from '../trace/request-trace.js';
+import type { ApiFacts, TraceSet } from '../trace/trace-builder.js';
+import { type RemedyStep, remedyFor } from './remedy.js';
+
+export interface DiagnosisApi {
+  readonly type?: 'REST' | 'HTTP';
+  readonly name?: string;
+  readonly apiId?: string;
+  readonly stage?: string;
+  readonly region?: string;
+  readonly accountId?: string;
+}
+
+export interface Count<K> {
+  readonly key: K;
+  readonly count: number;
+}
+
+export interface CauseSummary {
+  readonly cause: CauseId;
+  readonly title: string;
+  readonly count: number;
+  /** Share of all failed requests, 0..1. */
+  readonly share: number;
+  /** How many were recognised from the status code alone (no message named the failure). */
+  readonly statusOnly: number;
+  readonly statuses: readonly Count<number | null>[];
+  readonly routes: readonly Count<string>[];
+  readonly firstSeen?: number;
+  readonly lastSeen?: number;
+  readonly sampleRequestIds: readonly string[];
+  /** Distinct evidence lines (by template), redacted. */
+  readonly evidence: readonly string[];
+  readonly functions: readonly string[];
+  readonly authorizerFunctions: readonly string[];
+  readonly target?: MatchTarget;
+  readonly hints: readonly RuleHint[];
+  readonly rules: readonly string[];
+  /** What the backend function's own log said, most frequent first. */
+  readonly backend: readonly Count<string>[];
+  readonly remedy: readonly RemedyStep[];
+}
+
+export interface UnknownTemplate {
+  readonly template: string;
+  readonly count: number;
+}
+
+export interface Diagnosis {
+  readonly api: DiagnosisApi;
+  /** The window the caller read, epoch ms, when known. */
+  readonly window?: { readonly start: number; readonly end: number };
+  readonly failedRequests: number;
+  readonly succeededRequests: number;
+  readonly linesRead: number;
+  readonly firstSeen?: number;
+  readonly lastSeen?: number;
+  /** Most frequent first. */
+  readonly causes: readonly CauseSummary[];
+  readonly byStatus: readonly Count<number | null>[];
+  readonly byRoute: readonly (Count<string> & { readonly topCause: CauseId })[];
+  readonly unknownTemplates: readonly UnknownTemplate[];
+  /** Function log failures not tied to a failed request (same window). */
+  readonly backendUnjoined: readonly Count<string>[];
+  /** What the logs could not show, and what could not be read. */
+  readonly limits: readonly string[];
+}
+
+export interface SummarizeOptions {
+  /** What the caller knows of the API (configuration); it wins over what the logs revealed. */
+  readonly api?: DiagnosisApi;
+  readonly window?: { readonly start: number; readonly end: number };
+  /** Problems the reader met (missing log group, access denied, budget spent), each with its fix. */
+  readonly readProblems?: readonly string[];
+  readonly maxSamples?: number;
+}
+
+const MAX_EVIDENCE = 5;
+const MAX_ROUTES = 10;
+
+function countBy<K>(items: Iterable<K>): Count<K>[] {
+  const counts = new Map<K, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return [...counts.entries()]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
+}
+
+/** "GET /orders/{id}": the route a finding is reported under (template when logged, else the path). */
+export function routeOfFinding(f: Finding): string {
+  if (f.routeKey !== undefined) return f.routeKey;
+  const resource = f.resourcePath ?? f.path;
+  if (f.method === undefined && resource === undefined) return 'unknown route';
+  return `${f.method ?? '?'} ${resource ?? '?'}`;
+}
+
+/** One line saying what the backend said: "Task timed out after 3.00 seconds", "TypeError: Cannot read ...". */
+export function describeBackend(record: FunctionLogRecord): string {
+  switch (record.kind) {
+    case 'timeout':
+      return record.timeoutSeconds !== undefined
+        ? `Task timed out after ${record.timeoutSeconds.toFixed(2)} seconds`
+        : `timed out${record.durationMs !== undefined ? ` after ${record.durationMs} ms` : ''}`;
+    case 'out_of_memory':
+      return `out of memory${record.maxMemoryUsedMb !== undefined && record.memorySizeMb !== undefined ? ` (${record.maxMemoryUsedMb} of ${record.memorySizeMb} MB used)` : ''}: ${record.errorMessage ?? 'Runtime.OutOfMemory'}`;
+    case 'init_error':
+      return `init error ${record.errorType ?? ''}${record.errorMessage !== undefined ? `: ${record.errorMessage}` : ''}`.trim();
+    case 'runtime_exit':
+      return record.errorMessage ?? 'Runtime exited';
+    case 'error': {
+      const at = record.stackTop?.find((l) => /\bat\b|File "/.test(l) && !/^\s*(?:\w+Error|Error):/.test(l));
+      return `${record.errorType ?? 'Error'}: ${record.errorMessage ?? ''}${at !== undefined ? ` (${at.trim()})` : ''}`;
+    }
+    default:
+      return record.kind;
+  }
+}
+
+function backendLine(b: BackendFailure): string {
+  const text = redact(describeBackend(b.record)).replace(/\s+/g, ' ');
+  const short = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return b.functionName !== undefined ? `${b.functionName}: ${short}` : short;
+}
+
+const SAFE_ID = /^[a-z0-9]{10}$/;
+const SAFE_STAGE = /^[A-Za-z0-9_-]{1,128}$/;
+const SAFE_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+const SAFE_ACCOUNT = /^\d{12}$/;
+
+/** Merges what configuration says with what the logs revealed; only well-formed values go into commands. */
+function apiOf(facts: ApiFacts, given: DiagnosisApi | undefined): DiagnosisApi {
+  const pick = (a: string | undefined, b: string | undefined, ok: RegExp): string | undefined =>
+    a !== undefined && ok.test(a) ? a : b !== undefined && ok.test(b) ? b : undefined;
+  const apiId = pick(given?.apiId, facts.apiId, SAFE_ID);
+  const stage = pick(given?.stage, facts.stage, SAFE_STAGE);
+  const region = pick(given?.region, facts.region, SAFE_REGION);
+  const accountId = pick(given?.accountId, facts.accountId, SAFE_ACCOUNT);
+  return {
+    ...(given?.type !== undefined ? { type: given.type } : {}),
+    ...(given?.name !== undefined ? { name: given.name } : {}),
+    ...(apiId !== undefined ? { apiId } : {}),
+    ...(stage !== undefined ? { stage } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(accountId !== undefined ? { accountId } : {}),
+  };
+}
+
+function minMax(values: Iterable<number | undefined>): { min?: number; max?: number } {
+  let min: number | undefined;
+  let max: number | undefined;
+  for (const v of values) {
+    if (v === undefined) continue;
+    if (min === undefined || v < min) min = v;
+    if (max === undefined || v > max) max = v;
+  }
+  return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+}
+
+function summarizeCause(
+  cause: CauseId,
+  findings: Finding[],
+  total: number,
+  api: DiagnosisApi,
+  maxSamples: number,
+): CauseSummary {
+  const seen = minMax(findings.flatMap((f) => [f.firstSeen, f.lastSeen]));
+  const routes = countBy(findings.map(routeOfFinding)).slice(0, MAX_ROUTES);
+  const evidence: string[] = [];
+  const templates = new Set<string>();
+  for (const f of findings) {
+    for (const line of f.evidence) {
+      const t = messageTemplate(line.text);
+      if (templates.has(t)) continue;
+      templates.add(t);
+      if (evidence.length < MAX_EVIDENCE) evidence.push(line.text);
+    }
+    if (evidence.length >= MAX_EVIDENCE) break;
+  }
+  const backend = countBy(findings.flatMap((f) => (f.backend ?? []).map(backendLine)));
+  const hints = [...new Set(findings.flatMap((f) => (f.hint !== undefined ? [f.hint] : [])))];
+  const targets = countBy(findings.flatMap((f) => (f.target !== undefined ? [f.target] : [])));
+  // The remedy names the most frequent route and function: what the engineer should fix first.
+  const top = findings.find((f) => routeOfFinding(f) === routes[0]?.key) ?? findings[0];
+  const topFunction = countBy(findings.flatMap((f) => (f.functionName !== undefined ? [f.functionName] : [])))[0]?.key;
+  const fnFinding = findings.find((f) => f.functionName === topFunction) ?? top;
+  const timeouts = findings
+    .flatMap((f) => (f.backend ?? []).map((b) => b.record.timeoutSeconds))
+    .filter((v) => v !== undefined);
+  const authorizerTarget = targets[0]?.key === 'authorizer';
+  const remedy = remedyFor(cause, {
+    ...(api.type !== undefined ? { apiType: api.type } : {}),
+    ...(api.apiId !== undefined ? { apiId: api.apiId } : {}),
+    ...(api.stage !== undefined ? { stage: api.stage } : {}),
+    ...(api.region !== undefined ? { region: api.region } : {}),
+    ...(api.accountId !== undefined ? { accountId: api.accountId } : {}),
+    ...(top?.method !== undefined ? { method: top.method } : {}),
+    ...(top?.resourcePath !== undefined
+      ? { resourcePath: top.resourcePath }
+      : top?.routeKey !== undefined
+        ? { resourcePath: top.routeKey.split(' ')[1] ?? '' }
+        : {}),
+    ...(!authorizerTarget && fnFinding?.functionName !== undefined ? { functionName: fnFinding.functionName } : {}),
+    ...(!authorizerTarget && fnFinding?.functionArn !== undefined ? { functionArn: fnFinding.functionArn } : {}),
+    ...(!authorizerTarget && fnFinding?.qualifier !== undefined ? { qualifier: fnFinding.qualifier } : {}),
+    ...(authorizerTarget && top?.authorizerFunctionName !== undefined
+      ? { authorizerFunctionName: top.authorizerFunctionName }
+      : {}),
+    ...(authorizerTarget && top?.authorizerFunctionArn !== undefined
+      ? { authorizerFunctionArn: top.authorizerFunctionArn }
+      : {}),
+    ...(cause === 'authorizer_error' && top?.authorizerFunctionName !== undefined
+      ? { authorizerFunctionName: top.authorizerFunctionName }
+      : {}),
+    hints: new Set(hints),
+    ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),
+    ...(minMax(findings.map((f) => f.integrationLatencyMs)).max !== undefined
+      ? { maxIntegrationLatencyMs: minMax(findings.map((f) => f.integrationLatencyMs)).max }
+      : {}),
+    ...(findings[0] !== undefined ? { sampleRequestId: findings[0].requestId } : {}),
+    ...(backend[0] !== undefined ? { backendSummary: backend[0].key } : {}),
+    ...(timeouts.length > 0 ? { timeoutSeconds: Math.max(...(timeouts as number[])) } : {}),
+  });
+  return {
+    cause,
+    title: CAUSES[cause].title,
+    count: findings.length,
+    share: total === 0 ? 0 : findings.length / total,
+    statusOnly: findings.filter((f) => f.basis === 'status').length,
+    statuses: countBy(findings.map((f) => f.status ?? null)),
+    routes,
+    ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),
+    ...(seen.max !== undefined ? { lastSeen: seen.max } : {}),
+    sampleRequestIds: findings.slice(0, maxSamples).map((f) => f.requestId),
+    evidence,
+    functions: [...new Set(findings.flatMap((f) => (f.functionName !== undefined ? [f.functionName] : [])))].slice(
+      0,
+      5,
+    ),
+    authorizerFunctions: [
+      ...new Set(findings.flatMap((f) => (f.authorizerFunctionName !== undefined ? [f.authorizerFunctionName] : []))),
+    ].slice(0, 5),
+    ...(targets[0] !== undefined ? { target: targets[0].key } : {}),
+    hints,
+    rules: [...new Set(findings.map((f) => f.ruleId))],
+    backend: backend.slice(0, 5),
+    remedy,
+  };
+}
+
+/** Summarises findings into a Diagnosis: per cause, per status, per route, with evidence and remedies. */
+export function summarize(findings: readonly Finding[], set: TraceSet, options: SummarizeOptions = {}): Diagnosis {
+  const api = apiOf(set.api, options.api);
+  const maxSamples = options.maxSamples ?? 5;
+  const byCause = new Map<CauseId, Finding[]>();
+  for (const f of findings) {
+    const list = byCause.get(f.cause) ?? [];
+    list.push(f);
+    byCause.set(f.cause, list);
+  }
+  const total = findings.length;
+  const causes = [...byCause.entries()]
+    .map(([cause, list]) => summarizeCause(cause, list, total, api, maxSamples))
+    // Most frequent first; among equals, a named cause before `unknown`, then taxonomy order.
+    .sort((a, b) => b.count - a.count || Number(a.cause === 'unknown') - Number(b.cause === 'unknown'));
+
+  const routeCauses = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const r = routeOfFinding(f);
+    const list = routeCauses.get(r) ?? [];
+    list.push(f);
+    routeCauses.set(r, list);
+  }
+  const byRoute = [...routeCauses.entries()]
+    .map(([key, list]) => ({
+      key,
+      count: list.length,
+      topCause: countBy(list.map((f) => f.cause))[0]?.key ?? 'unknown',
+    }))
+    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
+    .slice(0, MAX_ROUTES);
+
+  const unknownTemplates = countBy(findings.filter((f) => f.cause === 'unknown').flatMap((f) => f.templates ?? []))
+    .slice(0, 5)
+    .map(({ key, count }) => ({ template: key, count }));
+
+  const seen = minMax(findings.flatMap((f) => [f.firstSeen, f.lastSeen]));
+  const limits: string[] = [...(options.readProblems ?? [])];
+  if (total === 0) limits.push('No failed request was found in the logs that were read.');
+  if (api.apiId === undefined) limits.push('The API id did not appear in the logs: commands show <rest-api-id>.');
+  if (api.region === undefined) limits.push('The region did not appear in the logs: commands show <region>.');
+  const noRoute = findings.filter((f) => routeOfFinding(f) === 'unknown route').length;
+  if (noRoute > 0) {
+    limits.push(
+      `${noRoute} failed request(s) logged no method or resource (ERROR-level logging or no access log): their route is unknown.`,
+    );
+  }
+  const statusOnly = findings.filter((f) => f.basis === 'status' && f.cause !== 'unknown').length;
+  if (statusOnly > 0) {
+    limits.push(
+      `${statusOnly} request(s) were classified from the status code alone; execution logging at INFO or an access log with $context.integrationErrorMessage would show the reason.`,
+    );
+  }
+  const noStatus = findings.filter((f) => f.status === undefined).length;
+  if (noStatus > 0)
+    limits.push(`${noStatus} failed request(s) have no logged final status (the log ended before "Method completed").`);
+  if (set.incomplete.length > 0) {
+    limits.push(
+      `${set.incomplete.length} request(s) had lines but no outcome and no error line (cut by the window or by ERROR-level logging); they are not counted.`,
+    );
+  }
+
+  return {
+    api,
+    ...(options.window !== undefined ? { window: options.window } : {}),
+    failedRequests: total,
+    succeededRequests: set.succeeded,
+    linesRead: set.linesRead,
+    ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),
+    ...(seen.max !== undefined ? { lastSeen: seen.max } : {}),
+    causes,
+    byStatus: countBy(findings.map((f) => f.status ?? null)),
+    byRoute,
+    unknownTemplates,
+    backendUnjoined: countBy(set.unjoinedBackend.map(backendLine)).slice(0, 5),
+    limits,
+  };
+}
