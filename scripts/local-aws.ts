@@ -40,6 +40,8 @@ export interface EnsureMotoOptions {
 export interface MotoInstallation {
   /** The venv's Python interpreter, which can `import moto.server`. */
   readonly python: string;
+  /** The venv's `cfn-lint` command. */
+  readonly cfnLint: string;
   /** The venv folder. */
   readonly venv: string;
 }
@@ -49,19 +51,21 @@ const PYTHON_MISSING_HELP =
   'Install it with your package manager, e.g. `sudo apt-get install python3 python3-venv` (Debian/Ubuntu), ' +
   '`brew install python` (macOS), or from https://www.python.org/downloads/, then run the command again.';
 
-function venvPython(venv: string): string {
-  return process.platform === 'win32' ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python');
+function venvCommand(venv: string, name: string): string {
+  return process.platform === 'win32' ? join(venv, 'Scripts', `${name}.exe`) : join(venv, 'bin', name);
 }
 
-function canImportMotoServer(python: string): boolean {
+/** True when the venv's Python has everything {@link PYTHON_REQUIREMENTS} installs. */
+function hasRequirements(python: string): boolean {
   if (!existsSync(python)) return false;
-  const probe = spawnSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' });
+  const probe = spawnSync(python, ['-c', 'import moto.server, cfnlint'], { stdio: 'ignore' });
   return probe.status === 0;
 }
 
 /**
- * Makes sure a Python with moto's server is available: creates `.venv` with `python3 -m venv` when missing and
- * installs {@link PYTHON_REQUIREMENTS} into it when `import moto.server` fails. pip runs quietly; its errors are shown.
+ * Makes sure a Python with moto's server (and cfn-lint) is available: creates `.venv` with `python3 -m venv` when
+ * missing and installs {@link PYTHON_REQUIREMENTS} into it when `import moto.server, cfnlint` fails. pip runs
+ * quietly; its errors are shown.
  *
  * Only this install step reaches the network (PyPI); once installed, nothing here does.
  *
@@ -71,9 +75,10 @@ export function ensureMoto(options: EnsureMotoOptions = {}): MotoInstallation {
   const root = options.projectRoot ?? PROJECT_ROOT;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const venv = join(root, '.venv');
-  const python = venvPython(venv);
+  const python = venvCommand(venv, 'python');
+  const installation = { python, cfnLint: venvCommand(venv, 'cfn-lint'), venv };
 
-  if (canImportMotoServer(python)) return { python, venv };
+  if (hasRequirements(python)) return installation;
 
   const version = spawnSync('python3', ['--version'], { encoding: 'utf8' });
   if (version.error !== undefined || version.status !== 0) {
@@ -98,13 +103,13 @@ export function ensureMoto(options: EnsureMotoOptions = {}): MotoInstallation {
     ['-m', 'pip', 'install', '-qq', '--disable-pip-version-check', ...PYTHON_REQUIREMENTS],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  if (installed.status !== 0 || !canImportMotoServer(python)) {
+  if (installed.status !== 0 || !hasRequirements(python)) {
     throw new Error(
       `Installing ${PYTHON_REQUIREMENTS.join(' ')} into ${venv} failed (pip exit code ${installed.status}); ` +
         `see pip's error above. Retry with \`${python} -m pip install ${PYTHON_REQUIREMENTS.map((r) => `"${r}"`).join(' ')}\`.`,
     );
   }
-  return { python, venv };
+  return installation;
 }
 
 /** A running moto server. */
