@@ -299,7 +299,13 @@ export const RULES: readonly Rule[] = [
       'The Lambda proxy integration returned something that is not {statusCode, headers, body, isBase64Encoded}.',
     match: (trace) =>
       first(
-        () => found(execLines(trace, MALFORMED, 'method')),
+        () => {
+          // The body the function returned is what the engineer needs to see next to the verdict.
+          const verdict = execLines(trace, MALFORMED, 'method');
+          return verdict.length > 0
+            ? found([...execLines(trace, /^Endpoint response body before transformations: /, 'method'), ...verdict])
+            : undefined;
+        },
         () => found(accessField(trace, ERROR_FIELDS, MALFORMED_TEXT)),
       ),
   },

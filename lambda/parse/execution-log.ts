@@ -62,7 +62,7 @@ const LAMBDA_FAILED = new RegExp(
 );
 const INTEGRATION_REQUEST_ID = new RegExp(`^AWS Integration Endpoint RequestId : (${UUID})`);
 // "API Key authorized because method 'GET /orders/{id}' does not require API Key."
-const METHOD_NAMED = /^API Key authorized because method '([A-Z]+) ([^']*)'/;
+const METHOD_NAMED = /^API Key\s+authorized because method '([A-Z]+) ([^']{1,1024})'/;
 // "Key throttle limit exceeded for RestApi abc, Stage prod, Resource k0w8mc, HttpMethod POST."
 // X-Amz-Source-Arn=arn:aws:execute-api:eu-west-2:958845080241:uwe3g5jm54/Prod/GET/echo
 const SOURCE_ARN =

@@ -69,11 +69,13 @@ export function headline(d: Diagnosis): [string, string, string] {
     ];
   }
   const others = d.causes.length > 1 ? ` (+${d.causes.length - 1} other cause${d.causes.length > 2 ? 's' : ''})` : '';
-  const route = top.routes[0];
+  // Lead with the busiest route that was logged; requests logged at ERROR level may not name theirs.
+  const route = top.routes.find((r) => r.key !== 'unknown route');
+  const unrouted = top.routes.find((r) => r.key === 'unknown route')?.count ?? 0;
   const fix = top.remedy[0];
   return [
     `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}`,
-    `Route: ${route !== undefined ? `${clean(route.key, 200)} (${route.count})` : 'unknown route'} on ${apiLabel(d)}${top.functions[0] !== undefined ? `, function ${top.functions[0]}` : ''}`,
+    `Route: ${route !== undefined ? `${clean(route.key, 200)} (${route.count}${unrouted > 0 ? `; ${unrouted} more did not log a route` : ''})` : 'not logged'} on ${apiLabel(d)}${top.functions[0] !== undefined ? `, function ${top.functions[0]}` : ''}`,
     `Fix: ${fix !== undefined ? stepLine(fix) : 'see below'}`,
   ];
 }

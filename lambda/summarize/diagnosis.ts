@@ -186,7 +186,8 @@ function summarizeCause(
   const hints = [...new Set(findings.flatMap((f) => (f.hint !== undefined ? [f.hint] : [])))];
   const targets = countBy(findings.flatMap((f) => (f.target !== undefined ? [f.target] : [])));
   // The remedy names the most frequent route and function: what the engineer should fix first.
-  const top = findings.find((f) => routeOfFinding(f) === routes[0]?.key) ?? findings[0];
+  const topRoute = routes.find((r) => r.key !== 'unknown route')?.key;
+  const top = findings.find((f) => routeOfFinding(f) === topRoute) ?? findings[0];
   const topFunction = countBy(findings.flatMap((f) => (f.functionName !== undefined ? [f.functionName] : [])))[0]?.key;
   const fnFinding = findings.find((f) => f.functionName === topFunction) ?? top;
   const timeouts = findings
