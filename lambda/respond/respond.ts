@@ -1,0 +1,329 @@
+import type { LogReadLimits, LogReadRequest, LogReadResult } from '../adapters/log-reader.js';
+import type { Notification } from '../adapters/publisher.js';
+import type { RuntimeApiConfig, RuntimeConfig } from '../config/runtime-config.js';
+import { diagnoseEvents } from '../diagnose.js';
+import type { LogEvent } from '../parse/log-event.js';
+import { renderSubject } from '../render/subject.js';
+import { clean, formatTime, renderText } from '../render/text.js';
+import { asciiSubject } from '../safety/escape.js';
+import type { Diagnosis } from '../summarize/diagnosis.js';
+import { AlarmEventError, type AlarmNotice, parseAlarmEvent } from './alarm-event.js';
+
+/** Reads one log group's events for a window, bounded; never throws for read problems. */
+export interface LogReaderPort {
+  read(request: LogReadRequest, limits: LogReadLimits): Promise<LogReadResult>;
+}
+
+/** Publishes a notification; throws when it cannot (the invocation must then fail). */
+export interface PublisherPort {
+  publish(notification: Notification): Promise<{ messageId: string }>;
+}
+
+export type ResponderLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+
+export interface RespondDeps {
+  readonly reader: LogReaderPort;
+  readonly publisher: PublisherPort;
+  readonly config: RuntimeConfig;
+  readonly now: () => number;
+  /** Milliseconds left before the function times out (Lambda context), when known. */
+  readonly remainingMs?: () => number;
+  readonly log: ResponderLog;
+}
+
+export type RespondOutcome =
+  | {
+      readonly kind: 'published';
+      readonly messageId: string;
+      readonly notification: Notification;
+      readonly diagnosis?: Diagnosis;
+    }
+  | { readonly kind: 'ignored'; readonly reason: string };
+
+/**
+ * Server-side filter for execution logs: keeps the lines that decide a cause, name the route and function, and
+ * every "Method completed" (so successful requests are recognised and dropped), and leaves out the rest of an
+ * INFO trace (usage plan, method request headers and body, method response). CloudWatch Logs filter pattern
+ * syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ */
+export const EXECUTION_FILTER = [
+  'Method completed',
+  'Execution failed',
+  'Lambda execution failed',
+  'Lambda invocation failed',
+  'HTTP Method',
+  'authorized because method',
+  'Endpoint request URI',
+  'Endpoint request headers',
+  'Endpoint request body after transformations',
+  'Received response',
+  'Endpoint response',
+  'Starting authorizer',
+  'Successfully completed authorizer',
+  'Authorizer',
+  'AuthorizerConfigurationException',
+  'AWS Integration Endpoint RequestId',
+]
+  .map((term) => `?"${term}"`)
+  .join(' ');
+
+/** Server-side filter for the backend function's log: only what the runtime writes when an invocation fails. */
+export const FUNCTION_FILTER =
+  '?ERROR ?"Task timed out" ?"Runtime exited" ?"Status: timeout" ?"Status: error" ?"Runtime."';
+
+/** Time kept back from the function's own timeout to render and publish. */
+const PUBLISH_RESERVE_MS = 8_000;
+/** The window never reaches further back than this before the alarm. */
+const MAX_WINDOW_MS = 60 * 60 * 1000;
+
+export function executionLogGroupOf(api: RuntimeApiConfig): string | undefined {
+  if (api.executionLogGroup !== undefined) return api.executionLogGroup;
+  return api.type === 'REST' ? `API-Gateway-Execution-Logs_${api.id}/${api.stage}` : undefined;
+}
+
+/** Finds the configured API an alarm belongs to: by alarm name, then by metric dimensions, then the only one. */
+export function apiForAlarm(notice: AlarmNotice, config: RuntimeConfig): RuntimeApiConfig | undefined {
+  const byName = config.apis.find((a) => a.alarmName === notice.alarmName);
+  if (byName !== undefined) return byName;
+  const d = notice.dimensions;
+  const byDims = config.apis.find(
+    (a) =>
+      d.Stage === a.stage &&
+      ((d.ApiName !== undefined && d.ApiName === a.name) || (d.ApiId !== undefined && d.ApiId === a.id)),
+  );
+  if (byDims !== undefined) return byDims;
+  return config.apis.length === 1 ? config.apis[0] : undefined;
+}
+
+/** The window to read: the alarm's evaluated range, widened by the margin on both sides, bounded. */
+export function windowFor(notice: AlarmNotice, config: RuntimeConfig, now: number): { start: number; end: number } {
+  const changed = notice.stateTime ?? now;
+  const period = (notice.periodSec ?? 60) * 1000;
+  const evaluated = notice.evaluationStart ?? changed - period * (notice.evaluationPeriods ?? 5);
+  const end = Math.min(now, changed + config.windowMarginMs);
+  const start = Math.max(evaluated - config.windowMarginMs, end - MAX_WINDOW_MS);
+  return { start: Math.min(start, end), end };
+}
+
+function problemText(result: LogReadResult, group: string): string | undefined {
+  if (result.problem !== undefined) return `${result.problem.message} ${result.problem.fix}`.trim();
+  switch (result.stoppedBy) {
+    case 'budget':
+      return `Reading ${group} stopped at the time budget after ${result.pages} page(s) and ${result.events.length} event(s): this diagnosis is partial.`;
+    case 'pages':
+    case 'events':
+      return `Reading ${group} stopped at the ${result.stoppedBy} cap (${result.pages} page(s), ${result.events.length} event(s)): this diagnosis is partial; raise maxPages/maxEvents if the function has time to spare.`;
+    default:
+      return undefined;
+  }
+}
+
+function alarmFooter(notice: AlarmNotice): string {
+  const lines = [
+    '',
+    '--',
+    `Alarm: ${clean(notice.alarmName, 255)} (${notice.state}) at ${formatTime(notice.stateTime)}`,
+  ];
+  if (notice.reason !== undefined) lines.push(`Reason: ${clean(notice.reason, 600)}`);
+  if (notice.region !== undefined) {
+    const region = encodeURIComponent(notice.region);
+    lines.push(
+      `Alarm in the console: https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(notice.alarmName)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function attributes(
+  diagnosis: Diagnosis | undefined,
+  api: RuntimeApiConfig | undefined,
+  state: string,
+): Record<string, string> {
+  const top = diagnosis?.causes[0];
+  const status = top?.statuses[0]?.key;
+  return {
+    cause: state === 'ALARM' ? (top?.cause ?? 'none') : 'recovered',
+    api: api?.name ?? api?.id ?? 'unknown',
+    stage: api?.stage ?? 'unknown',
+    status: status === null || status === undefined ? 'none' : String(status),
+    state,
+  };
+}
+
+async function readLogs(api: RuntimeApiConfig, window: { start: number; end: number }, deps: RespondDeps) {
+  const { config, reader } = deps;
+  const started = deps.now();
+  const remaining = deps.remainingMs?.();
+  const budget = Math.min(
+    config.timeBudgetMs,
+    remaining !== undefined ? remaining - PUBLISH_RESERVE_MS : config.timeBudgetMs,
+  );
+  const deadlineMs = started + Math.max(0, budget);
+  const plan: Array<{ group: string; filterPattern?: string; kind: 'execution' | 'access' | 'function' }> = [];
+  const execution = executionLogGroupOf(api);
+  if (execution !== undefined) plan.push({ group: execution, filterPattern: EXECUTION_FILTER, kind: 'execution' });
+  if (api.accessLogGroup !== undefined) plan.push({ group: api.accessLogGroup, kind: 'access' });
+  for (const fn of api.functionNames ?? [])
+    plan.push({ group: `/aws/lambda/${fn}`, filterPattern: FUNCTION_FILTER, kind: 'function' });
+
+  const events: LogEvent[] = [];
+  const problems: string[] = [];
+  let pages = 0;
+  let executionRead = false;
+  for (const step of plan) {
+    const result = await reader.read(
+      {
+        logGroupName: step.group,
+        startTime: window.start,
+        endTime: window.end,
+        ...(step.filterPattern !== undefined ? { filterPattern: step.filterPattern } : {}),
+      },
+      {
+        maxPages: Math.max(0, config.maxPages - pages),
+        maxEvents: Math.max(0, config.maxEvents - events.length),
+        deadlineMs,
+        now: deps.now,
+      },
+    );
+    pages += result.pages;
+    for (const e of result.events) events.push(e);
+    const problem = problemText(result, step.group);
+    if (problem !== undefined) {
+      problems.push(problem);
+      deps.log('warn', 'log read incomplete', {
+        logGroup: step.group,
+        stoppedBy: result.stoppedBy,
+        problem: result.problem?.kind,
+      });
+    }
+    if (step.kind === 'execution' && result.stoppedBy === 'end') executionRead = true;
+  }
+  if (plan.length === 0) {
+    problems.push(
+      `No log group to read for ${api.id}/${api.stage}: HTTP APIs have no execution log; configure accessLogGroup (with $context.integrationErrorMessage in the format) for this API.`,
+    );
+  }
+  return { events, problems, pages, executionRead };
+}
+
+/**
+ * The responder's job for one alarm event: map it to an API, read the window's logs within the time budget,
+ * diagnose, and publish. Read problems never stop the notification; a publish failure throws.
+ */
+export async function respond(event: unknown, deps: RespondDeps): Promise<RespondOutcome> {
+  let notice: AlarmNotice;
+  try {
+    notice = parseAlarmEvent(event);
+  } catch (error) {
+    if (error instanceof AlarmEventError) {
+      // Retrying cannot make a malformed event readable: log it loudly and end without an error (no retry loop).
+      deps.log('error', `malformed alarm event: ${error.message}`, { event: summarizeEvent(event) });
+      return { kind: 'ignored', reason: error.message };
+    }
+    throw error;
+  }
+  if (notice.state === 'INSUFFICIENT_DATA') {
+    deps.log('info', 'alarm entered INSUFFICIENT_DATA: nothing to diagnose', { alarm: notice.alarmName });
+    return { kind: 'ignored', reason: 'INSUFFICIENT_DATA' };
+  }
+  const api = apiForAlarm(notice, deps.config);
+  if (notice.state === 'OK') return publish(deps, recovery(notice, api), undefined);
+  if (api === undefined) return publish(deps, unmapped(notice, deps.config), undefined);
+
+  const window = windowFor(notice, deps.config, deps.now());
+  const read = await readLogs(api, window, deps);
+  const { diagnosis } = diagnoseEvents(read.events, {
+    api: {
+      type: api.type,
+      ...(api.name !== undefined ? { name: api.name } : {}),
+      apiId: api.id,
+      stage: api.stage,
+      ...(notice.region !== undefined ? { region: notice.region } : {}),
+      ...(notice.accountId !== undefined ? { accountId: notice.accountId } : {}),
+    },
+    window,
+    readProblems: read.problems,
+    context: { executionLogRead: read.executionRead },
+  });
+  deps.log('info', 'diagnosed', {
+    alarm: notice.alarmName,
+    failedRequests: diagnosis.failedRequests,
+    causes: diagnosis.causes.map((c) => `${c.cause}:${c.count}`),
+    events: read.events.length,
+    pages: read.pages,
+  });
+  const text = `${renderText(diagnosis)}${alarmFooter(notice)}\n`;
+  return publish(
+    deps,
+    {
+      subject: renderSubject(diagnosis, 'ALARM'),
+      defaultText: text,
+      emailText: text,
+      attributes: attributes(diagnosis, api, 'ALARM'),
+    },
+    diagnosis,
+  );
+}
+
+async function publish(
+  deps: RespondDeps,
+  notification: Notification,
+  diagnosis: Diagnosis | undefined,
+): Promise<RespondOutcome> {
+  const { messageId } = await deps.publisher.publish(notification);
+  deps.log('info', 'published', { messageId, subject: notification.subject, attributes: notification.attributes });
+  return { kind: 'published', messageId, notification, ...(diagnosis !== undefined ? { diagnosis } : {}) };
+}
+
+function minutes(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  return m < 1 ? 'less than a minute' : m < 120 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
+}
+
+function recovery(notice: AlarmNotice, api: RuntimeApiConfig | undefined): Notification {
+  const label = api !== undefined ? `${api.name ?? api.id}/${api.stage}` : notice.alarmName;
+  const lasted =
+    notice.previousState === 'ALARM' && notice.stateTime !== undefined && notice.previousStateTime !== undefined
+      ? minutes(notice.stateTime - notice.previousStateTime)
+      : undefined;
+  const lines = [
+    `Recovered: the 5xx alarm for ${clean(label, 200)} is OK again${lasted !== undefined ? ` after ${lasted} in ALARM` : ''}.`,
+    `Since: ${formatTime(notice.stateTime)}${lasted !== undefined ? ` (ALARM began ${formatTime(notice.previousStateTime)})` : ''}`,
+    'Fix: nothing to do now; follow up on the cause named in the ALARM notification.',
+  ];
+  const text = `${lines.join('\n')}\n${alarmFooter(notice)}\n`;
+  return {
+    subject: asciiSubject(`[OK] ${label}: 5xx alarm recovered${lasted !== undefined ? ` after ${lasted}` : ''}`),
+    defaultText: text,
+    emailText: text,
+    attributes: attributes(undefined, api, 'OK'),
+  };
+}
+
+function unmapped(notice: AlarmNotice, config: RuntimeConfig): Notification {
+  const known = config.apis.map((a) => `${a.name ?? a.id}/${a.stage}`).join(', ') || 'none';
+  const text = [
+    `Cause: unknown: alarm ${clean(notice.alarmName, 255)} is in ALARM but matches no API the responder is configured for.`,
+    `Route: unknown (alarm dimensions: ${clean(JSON.stringify(notice.dimensions), 300)})`,
+    `Fix: add this API and stage to the responder's configuration (configured: ${clean(known, 400)}) and redeploy; meanwhile read its execution log by hand.`,
+    alarmFooter(notice),
+  ].join('\n');
+  return {
+    subject: asciiSubject(`[ALARM] ${notice.alarmName}: API not configured in the 5xx responder`),
+    defaultText: `${text}\n`,
+    emailText: `${text}\n`,
+    attributes: {
+      cause: 'unknown',
+      api: 'unknown',
+      stage: notice.dimensions.Stage ?? 'unknown',
+      status: 'none',
+      state: 'ALARM',
+    },
+  };
+}
+
+/** A bounded, redaction-free summary of an unreadable event for the log: its shape, not its content. */
+function summarizeEvent(event: unknown): unknown {
+  if (typeof event !== 'object' || event === null) return typeof event;
+  return { keys: Object.keys(event).slice(0, 20) };
+}
