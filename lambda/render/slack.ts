@@ -54,6 +54,10 @@ export function renderSlack(d: Diagnosis): string {
       code(d.unknownTemplates.map((t) => `×${t.count} ${t.template}`)),
     );
   }
+  if (d.unreadable.length > 0) {
+    out.push('', '*What could not be read*');
+    for (const l of d.unreadable.slice(0, 3)) out.push(`• ${slackText(l, 800)}`);
+  }
   if (d.limits.length > 0) {
     out.push('', '*What the logs could not show*');
     for (const l of d.limits.slice(0, 5)) out.push(`• ${slackText(l, 400)}`);

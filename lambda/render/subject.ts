@@ -10,6 +10,11 @@ import { causeLabel, clean, percent } from './text.js';
 export function renderSubject(d: Diagnosis, state = 'ALARM'): string {
   const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
   const top = d.causes[0];
-  const what = top === undefined ? 'no failed request found in the logs' : `${causeLabel(top)} (${percent(top.share)})`;
+  const what =
+    top !== undefined
+      ? `${causeLabel(top)} (${percent(top.share)})`
+      : d.unreadable.length > 0
+        ? 'not diagnosed, logs could not be read'
+        : 'no failed request found in the logs';
   return asciiSubject(`[${state}] ${clean(api, 60)}: ${what}`);
 }

@@ -61,6 +61,13 @@ function counts<K>(list: readonly Count<K>[], label: (k: K) => string, max = 5):
 /** The three lines that lead every notification. */
 export function headline(d: Diagnosis): [string, string, string] {
   const top = d.causes[0];
+  if (top === undefined && d.unreadable.length > 0) {
+    return [
+      `Cause: not diagnosed: ${d.unreadable.length === 1 ? 'a log' : `${d.unreadable.length} logs`} of ${apiLabel(d)} could not be read`,
+      'Route: unknown',
+      `Fix: ${clean(d.unreadable[0] ?? '', 1200)}`,
+    ];
+  }
   if (top === undefined) {
     return [
       `Cause: no failed request found in the logs read for ${apiLabel(d)}`,
@@ -135,6 +142,10 @@ export function renderText(d: Diagnosis): string {
     out.push('Backend function errors in the window not tied to a failed request:');
     for (const b of d.backendUnjoined) out.push(`  ×${b.count}  ${clean(b.key)}`);
     out.push('');
+  }
+  if (d.unreadable.length > 0) {
+    out.push('What could not be read:');
+    for (const l of d.unreadable) out.push(`  - ${clean(l, 1200)}`);
   }
   if (d.limits.length > 0) {
     out.push('What the logs could not show:');

@@ -68,7 +68,9 @@ export interface Diagnosis {
   readonly unknownTemplates: readonly UnknownTemplate[];
   /** Function log failures not tied to a failed request (same window). */
   readonly backendUnjoined: readonly Count<string>[];
-  /** What the logs could not show, and what could not be read. */
+  /** Logs that could not be read (missing group, access denied, budget spent), each with its fix. */
+  readonly unreadable: readonly string[];
+  /** What the logs that were read could not show. */
   readonly limits: readonly string[];
 }
 
@@ -122,9 +124,13 @@ export function describeBackend(record: FunctionLogRecord): string {
   }
 }
 
-function backendLine(b: BackendFailure): string {
+function oneLineSummary(b: BackendFailure): string {
   const text = redact(describeBackend(b.record)).replace(/\s+/g, ' ');
-  const short = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function backendLine(b: BackendFailure): string {
+  const short = oneLineSummary(b);
   return b.functionName !== undefined ? `${b.functionName}: ${short}` : short;
 }
 
@@ -183,6 +189,8 @@ function summarizeCause(
     if (evidence.length >= MAX_EVIDENCE) break;
   }
   const backend = countBy(findings.flatMap((f) => (f.backend ?? []).map(backendLine)));
+  const firstBackend = findings.find((f) => f.backend?.[0] !== undefined)?.backend?.[0];
+  const backendSummary = firstBackend !== undefined ? oneLineSummary(firstBackend) : undefined;
   const hints = [...new Set(findings.flatMap((f) => (f.hint !== undefined ? [f.hint] : [])))];
   const targets = countBy(findings.flatMap((f) => (f.target !== undefined ? [f.target] : [])));
   // The remedy names the most frequent route and function: what the engineer should fix first.
@@ -224,7 +232,7 @@ function summarizeCause(
       ? { maxIntegrationLatencyMs: minMax(findings.map((f) => f.integrationLatencyMs)).max }
       : {}),
     ...(findings[0] !== undefined ? { sampleRequestId: findings[0].requestId } : {}),
-    ...(backend[0] !== undefined ? { backendSummary: backend[0].key } : {}),
+    ...(backendSummary !== undefined ? { backendSummary } : {}),
     ...(timeouts.length > 0 ? { timeoutSeconds: Math.max(...(timeouts as number[])) } : {}),
   });
   return {
@@ -291,7 +299,7 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     .map(({ key, count }) => ({ template: key, count }));
 
   const seen = minMax(findings.flatMap((f) => [f.firstSeen, f.lastSeen]));
-  const limits: string[] = [...(options.readProblems ?? [])];
+  const limits: string[] = [];
   if (total === 0) limits.push('No failed request was found in the logs that were read.');
   if (api.apiId === undefined) limits.push('The API id did not appear in the logs: commands show <rest-api-id>.');
   if (api.region === undefined) limits.push('The region did not appear in the logs: commands show <region>.');
@@ -329,6 +337,7 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     byRoute,
     unknownTemplates,
     backendUnjoined: countBy(set.unjoinedBackend.map(backendLine)).slice(0, 5),
+    unreadable: [...(options.readProblems ?? [])],
     limits,
   };
 }
