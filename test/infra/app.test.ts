@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, projectContext } from './helpers/synth.js';
+
+interface ValidationReport {
+  readonly pluginReports: readonly { pluginName: string; violations: readonly { ruleName: string }[] }[];
+}
+
+function validationReport(outdir: string): ValidationReport {
+  const file = join(outdir, 'validation-report.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ValidationReport) : { pluginReports: [] };
+}
+
+interface AppRun {
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly outdir: string;
+}
+
+/** Runs bin/app.ts as the CDK CLI does: context in CDK_CONTEXT_JSON, output folder in CDK_OUTDIR. */
+function runApp(context: Record<string, unknown>): AppRun {
+  const outdir = mkdtempSync(join(tmpdir(), 'apigw-5xx-app-'));
+  // Environment-agnostic, as on a machine without AWS credentials.
+  const { CDK_DEFAULT_ACCOUNT: _account, CDK_DEFAULT_REGION: _region, ...env } = process.env;
+  const result = spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'bin', 'app.ts')], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...env, CDK_CONTEXT_JSON: JSON.stringify({ ...projectContext(), ...context }), CDK_OUTDIR: outdir },
+  });
+  return { status: result.status, stderr: result.stderr, outdir };
+}
+
+describe('bin/app.ts', () => {
+  let example: AppRun;
+
+  beforeAll(() => {
+    // The bundling tests cover esbuild; here the app's wiring is under test.
+    example = runApp({ 'aws:cdk:bundling-stacks': [] });
+  });
+
+  it('synthesizes the example configuration when given none, and warns about it', () => {
+    expect(example.stderr).not.toMatch(/Error/);
+    expect(example.status).toBe(0);
+    const template = JSON.parse(readFileSync(join(example.outdir, 'ApiGateway5xxResponder.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(2);
+    const annotations = validationReport(example.outdir).pluginReports.find(
+      (plugin) => plugin.pluginName === 'Construct Annotations',
+    );
+    expect(annotations?.violations.map((v) => v.ruleName)).toContain('Annotation::apigw-5xx-responder:example-config');
+    expect(example.stderr).toContain('config.example.json was used');
+  });
+
+  it('reports no cdk-nag finding during synthesis', () => {
+    // The AwsSolutions plugin appears in the report only when it has findings (and then fails the synthesis).
+    const nag = validationReport(example.outdir).pluginReports.filter((plugin) => plugin.pluginName === 'AwsSolutions');
+    expect(nag).toEqual([]);
+    expect(example.stderr).not.toContain('AwsSolutions-');
+  });
+
+  it('fails with every configuration problem listed and no stack trace', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'apigw-5xx-app-config-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ apis: [{ type: 'REST', id: 'ABC', stage: 'prod' }], emails: ['x'] }));
+    // Act
+    const run = runApp({ config: file, 'aws:cdk:bundling-stacks': [] });
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Invalid apigw-5xx-responder configuration (3 problems):');
+    expect(run.stderr).toContain('apis[0].id must be a 10-character API Gateway id');
+    expect(run.stderr).toContain('apis[0].name must be the REST API name');
+    expect(run.stderr).toContain('emails[0] must be an email address, got "x"');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});

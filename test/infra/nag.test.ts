@@ -1,0 +1,86 @@
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { synthResponder, TWO_APIS } from './helpers/synth.js';
+
+/** Every acknowledgement recorded in the tree under `scope`: rule id and reason. */
+function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
+  return scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each([
+    ['count threshold with two APIs', TWO_APIS],
+    ['error-rate threshold', { ...TWO_APIS, alarm: { errorRatePercent: 5, minRequestCount: 20 } }],
+    ['an HTTP API without logs and no emails', { apis: [{ type: 'HTTP', id: 'f6g7h8i9j0', stage: 'live' }] }],
+  ] as const)('reports no unacknowledged finding for %s', (_case, settings) => {
+    // Prepare
+    const { stack } = synthResponder(settings);
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    // Assess
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.description}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('acknowledges only the expected rules, each with a specific reason', () => {
+    // Prepare
+    const { stack } = synthResponder(TWO_APIS);
+    // Act
+    const acks = acknowledgements(stack);
+    // Assess
+    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual(
+      [
+        'TestResponder/Responder/FailedInvocations AwsSolutions-SQS3',
+        'TestResponder/Responder/Function AwsSolutions-L1',
+        ...[
+          'API-Gateway-Execution-Logs_a1b2c3d4e5/prod',
+          '/aws/apigateway/orders-access',
+          '/aws/lambda/orders-create',
+          '/aws/lambda/orders-get',
+        ].map(
+          (group) =>
+            `TestResponder/Responder/Role AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${group}:*]`,
+        ),
+      ].sort(),
+    );
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThan(60);
+  });
+
+  it('still reports a finding nobody acknowledged', () => {
+    // Prepare: a wildcard grant added next to the responder
+    const { stack } = synthResponder(TWO_APIS);
+    stack.responder.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['logs:*'], resources: ['*'] }));
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    // Assess
+    expect(report.violations.map((v) => v.ruleName).sort()).toEqual([
+      'AwsSolutions-IAM5[Action::logs:*]',
+      'AwsSolutions-IAM5[Resource::*]',
+    ]);
+  });
+
+  it('reports nothing for a stack in a concrete account and region', () => {
+    // Prepare: ARNs are plain strings then, so the acknowledgements must name them as such
+    const { stack } = synthResponder(undefined, {
+      context: { apis: JSON.stringify(TWO_APIS.apis) },
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    // Assess
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
