@@ -72,7 +72,9 @@ export function restTrace(
     `Method request headers: {Accept=application/json, Authorization=Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZW1vLXVzZXIifQ.c2lnbmF0dXJlLW5vdC1yZWFs, Host=${api.apiId}.execute-api.${api.region}.amazonaws.com, User-Agent=okhttp/4.12.0, X-Amzn-Trace-Id=Root=${trace}, X-Forwarded-For=203.0.113.24}`,
   ];
   if (kind === 'permission') {
+    // As in repost.aws knowledge-center api-gateway-rest-api-lambda-integrations: the request is refused right after it is sent.
     lines.push(
+      `Sending request to ${lambdaUri(api)}`,
       'Execution failed due to configuration error: Invalid permissions on Lambda function',
       'Method completed with status: 500',
     );

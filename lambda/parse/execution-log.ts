@@ -155,7 +155,10 @@ export function executionFacts(text: string): ExecutionFacts {
       }
     case 83 /* S */:
       {
-        if (text.startsWith('Starting authorizer')) facts.authorizerStart = true;
+        // "Sending request to <uri>" names the function too: a permission failure is logged right after it
+        // (repost.aws knowledge-center api-gateway-rest-api-lambda-integrations).
+        if (text.startsWith('Sending request to ')) facts.endpointUri = text.slice('Sending request to '.length).trim();
+        else if (text.startsWith('Starting authorizer')) facts.authorizerStart = true;
         else if (text.startsWith('Successfully completed authorizer execution')) facts.authorizerEnd = true;
         else if (text.startsWith('Starting execution for request')) facts.authorizerEnd = true;
         break;

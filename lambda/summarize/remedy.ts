@@ -89,8 +89,9 @@ function functionLogs(c: RemedyContext, functionName: string): RemedyStep {
 
 function addPermission(c: RemedyContext, fn: string, arn: string, sid: string): RemedyStep {
   const n = names(c);
+  const shown = fn.startsWith('arn:') ? (fn.split(':function:')[1] ?? fn) : fn;
   return {
-    text: `Allow API Gateway to invoke ${fn} (takes effect at once, no redeployment):`,
+    text: `Allow API Gateway to invoke ${shown} (takes effect at once, no redeployment):`,
     command: `aws lambda add-permission --function-name ${shellQuote(fn)} --statement-id ${sid} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn ${shellQuote(arn)} --region ${n.region}`,
   };
 }

@@ -175,7 +175,7 @@ describe('responder end to end against a local AWS endpoint', () => {
     expect(m.Message.split('\n')[0]).toBe('Cause: 500 missing Lambda invoke permission: 3 of 3 failed requests (100%)');
     expect(m.Message.split('\n')[1]).toMatch(/^Route: POST \/orders \(3\) on permission-api\/prod/);
     expect(m.Message).toContain(
-      `aws lambda add-permission --function-name '<function-name>' --statement-id apigateway-${id}-invoke --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn 'arn:aws:execute-api:us-east-1:123456789012:${id}/*/POST/orders' --region us-east-1`,
+      `aws lambda add-permission --function-name arn:aws:lambda:us-east-1:123456789012:function:permission-fn --statement-id apigateway-${id}-invoke --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn 'arn:aws:execute-api:us-east-1:123456789012:${id}/*/POST/orders' --region us-east-1`,
     );
     expect(attrs(m).cause).toBe('lambda_permission');
   });

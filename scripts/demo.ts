@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { RuntimeConfig } from '../lambda/config/runtime-config.js';
+import { renderSlack } from '../lambda/render/slack.js';
+import type { RespondOutcome } from '../lambda/respond/respond.js';
+import { alarmActionEvent, LocalAwsHarness } from '../test/e2e/responder-harness.js';
+import { functionErrorLog, type IncidentApi, interleave, restTrace, type TimedLine } from './incident.js';
+import { localAwsEnv, startMoto } from './local-aws.js';
+
+/**
+ * `npm run demo`: the responder's main job on an embedded default, with no AWS account.
+ * Starts a local AWS endpoint (moto server), writes one realistic incident's logs into it (orders-api/prod:
+ * GET /orders/{id} failing with an unhandled TypeError in orders-get, POST /orders missing its invoke
+ * permission, successes in between), delivers the CloudWatch alarm event to the real handler, and prints the
+ * email and Slack renderings of what was published. Stops everything it started.
+ */
+
+const API: IncidentApi = {
+  apiId: 'a1b2c3d4e5',
+  stage: 'prod',
+  region: 'us-east-1',
+  accountId: '123456789012',
+  functionName: 'orders-get',
+};
+
+function incident(now: number): { execution: TimedLine[]; functionLog: TimedLine[]; start: number } {
+  const start = now - 9 * 60_000;
+  const traces: TimedLine[][] = [];
+  const functionLog: TimedLine[] = [];
+  const get = { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/1042' };
+  const post = { method: 'POST', resourcePath: '/orders', path: '/orders' };
+  for (let i = 0; i < 40; i++) {
+    const at = start + i * 9_000;
+    const lambdaRequestId = randomUUID();
+    if (i % 5 === 4) traces.push(restTrace('permission', API, post, at + 400));
+    if (i % 4 === 0) {
+      traces.push(restTrace('ok', API, get, at));
+    } else {
+      traces.push(restTrace('function_error', API, get, at, { lambdaRequestId }));
+      functionLog.push(...functionErrorLog(lambdaRequestId, at + 5));
+    }
+  }
+  return { execution: interleave(traces), functionLog, start };
+}
+
+function banner(title: string): void {
+  process.stdout.write(`\n${'='.repeat(100)}\n${title}\n${'='.repeat(100)}\n`);
+}
+
+async function main(): Promise<number> {
+  process.stdout.write('Starting a local AWS endpoint (moto server; first run installs it into .venv)...\n');
+  let aws: Awaited<ReturnType<typeof startMoto>>;
+  try {
+    aws = await startMoto({ log: (line) => process.stdout.write(`  ${line}\n`) });
+  } catch (error) {
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  try {
+    const harness = new LocalAwsHarness(aws.endpoint);
+    const now = Date.now();
+    const { execution, functionLog, start } = incident(now);
+    await harness.writeLogGroup(`API-Gateway-Execution-Logs_${API.apiId}/${API.stage}`, execution, 4);
+    await harness.writeLogGroup(`/aws/lambda/${API.functionName}`, functionLog);
+    const { topicArn, queueUrl } = await harness.topicWithQueue('apigw-5xx-responder-demo');
+    process.stdout.write(
+      `Wrote ${execution.length} execution log lines and ${functionLog.length} function log lines; topic ${topicArn}\n`,
+    );
+
+    const config: RuntimeConfig = {
+      apis: [
+        {
+          type: 'REST',
+          name: 'orders-api',
+          id: API.apiId,
+          stage: API.stage,
+          alarmName: 'orders-api-prod-5xx',
+          functionNames: [API.functionName],
+        },
+      ],
+      timeBudgetMs: 20_000,
+      windowMarginMs: 2 * 60_000,
+      maxPages: 20,
+      maxEvents: 50_000,
+    };
+    Object.assign(process.env, localAwsEnv(aws.endpoint), {
+      RESPONDER_CONFIG: JSON.stringify(config),
+      TOPIC_ARN: topicArn,
+    });
+    const { handler } = await import('../lambda/handler.js');
+    const event = alarmActionEvent({
+      alarmName: 'orders-api-prod-5xx',
+      apiName: 'orders-api',
+      stage: API.stage,
+      state: 'ALARM',
+      at: now - 30_000,
+      evaluationStart: start,
+    });
+    process.stdout.write('Delivering the CloudWatch alarm event to the responder handler...\n');
+    const outcome = (await handler(event)) as RespondOutcome;
+    const [message] = await harness.drain(queueUrl);
+    if (message === undefined) throw new Error('nothing was published to the topic');
+
+    banner(`EMAIL  Subject: ${message.Subject ?? ''}`);
+    process.stdout.write(message.Message);
+    banner('SLACK (mrkdwn)');
+    process.stdout.write(
+      outcome.kind === 'published' && outcome.diagnosis !== undefined
+        ? `${renderSlack(outcome.diagnosis)}\n`
+        : '(no diagnosis)\n',
+    );
+    banner('SNS message attributes (for subscription filter policies)');
+    for (const [k, v] of Object.entries(message.MessageAttributes ?? {})) process.stdout.write(`${k} = ${v.Value}\n`);
+    return 0;
+  } finally {
+    await aws.stop();
+    process.stdout.write('\nLocal AWS endpoint stopped.\n');
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
