@@ -115,8 +115,9 @@ export function parseJsonAccessLine(value: unknown): AccessRecord | undefined {
 // The CLF format the console offers (REST resourcePath, HTTP API routeKey in the same place):
 // $context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime]
 //   "$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength $context.requestId
+// REST's documented CLF has no space between `]` and `"`; HTTP API's has one.
 const CLF =
-  /^(\S+) (\S+) (\S+) \[([^\]]{1,40})\] "([A-Z]+|-) ((?:[A-Z]+ )?[^"\s]*) ([^"\s]*)" (\d{3}|-) (\d+|-) (\S+)(?:\s+(.*))?$/;
+  /^(\S+) (\S+) (\S+) \[([^\]]{1,40})\] ?"([A-Z]+|-) ((?:[A-Z]+ )?[^"\s]*) ([^"\s]*)" (\d{3}|-) (\d+|-) (\S+)(?:\s+(.*))?$/;
 
 /** Parses the console's CLF access log line (the text after the request id is kept as extra text). */
 export function parseClfAccessLine(line: string): AccessRecord | undefined {
@@ -128,10 +129,22 @@ export function parseClfAccessLine(line: string): AccessRecord | undefined {
   if (method !== undefined && method !== '-') record.method = method;
   if (resource !== undefined && resource !== '-' && resource !== '') {
     // HTTP APIs log the route key ("GET /orders/{id}") where REST logs the resource path.
-    if (resource.includes(' ')) record.routeKey = resource;
+    if (resource.includes(' ') || resource.startsWith('$')) record.routeKey = resource;
     else record.resourcePath = resource;
   }
   if (m[10] !== undefined && m[10] !== '-') record.requestId = m[10];
+  // After the request id the documented formats put $context.extendedRequestId; the HTTP API troubleshooting
+  // guide appends $context.integrationErrorMessage (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html).
+  const extra = m[11]?.trim();
+  if (extra !== undefined && extra !== '' && extra !== '-') {
+    const [first, ...rest] = extra.split(' ');
+    if (first !== undefined && /^[A-Za-z0-9_-]{10,30}=*$/.test(first) && rest.length === 0) record.extendedRequestId = first;
+    else if (first !== undefined && /^[A-Za-z0-9_-]{10,30}=$/.test(first)) {
+      const message = rest.join(' ').trim();
+      record.extendedRequestId = first;
+      if (message !== '' && message !== '-') record.integrationErrorMessage = message;
+    } else record.integrationErrorMessage = extra;
+  }
   return record;
 }
 

@@ -36,7 +36,7 @@ const START = new RegExp(`^START RequestId: (${UUID})`);
 const END = new RegExp(`^END RequestId: (${UUID})`);
 const REPORT = new RegExp(`^REPORT RequestId: (${UUID})`);
 const TIMEOUT = new RegExp(`^(?:\\S+\\s+)?(?:(${UUID})\\s+)?Task timed out after (\\d+(?:\\.\\d+)?) seconds`);
-const RUNTIME_EXIT = new RegExp(`^(?:RequestId: (${UUID}) )?Error: Runtime exited (?:with error: )?(.*)`);
+const RUNTIME_EXIT = new RegExp(`^(?:RequestId: (${UUID}) )?Error: (Runtime exited.*)`);
 // Node.js: `<time>\t<request id>\tERROR\tInvoke Error \t{json}` / `Uncaught Exception \t{json}` /
 // `Unhandled Promise Rejection \t{json}`.
 const NODE_ERROR = new RegExp(
@@ -118,7 +118,7 @@ function runtimeExit(message: string): FunctionLogRecord | undefined {
   return {
     kind: /signal: killed/.test(detail) ? 'out_of_memory' : 'runtime_exit',
     errorType: 'Runtime.ExitError',
-    errorMessage: `Runtime exited ${detail}`.trim(),
+    errorMessage: detail.trim(),
     ...(m[1] !== undefined ? { requestId: m[1] } : {}),
   };
 }

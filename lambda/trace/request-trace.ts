@@ -64,11 +64,3 @@ export interface RequestTrace {
 export function newTrace(requestId: string): RequestTrace {
   return { requestId, lines: [], completed: false, backend: [], droppedLines: 0 };
 }
-
-/** "GET /orders/{id}": the route a finding is reported under. */
-export function routeOf(trace: Pick<RequestTrace, 'method' | 'resourcePath' | 'path' | 'routeKey'>): string {
-  if (trace.routeKey !== undefined) return trace.routeKey;
-  const method = trace.method ?? '?';
-  const resource = trace.resourcePath ?? trace.path ?? '?';
-  return method === '?' && resource === '?' ? 'unknown route' : `${method} ${resource}`;
-}
