@@ -138,7 +138,8 @@ export function parseClfAccessLine(line: string): AccessRecord | undefined {
   const extra = m[11]?.trim();
   if (extra !== undefined && extra !== '' && extra !== '-') {
     const [first, ...rest] = extra.split(' ');
-    if (first !== undefined && /^[A-Za-z0-9_-]{10,30}=*$/.test(first) && rest.length === 0) record.extendedRequestId = first;
+    if (first !== undefined && /^[A-Za-z0-9_-]{10,30}=*$/.test(first) && rest.length === 0)
+      record.extendedRequestId = first;
     else if (first !== undefined && /^[A-Za-z0-9_-]{10,30}=$/.test(first)) {
       const message = rest.join(' ').trim();
       record.extendedRequestId = first;

@@ -97,7 +97,8 @@ function countBy<K>(items: Iterable<K>): Count<K>[] {
 /** "GET /orders/{id}": the route a finding is reported under (template when logged, else the path). */
 export function routeOfFinding(f: Finding): string {
   // HTTP API route keys carry their method ("GET /orders/{id}") except the catch-all "$default".
-  if (f.routeKey !== undefined) return f.routeKey.includes(' ') || f.method === undefined ? f.routeKey : `${f.method} ${f.routeKey}`;
+  if (f.routeKey !== undefined)
+    return f.routeKey.includes(' ') || f.method === undefined ? f.routeKey : `${f.method} ${f.routeKey}`;
   const resource = f.resourcePath ?? f.path;
   if (f.method === undefined && resource === undefined) return 'unknown route';
   return `${f.method ?? '?'} ${resource ?? '?'}`;

@@ -1,0 +1,226 @@
+import {
+  CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LogReadLimits, LogReadRequest, LogReadResult } from '../../lambda/adapters/log-reader.js';
+import type { Notification } from '../../lambda/adapters/publisher.js';
+import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
+import { parseAlarmEvent } from '../../lambda/respond/alarm-event.js';
+import { apiForAlarm, type RespondDeps, respond, windowFor } from '../../lambda/respond/respond.js';
+import { alarmActionEvent } from '../e2e/responder-harness.js';
+
+const NOW = Date.parse('2026-11-25T03:20:00.000Z');
+const CONFIG: RuntimeConfig = {
+  apis: [
+    { type: 'REST', name: 'orders-api', id: 'a1b2c3d4e5', stage: 'prod', alarmName: 'orders-api-prod-5xx' },
+    { type: 'HTTP', id: 'f6g7h8i9j0', stage: '$default', accessLogGroup: '/aws/apigateway/payments' },
+  ],
+  timeBudgetMs: 20_000,
+  windowMarginMs: 120_000,
+  maxPages: 10,
+  maxEvents: 1_000,
+};
+
+function event(state: 'ALARM' | 'OK' = 'ALARM', alarmName = 'orders-api-prod-5xx', apiName = 'orders-api') {
+  return alarmActionEvent({
+    alarmName,
+    apiName,
+    stage: 'prod',
+    state,
+    at: NOW - 60_000,
+    evaluationStart: NOW - 360_000,
+    previousAt: NOW - 780_000,
+  });
+}
+
+/** A reader port serving fixed results per log group, recording what was asked. */
+function readerServing(results: Record<string, Partial<LogReadResult>>) {
+  const calls: Array<{ request: LogReadRequest; limits: LogReadLimits }> = [];
+  return {
+    calls,
+    read: async (request: LogReadRequest, limits: LogReadLimits): Promise<LogReadResult> => {
+      calls.push({ request, limits });
+      return { events: [], pages: 1, bytes: 0, stoppedBy: 'end', ...results[request.logGroupName] };
+    },
+  };
+}
+
+function deps(overrides: Partial<RespondDeps> & { published?: Notification[] } = {}): RespondDeps {
+  const published = overrides.published ?? [];
+  return {
+    reader: readerServing({}),
+    publisher: { publish: async (n) => (published.push(n), { messageId: 'm-1' }) },
+    config: CONFIG,
+    now: () => NOW,
+    log: () => {},
+    ...overrides,
+  };
+}
+
+describe('respond', () => {
+  it('reads the execution log for the alarm window with the narrowing filter, within the budget', async () => {
+    const reader = readerServing({
+      'API-Gateway-Execution-Logs_a1b2c3d4e5/prod': {
+        events: [
+          {
+            message:
+              '(8212e5af-c174-48ce-85d5-729d73c6771a) Execution failed due to configuration error: Malformed Lambda proxy response',
+          },
+          { message: '(8212e5af-c174-48ce-85d5-729d73c6771a) Method completed with status: 502' },
+        ],
+      },
+    });
+    const published: Notification[] = [];
+    const outcome = await respond(event(), deps({ reader, published, remainingMs: () => 60_000 }));
+    expect(outcome.kind).toBe('published');
+    expect(reader.calls).toHaveLength(1);
+    const [call] = reader.calls;
+    expect(call?.request).toMatchObject({
+      logGroupName: 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod',
+      startTime: NOW - 480_000,
+      endTime: NOW,
+    });
+    expect(call?.request.filterPattern).toContain('?"Method completed"');
+    expect(call?.limits).toMatchObject({ maxPages: 10, maxEvents: 1_000, deadlineMs: NOW + 20_000 });
+    expect(published[0]?.subject).toBe('[ALARM] orders-api/prod: 502 malformed Lambda proxy response (100%)');
+    expect(published[0]?.attributes).toEqual({
+      cause: 'malformed_lambda_response',
+      api: 'orders-api',
+      stage: 'prod',
+      status: '502',
+      state: 'ALARM',
+    });
+  });
+
+  it('shortens the budget when the function has little time left, keeping time to publish', async () => {
+    const reader = readerServing({});
+    await respond(event(), deps({ reader, remainingMs: () => 12_000 }));
+    expect(reader.calls[0]?.limits.deadlineMs).toBe(NOW + 4_000);
+  });
+
+  it('publishes a partial diagnosis that says the budget ran out', async () => {
+    const reader = readerServing({ 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod': { stoppedBy: 'budget', pages: 7 } });
+    const published: Notification[] = [];
+    await respond(event(), deps({ reader, published }));
+    expect(published[0]?.emailText).toContain(
+      'stopped at the time budget after 7 page(s) and 0 event(s): this diagnosis is partial',
+    );
+  });
+
+  it('fails the invocation when publishing fails, so the async retry and the on-failure destination keep the alarm', async () => {
+    const failing = deps({ publisher: { publish: async () => Promise.reject(new Error('SNS down')) } });
+    await expect(respond(event(), failing)).rejects.toThrow('SNS down');
+  });
+
+  it('ignores a malformed event with a logged error instead of throwing into a retry loop', async () => {
+    const log = vi.fn();
+    const published: Notification[] = [];
+    const outcome = await respond({ detail: 'nonsense' }, deps({ log, published }));
+    expect(outcome).toEqual({ kind: 'ignored', reason: expect.stringMatching(/^not an alarm event/) });
+    expect(published).toEqual([]);
+    expect(log).toHaveBeenCalledWith('error', expect.stringMatching(/^malformed alarm event: not an alarm event/), {
+      event: { keys: ['detail'] },
+    });
+  });
+
+  it('still tells someone when an alarm matches no configured API', async () => {
+    const published: Notification[] = [];
+    await respond(
+      event('ALARM', 'someone-elses-alarm', 'someone-elses-api'),
+      deps({
+        published,
+        config: { ...CONFIG, apis: [...CONFIG.apis, { type: 'REST', name: 'other', id: 'zzzzzzzzzz', stage: 'dev' }] },
+      }),
+    );
+    expect(published[0]?.subject).toBe('[ALARM] someone-elses-alarm: API not configured in the 5xx responder');
+    expect(published[0]?.emailText).toMatch(
+      /^Cause: unknown: alarm someone-elses-alarm is in ALARM but matches no API/,
+    );
+  });
+
+  it('sends a short recovery on OK without reading logs', async () => {
+    const reader = readerServing({});
+    const published: Notification[] = [];
+    await respond(event('OK'), deps({ reader, published }));
+    expect(reader.calls).toEqual([]);
+    expect(published[0]?.subject).toBe('[OK] orders-api/prod: 5xx alarm recovered after 12 min');
+  });
+
+  it('reads only the access log of an HTTP API and says when a REST execution log is missing', async () => {
+    const reader = readerServing({});
+    await respond(
+      alarmActionEvent({ alarmName: 'x', apiName: '', stage: '$default', state: 'ALARM', at: NOW }),
+      deps({ reader, config: { ...CONFIG, apis: [CONFIG.apis[1] as RuntimeConfig['apis'][number]] } }),
+    );
+    expect(reader.calls.map((c) => [c.request.logGroupName, c.request.filterPattern])).toEqual([
+      ['/aws/apigateway/payments', undefined],
+    ]);
+  });
+});
+
+describe('apiForAlarm and windowFor', () => {
+  it('maps by alarm name, then by dimensions', () => {
+    const byName = parseAlarmEvent(event());
+    expect(apiForAlarm(byName, CONFIG)?.id).toBe('a1b2c3d4e5');
+    const byDims = parseAlarmEvent(event('ALARM', 'renamed-alarm'));
+    expect(apiForAlarm(byDims, CONFIG)?.id).toBe('a1b2c3d4e5');
+  });
+
+  it('bounds the window to an hour and never reads the future', () => {
+    const notice = { ...parseAlarmEvent(event()), evaluationStart: NOW - 10 * 3_600_000 };
+    expect(windowFor(notice, CONFIG, NOW)).toEqual({ start: NOW - 3_600_000, end: NOW });
+  });
+});
+
+describe('handler', () => {
+  const logs = mockClient(CloudWatchLogsClient);
+  const sns = mockClient(SNSClient);
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    logs.reset();
+    sns.reset();
+    vi.resetModules();
+    Object.assign(process.env, {
+      RESPONDER_CONFIG: JSON.stringify(CONFIG),
+      TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:responder',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    });
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('throws when SNS refuses the message, carrying the SDK error as the cause', async () => {
+    logs
+      .on(FilterLogEventsCommand)
+      .rejects(new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }));
+    sns.on(PublishCommand).rejects(new Error('Rate exceeded'));
+    const { handler } = await import('../../lambda/handler.js');
+    const error = await handler(event()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('PublishError');
+    expect(((error as Error).cause as Error).message).toBe('Rate exceeded');
+  });
+
+  it('publishes MessageStructure json with default and email texts and the filter attributes', async () => {
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    sns.on(PublishCommand).resolves({ MessageId: 'abc' });
+    const { handler } = await import('../../lambda/handler.js');
+    await handler(event());
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input?.MessageStructure).toBe('json');
+    const body = JSON.parse(input?.Message ?? '{}') as Record<string, string>;
+    expect(Object.keys(body).sort()).toEqual(['default', 'email']);
+    expect(body.email?.split('\n')[0]).toBe(
+      'Cause: no failed request found in the logs read for orders-api/prod (a1b2c3d4e5, us-east-1)',
+    );
+    expect(input?.MessageAttributes?.cause).toEqual({ DataType: 'String', StringValue: 'none' });
+  });
+});
