@@ -20,7 +20,10 @@ describe('splitExecutionLine', () => {
 describe('executionFacts', () => {
   it('reads status, method, resource template, API stage, region and account', () => {
     expect(executionFacts('Method completed with status: 504')).toEqual({ status: 504 });
-    expect(executionFacts('HTTP Method: GET, Resource Path: /orders/42')).toEqual({ method: 'GET', path: '/orders/42' });
+    expect(executionFacts('HTTP Method: GET, Resource Path: /orders/42')).toEqual({
+      method: 'GET',
+      path: '/orders/42',
+    });
     expect(
       executionFacts(
         "API Key  authorized because method 'GET /orders/{id}' does not require API Key. Request will not contribute to throttle or quota limits",
@@ -40,7 +43,9 @@ describe('executionFacts', () => {
       ),
     ).toEqual({ lambdaRequestId: '71952965-d5cc-4974-ae08-6e2138b2275c', functionError: 'Unhandled' });
     expect(
-      executionFacts('Lambda invocation failed with status: 429. Lambda request id: dcb2ab89-2d03-4b77-98cd-18d14fd2b850'),
+      executionFacts(
+        'Lambda invocation failed with status: 429. Lambda request id: dcb2ab89-2d03-4b77-98cd-18d14fd2b850',
+      ),
     ).toEqual({ integrationStatus: 429, lambdaRequestId: 'dcb2ab89-2d03-4b77-98cd-18d14fd2b850' });
     expect(executionFacts('Received response. Integration latency: 40 ms')).toEqual({ integrationLatencyMs: 40 });
     expect(executionFacts('Received response. Status: 503, Integration latency: 12 ms')).toEqual({
@@ -50,13 +55,16 @@ describe('executionFacts', () => {
   });
 
   it('does not take a stage name that could inject shell syntax into a command', () => {
-    expect(executionFacts('Verifying Usage Plan for request: x. API Key: API Stage: a1b2c3d4e5/$(reboot)').stage).toBeUndefined();
+    expect(
+      executionFacts('Verifying Usage Plan for request: x. API Key: API Stage: a1b2c3d4e5/$(reboot)').stage,
+    ).toBeUndefined();
   });
 
   it('reads the stage variables of the proxy event', () => {
     expect(
-      executionFacts('Endpoint request body after transformations: {"resource":"/x","stageVariables":{"lambdaAlias":"live"},"requestContext":{}}')
-        .stageVariables,
+      executionFacts(
+        'Endpoint request body after transformations: {"resource":"/x","stageVariables":{"lambdaAlias":"live"},"requestContext":{}}',
+      ).stageVariables,
     ).toEqual({ lambdaAlias: 'live' });
   });
 });
@@ -64,7 +72,9 @@ describe('executionFacts', () => {
 describe('lambdaTargetOf', () => {
   it('reads function, qualifier, region and account from a Lambda invocation URI', () => {
     expect(
-      lambdaTargetOf('https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:quotes-api:live/invocations'),
+      lambdaTargetOf(
+        'https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:quotes-api:live/invocations',
+      ),
     ).toEqual({
       functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:quotes-api:live',
       functionName: 'quotes-api',
@@ -94,8 +104,15 @@ describe('parseAccessLine', () => {
 
   it('reads nested JSON fields such as "error": {"responseType": ...}', () => {
     expect(
-      parseAccessLine('{"requestId":"r1","status":504,"error":{"message":"Endpoint request timed out","responseType":"INTEGRATION_TIMEOUT"}}'),
-    ).toEqual({ requestId: 'r1', status: 504, errorMessage: 'Endpoint request timed out', responseType: 'INTEGRATION_TIMEOUT' });
+      parseAccessLine(
+        '{"requestId":"r1","status":504,"error":{"message":"Endpoint request timed out","responseType":"INTEGRATION_TIMEOUT"}}',
+      ),
+    ).toEqual({
+      requestId: 'r1',
+      status: 504,
+      errorMessage: 'Endpoint request timed out',
+      responseType: 'INTEGRATION_TIMEOUT',
+    });
   });
 
   it('reads the HTTP API CLF line with the integration error appended', () => {
@@ -114,10 +131,19 @@ describe('parseAccessLine', () => {
 
   it('reads the REST CLF line (no space before the quote) and the XML format', () => {
     expect(
-      parseAccessLine('203.0.113.7 - - [25/Nov/2026:03:12:05 +0000]"GET /orders/{id} HTTP/1.1" 502 36 5cb7ee58-39e6-11e9-be7e-29aff96747f2 Vts2pH6ArPEFcuQ='),
-    ).toMatchObject({ status: 502, method: 'GET', resourcePath: '/orders/{id}', requestId: '5cb7ee58-39e6-11e9-be7e-29aff96747f2' });
+      parseAccessLine(
+        '203.0.113.7 - - [25/Nov/2026:03:12:05 +0000]"GET /orders/{id} HTTP/1.1" 502 36 5cb7ee58-39e6-11e9-be7e-29aff96747f2 Vts2pH6ArPEFcuQ=',
+      ),
+    ).toMatchObject({
+      status: 502,
+      method: 'GET',
+      resourcePath: '/orders/{id}',
+      requestId: '5cb7ee58-39e6-11e9-be7e-29aff96747f2',
+    });
     expect(
-      parseAccessLine('<request id="r-9"> <ip>203.0.113.7</ip> <httpMethod>POST</httpMethod> <resourcePath>/orders</resourcePath> <status>500</status> </request>'),
+      parseAccessLine(
+        '<request id="r-9"> <ip>203.0.113.7</ip> <httpMethod>POST</httpMethod> <resourcePath>/orders</resourcePath> <status>500</status> </request>',
+      ),
     ).toEqual({ requestId: 'r-9', method: 'POST', resourcePath: '/orders', status: 500 });
   });
 
@@ -137,7 +163,12 @@ describe('parseFunctionLogLine', () => {
       parseFunctionLogLine(
         'REPORT RequestId: 13222b1e-f16b-4550-89df-869ab0a9806d\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 1024 MB\tMax Memory Used: 64 MB\tStatus: timeout',
       ),
-    ).toMatchObject({ kind: 'timeout', requestId: '13222b1e-f16b-4550-89df-869ab0a9806d', durationMs: 3000, memorySizeMb: 1024 });
+    ).toMatchObject({
+      kind: 'timeout',
+      requestId: '13222b1e-f16b-4550-89df-869ab0a9806d',
+      durationMs: 3000,
+      memorySizeMb: 1024,
+    });
     expect(
       parseFunctionLogLine(
         'REPORT RequestId: 806ab12b-e660-4a4a-8d9a-eee01e457f98\tDuration: 376256.59 ms\tBilled Duration: 376257 ms\tMemory Size: 10239 MB\tMax Memory Used: 10239 MB\tInit Duration: 551.73 ms\tStatus: error\tError Type: Runtime.OutOfMemory',
@@ -146,7 +177,11 @@ describe('parseFunctionLogLine', () => {
   });
 
   it('reads "Task timed out" with its request id (spaces, not tabs)', () => {
-    expect(parseFunctionLogLine('2023-10-20T16:28:17.840Z 4299ee26-8d1d-4ea9-bd43-77b85ed96cfe Task timed out after 31.01 seconds')).toEqual({
+    expect(
+      parseFunctionLogLine(
+        '2023-10-20T16:28:17.840Z 4299ee26-8d1d-4ea9-bd43-77b85ed96cfe Task timed out after 31.01 seconds',
+      ),
+    ).toEqual({
       kind: 'timeout',
       timeoutSeconds: 31.01,
       requestId: '4299ee26-8d1d-4ea9-bd43-77b85ed96cfe',
@@ -175,10 +210,14 @@ describe('parseFunctionLogLine', () => {
   it('reads a Python traceback event and the out-of-memory exit', () => {
     expect(
       parseFunctionLogLine(
-        "[ERROR] KeyError: 'id'\nTraceback (most recent call last):\n\u00a0\u00a0File \"/var/task/lambda_function.py\", line 73, in lambda_handler\n\u00a0\u00a0\u00a0\u00a0dam_event = create_event(log_event)",
+        '[ERROR] KeyError: \'id\'\nTraceback (most recent call last):\n\u00a0\u00a0File "/var/task/lambda_function.py", line 73, in lambda_handler\n\u00a0\u00a0\u00a0\u00a0dam_event = create_event(log_event)',
       ),
     ).toMatchObject({ kind: 'error', errorType: 'KeyError', errorMessage: "'id'" });
-    expect(parseFunctionLogLine('RequestId: d018ab48-c1d6-4075-9721-fe8ee92e458a Error: Runtime exited with error: signal: killed\nRuntime.ExitError')).toEqual({
+    expect(
+      parseFunctionLogLine(
+        'RequestId: d018ab48-c1d6-4075-9721-fe8ee92e458a Error: Runtime exited with error: signal: killed\nRuntime.ExitError',
+      ),
+    ).toEqual({
       kind: 'out_of_memory',
       errorType: 'Runtime.ExitError',
       errorMessage: 'Runtime exited with error: signal: killed',
