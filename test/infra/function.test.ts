@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import type { ResponderStack } from '../../lib/responder-stack.js';
-import { synthResponder, TWO_APIS } from './helpers/synth.js';
+import { bundledResponderAsset, synthResponder, TWO_APIS } from './helpers/synth.js';
 
 describe('ApiGateway5xxResponder function', () => {
   let template: Template;
@@ -132,12 +133,11 @@ describe('ApiGateway5xxResponder bundling', () => {
   let assetDir: string;
 
   beforeAll(() => {
-    const { outdir, template } = synthResponder(TWO_APIS, { bundle: true });
-    // The asset folder is named after the hash the function's S3 key carries.
-    const code = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Code as {
-      S3Key: string;
-    };
-    assetDir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    assetDir = bundledResponderAsset(TWO_APIS);
+  });
+
+  afterAll(() => {
+    rmSync(dirname(assetDir), { recursive: true, force: true });
   });
 
   it('bundles the handler into an ES module with its source map', () => {
@@ -153,5 +153,10 @@ describe('ApiGateway5xxResponder bundling', () => {
     expect(code).toMatch(/from\s*"@aws-sdk\/client-sns"/);
     // The SNS and CloudWatch Logs clients with their dependencies would add megabytes.
     expect(Buffer.byteLength(code)).toBeLessThan(1024 * 1024);
+  });
+
+  it('loads as an ES module that exports the handler', async () => {
+    const bundle = (await import(pathToFileURL(join(assetDir, 'index.mjs')).href)) as { handler?: unknown };
+    expect(typeof bundle.handler).toBe('function');
   });
 });

@@ -19,7 +19,7 @@ describe('ApiGateway5xxResponder topic', () => {
     });
   });
 
-  it('denies every topic action over plain HTTP', () => {
+  it('denies publishing to the topic over plain HTTP', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [stack.resolve(stack.responder.topic.topicArn)],
       PolicyDocument: {

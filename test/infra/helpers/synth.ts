@@ -1,5 +1,5 @@
 /** Builds the responder stack the way `cdk synth` does (cdk.json feature flags), for template assertions. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,3 +70,21 @@ export const TWO_APIS: ResponderSettings = {
   ],
   emails: ['oncall@example.com', 'lead@example.com'],
 };
+
+/**
+ * Synthesizes the stack with real bundling and returns the folder of the function's asset (as deployed):
+ * `index.mjs` (ES module exporting `handler`) and `index.mjs.map`. For tests that run the deployed bundle.
+ * The assembly goes under the project's cdk.out/, so the bundle's `@aws-sdk/*` imports resolve from the
+ * project's node_modules as they do from the Lambda runtime.
+ */
+export function bundledResponderAsset(settings: ResponderSettings = TWO_APIS): string {
+  const parent = join(PROJECT_ROOT, 'cdk.out');
+  mkdirSync(parent, { recursive: true });
+  const outdir = mkdtempSync(join(parent, 'infra-test-'));
+  const { template } = synthResponder(settings, { bundle: true, outdir });
+  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+  const code = fn?.Properties.Code as { S3Key?: string } | undefined;
+  if (code?.S3Key === undefined) throw new Error('the synthesized stack has no bundled Lambda function');
+  // The asset folder is named after the hash the function's S3 key carries.
+  return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+}
