@@ -9,8 +9,8 @@ import { localAwsEnv, startMoto } from './local-aws.js';
 /**
  * `npm run demo`: the responder's main job on an embedded default, with no AWS account.
  * Starts a local AWS endpoint (moto server), writes one realistic incident's logs into it (orders-api/prod:
- * GET /orders/{id} failing with an unhandled TypeError in orders-get, POST /orders missing its invoke
- * permission, successes in between), delivers the CloudWatch alarm event to the real handler, and prints the
+ * GET /orders/{id} failing with an unhandled TypeError in orders-get, POST /orders (orders-create) missing
+ * its invoke permission, successes in between), delivers the CloudWatch alarm event to the real handler, and prints the
  * email and Slack renderings of what was published. Stops everything it started.
  */
 
@@ -31,7 +31,7 @@ function incident(now: number): { execution: TimedLine[]; functionLog: TimedLine
   for (let i = 0; i < 40; i++) {
     const at = start + i * 9_000;
     const lambdaRequestId = randomUUID();
-    if (i % 5 === 4) traces.push(restTrace('permission', API, post, at + 400));
+    if (i % 5 === 4) traces.push(restTrace('permission', { ...API, functionName: 'orders-create' }, post, at + 400));
     if (i % 4 === 0) {
       traces.push(restTrace('ok', API, get, at));
     } else {

@@ -305,6 +305,20 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
   if (total === 0) limits.push('No failed request was found in the logs that were read.');
   if (api.apiId === undefined) limits.push('The API id did not appear in the logs: commands show <rest-api-id>.');
   if (api.region === undefined) limits.push('The region did not appear in the logs: commands show <region>.');
+  const needsFunction: ReadonlySet<CauseId> = new Set<CauseId>([
+    'lambda_permission',
+    'stage_variable_permission',
+    'integration_http_method',
+    'malformed_lambda_response',
+    'lambda_function_error',
+    'throttling',
+  ]);
+  const noFunction = causes.filter((c) => needsFunction.has(c.cause) && c.functions.length === 0 && c.authorizerFunctions.length === 0);
+  if (noFunction.length > 0) {
+    limits.push(
+      `The Lambda function behind ${noFunction.map((c) => c.cause).join(', ')} did not appear in the logs (its "Endpoint request URI" line is written at INFO level): commands show <function-name>.`,
+    );
+  }
   const noRoute = findings.filter((f) => routeOfFinding(f) === 'unknown route').length;
   if (noRoute > 0) {
     limits.push(
