@@ -180,3 +180,19 @@ describe('apigw-5xx usage errors', () => {
     expect(stdout).toMatch(/^Usage:\n {2}apigw-5xx diagnose/);
   });
 });
+
+describe('README', () => {
+  it('shows the diagnose output the command really prints', () => {
+    // Prepare: the README's example block, right after the command it quotes.
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const marker =
+      '`npx apigw-5xx diagnose test/fixtures/cli/mixed-incident.log --api-name orders-api` prints:\n\n```text\n';
+    const start = readme.indexOf(marker);
+    expect(start).toBeGreaterThan(0);
+    const shown = readme.slice(start + marker.length, readme.indexOf('\n```', start + marker.length));
+    // Act
+    const { stdout } = run(['diagnose', FIXTURE, '--api-name', 'orders-api']);
+    // Assess
+    expect(stdout.trimEnd()).toBe(shown);
+  });
+});
