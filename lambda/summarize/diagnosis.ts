@@ -313,7 +313,9 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     'lambda_function_error',
     'throttling',
   ]);
-  const noFunction = causes.filter((c) => needsFunction.has(c.cause) && c.functions.length === 0 && c.authorizerFunctions.length === 0);
+  const noFunction = causes.filter(
+    (c) => needsFunction.has(c.cause) && c.functions.length === 0 && c.authorizerFunctions.length === 0,
+  );
   if (noFunction.length > 0) {
     limits.push(
       `The Lambda function behind ${noFunction.map((c) => c.cause).join(', ')} did not appear in the logs (its "Endpoint request URI" line is written at INFO level): commands show <function-name>.`,
