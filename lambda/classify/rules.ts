@@ -114,7 +114,8 @@ const HTTP_API_NO_PERMISSION =
 const ASSUME_ROLE =
   /^Execution failed due to configuration error: API Gateway does not have permission to assume the provided role/;
 /** Lambda's answer to an Invoke call made with GET/ANY instead of POST. */
-const NOT_POST_BODY = /Unable to determine service\/operation name to be authorized/;
+const NOT_POST_BODY =
+  /^Endpoint response body before transformations: [\s\S]{0,200}Unable to determine service\/operation name to be authorized/;
 const LAMBDA_INVOCATION_403 = /^Lambda invocation failed with status: 403\b/;
 const EMPTY_CONFIGURATION_ERROR = /^Execution failed due to configuration error:\s*$/;
 const LAMBDA_429 = /^Lambda invocation failed with status: 429\b/;
@@ -125,7 +126,10 @@ const THROTTLE_TEXT =
   /(?:Rate Exceeded|TooManyRequestsException|ThrottlingException|ProvisionedThroughputExceededException|status: 429\b)/i;
 const INTEGRATION_RESPONSE_TOO_LARGE =
   /^Execution failed due to configuration error: Integration response of reported length \d+ is larger than allowed maximum/;
+/** Lambda's 6 MB limit, as API Gateway relays it (never from request text a client could send). */
 const LAMBDA_RESPONSE_TOO_LARGE =
+  /^(?:Lambda execution failed with status \d{3} due to customer function error: |Endpoint response body before transformations: .{0,200})(?:Response payload size exceeded maximum allowed payload size|Function\.ResponseSizeTooLarge)/;
+const LAMBDA_RESPONSE_TOO_LARGE_TEXT =
   /Response payload size exceeded maximum allowed payload size|Function\.ResponseSizeTooLarge/;
 const VPC_LINK_ERROR = /^Execution failed due to an? vpc link error/i;
 const VPC_INTERNAL =
@@ -140,7 +144,9 @@ const AUTHORIZER_BAD_RESPONSE =
 const AUTHORIZER_RESPONSE_TYPES = /^AUTHORIZER_(?:CONFIGURATION_ERROR|FAILURE)$/;
 const CUSTOMER_FUNCTION_ERROR = /^Lambda execution failed with status \d{3} due to customer function error/;
 const ERROR_BODY = /^Endpoint response body before transformations: \{\s*"error(?:Message|Type)"\s*:/;
-const HTTP_API_FUNCTION_ERROR = /^The Lambda function returned the following error/;
+/** HTTP API: "The Lambda function returned the following error: ..."; REST `$context.integration.error`:
+ * "Lambda Customer Function Error:..." (DataBiosphere/azul#6624 access log rows). */
+const HTTP_API_FUNCTION_ERROR = /^(?:The Lambda function returned the following error|Lambda Customer Function Error)/;
 const MALFORMED = /^Execution failed due to configuration error: Malformed Lambda proxy response/;
 const MALFORMED_TEXT = /Malformed Lambda proxy response/;
 const NO_OUTPUT_MAPPING =
@@ -231,7 +237,8 @@ export const RULES: readonly Rule[] = [
       first(
         () => found(execLines(trace, INTEGRATION_RESPONSE_TOO_LARGE)),
         () => found(execLines(trace, LAMBDA_RESPONSE_TOO_LARGE, 'method'), { hint: 'lambda_response_limit' }),
-        () => found(accessField(trace, ERROR_FIELDS, LAMBDA_RESPONSE_TOO_LARGE), { hint: 'lambda_response_limit' }),
+        () =>
+          found(accessField(trace, ERROR_FIELDS, LAMBDA_RESPONSE_TOO_LARGE_TEXT), { hint: 'lambda_response_limit' }),
       ),
   },
   {
@@ -333,7 +340,11 @@ export const RULES: readonly Rule[] = [
         () => found(accessField(trace, ERROR_FIELDS, TIMEOUT_TEXT)),
         () => found(execLines(trace, NETWORK_ERROR), { hint: 'network_error' }),
         () => found(accessField(trace, ERROR_FIELDS, NETWORK_ERROR), { hint: 'network_error' }),
-        () => found(accessField(trace, ['responseType'], /^INTEGRATION_FAILURE$/), { hint: 'network_error' }),
+        () =>
+          // INTEGRATION_FAILURE also covers Lambda proxy failures (502): only a 504 with it is a failed connection.
+          trace.status === 504
+            ? found(accessField(trace, ['responseType'], /^INTEGRATION_FAILURE$/), { hint: 'network_error' })
+            : undefined,
         () =>
           // HTTP APIs answer 503 "Service Unavailable" when the 30-second integration timeout is hit.
           trace.routeKey !== undefined &&

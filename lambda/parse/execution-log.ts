@@ -65,8 +65,9 @@ const INTEGRATION_REQUEST_ID = new RegExp(`^AWS Integration Endpoint RequestId :
 const METHOD_NAMED = /^API Key\s+authorized because method '([A-Z]+) ([^']{1,1024})'/;
 // "Key throttle limit exceeded for RestApi abc, Stage prod, Resource k0w8mc, HttpMethod POST."
 // X-Amz-Source-Arn=arn:aws:execute-api:eu-west-2:958845080241:uwe3g5jm54/Prod/GET/echo
+// An authorizer's call carries `.../{apiId}/authorizers/{id}`: only a method ARN (stage, then an HTTP method) names the stage.
 const SOURCE_ARN =
-  /X-Amz-Source-Arn=arn:aws[a-z-]*:execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})\//;
+  /X-Amz-Source-Arn=arn:aws[a-z-]*:execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})\/(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*)\//;
 // "Verifying Usage Plan for request: <id>. API Key: API Stage: h733q2j6gb/Prod"
 const USAGE_PLAN_STAGE = /API Stage: ([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})/;
 const STAGE_VARIABLES = /"stageVariables":(\{[^{}]{0,2000}\})/;

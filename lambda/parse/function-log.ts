@@ -94,8 +94,10 @@ function report(requestId: string, message: string): FunctionLogRecord {
   const status = REPORT_STATUS.exec(message)?.[1];
   const errorType = REPORT_ERROR_TYPE.exec(message)?.[1];
   const oom = errorType === 'Runtime.OutOfMemory';
+  // Newer runtimes write `Status: error` / `failure` with an `Error Type` (Runtime.ExitError, init errors).
+  const failed = status === 'error' || status === 'failure';
   return {
-    kind: oom ? 'out_of_memory' : status === 'timeout' ? 'timeout' : 'report',
+    kind: oom ? 'out_of_memory' : status === 'timeout' ? 'timeout' : failed ? 'error' : 'report',
     requestId,
     ...(duration !== undefined ? { durationMs: Number(duration) } : {}),
     ...(memory !== undefined ? { memorySizeMb: Number(memory) } : {}),
@@ -200,7 +202,8 @@ function jsonFormat(message: string): FunctionLogRecord | undefined {
   if (body.type === 'platform.start' && record !== undefined && typeof record.requestId === 'string') {
     return { kind: 'start', requestId: record.requestId };
   }
-  if (typeof body.errorType === 'string' && body.level === 'ERROR') {
+  // Node.js writes `level`; Python's runtime writes unhandled errors with `log_level` (awslambdaric bootstrap.py).
+  if (typeof body.errorType === 'string' && (body.level === 'ERROR' || body.log_level === 'ERROR')) {
     const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
     const errorMessage = typeof body.errorMessage === 'string' ? body.errorMessage : '';
     return errorRecord(requestId, body.errorType, errorMessage, stackOf(body.stackTrace ?? body.stack));

@@ -29,6 +29,12 @@ export interface TraceSet {
 
 /** At most this many lines are kept per request: an INFO-level REST trace has about 30. */
 const MAX_LINES_PER_TRACE = 120;
+/**
+ * Ids of requests already settled below 500, remembered so that their late lines (execution-log trailers such as
+ * "X-ray Tracing ID", or the same request's access log line) neither reopen them nor count them twice. Bounded:
+ * memory must not grow with traffic.
+ */
+const MAX_SETTLED_IDS = 50_000;
 /** Backend failures kept when they cannot be joined to a request (a sample is enough to show the error). */
 const MAX_UNJOINED_BACKEND = 200;
 
@@ -81,6 +87,7 @@ export interface TraceBuilderOptions {
 export class TraceBuilder {
   private readonly keepSucceeded: boolean;
   private readonly open = new Map<string, RequestTrace>();
+  private readonly settled = new Map<string, true>();
   private readonly backendByRequest = new Map<string, BackendFailure[]>();
   private readonly unjoined: BackendFailure[] = [];
   private succeeded = 0;
@@ -143,6 +150,7 @@ export class TraceBuilder {
   }
 
   private addExecution(requestId: string, text: string, timestamp: number | undefined): void {
+    if (this.settled.has(requestId) && !this.open.has(requestId)) return;
     const trace = this.trace(requestId);
     const facts = executionFacts(text);
     if (facts.authorizerStart) trace.inAuthorizer = true;
@@ -198,7 +206,10 @@ export class TraceBuilder {
         return;
       }
     } else if ((record.status ?? 0) < 500 && !this.open.has(id) && !this.keepSucceeded) {
-      this.succeeded++;
+      if (!this.settled.has(id)) {
+        this.succeeded++;
+        this.remember(id);
+      }
       return;
     }
     const trace = this.trace(id ?? `access-line-${this.linesRead}`);
@@ -243,7 +254,16 @@ export class TraceBuilder {
   private settle(trace: RequestTrace): void {
     if (trace.status !== undefined && trace.status < 500 && !this.keepSucceeded) {
       this.open.delete(trace.requestId);
-      this.succeeded++;
+      if (!this.settled.has(trace.requestId)) this.succeeded++;
+      this.remember(trace.requestId);
+    }
+  }
+
+  private remember(requestId: string): void {
+    this.settled.set(requestId, true);
+    if (this.settled.size > MAX_SETTLED_IDS) {
+      const oldest = this.settled.keys().next().value;
+      if (oldest !== undefined) this.settled.delete(oldest);
     }
   }
 

@@ -229,4 +229,18 @@ describe('parseFunctionLogLine', () => {
     expect(parseFunctionLogLine('2024-01-01T00:00:00.000Z\tabc\tINFO\tprocessing order 42')).toBeUndefined();
     expect(parseFunctionLogLine('hello world')).toBeUndefined();
   });
+
+  it('reads failures that newer runtimes write only in REPORT or in the JSON log format', () => {
+    expect(
+      parseFunctionLogLine(
+        'REPORT RequestId: f8400400-dd9e-4025-b644-4c78df3287c7\tDuration: 1338.34 ms\tBilled Duration: 1339 ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB\tStatus: error\tError Type: Runtime.ExitError',
+      ),
+    ).toMatchObject({ kind: 'error', errorType: 'Runtime.ExitError' });
+    // Python's JSON log format names the level `log_level` for unhandled errors (awslambdaric bootstrap.py).
+    expect(
+      parseFunctionLogLine(
+        '{"timestamp": "2026-11-25T03:12:05Z", "log_level": "ERROR", "errorMessage": "\'id\'", "errorType": "KeyError", "requestId": "6795fe66-02b7-4e64-98b5-1061b6d08b6d", "stackTrace": ["  File \\"/var/task/lambda_function.py\\", line 73, in lambda_handler\\n"]}',
+      ),
+    ).toMatchObject({ kind: 'error', errorType: 'KeyError', requestId: '6795fe66-02b7-4e64-98b5-1061b6d08b6d' });
+  });
 });

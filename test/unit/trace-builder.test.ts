@@ -119,4 +119,31 @@ describe('TraceBuilder', () => {
       'authorizer',
     ]);
   });
+
+  it('does not reopen a request that completed well when its trailer lines arrive after it', () => {
+    const builder = new TraceBuilder();
+    builder.add(ev(A, 'Method completed with status: 200', 1));
+    builder.add(ev(A, 'AWS Integration Endpoint RequestId : 57593f79-6e46-4a6f-91b1-f5d848cc2059', 2));
+    builder.add(ev(A, 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 3));
+    const set = builder.finish(() => false);
+    expect(set.incomplete).toEqual([]);
+    expect(set.succeeded).toBe(1);
+  });
+
+  it('counts a successful request once when both its execution and access log lines are read', () => {
+    const builder = new TraceBuilder();
+    builder.add(ev(A, 'Method completed with status: 200', 1));
+    builder.add({ message: `{"requestId":"${A}","status":"200","httpMethod":"GET","resourcePath":"/orders/{id}"}` });
+    builder.add({ message: `{"requestId":"${B}","status":"201","httpMethod":"POST","resourcePath":"/orders"}` });
+    builder.add(ev(B, 'Method completed with status: 201', 2));
+    expect(builder.finish(() => false).succeeded).toBe(2);
+  });
+
+  it("does not take an authorizer's source ARN for the stage", () => {
+    const builder = new TraceBuilder();
+    builder.add({
+      message: `(${A}) Endpoint request headers: {x-amzn-lambda-integration-tag=${A}, X-Amz-Source-Arn=arn:aws:execute-api:us-west-2:919586034543:oo8kadh853/authorizers/elkw5b, Accept=application/json}`,
+    });
+    expect(builder.finish(() => false).api.stage).toBeUndefined();
+  });
 });
