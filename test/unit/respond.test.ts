@@ -53,7 +53,12 @@ function deps(overrides: Partial<RespondDeps> & { published?: Notification[] } =
   const published = overrides.published ?? [];
   return {
     reader: readerServing({}),
-    publisher: { publish: async (n) => (published.push(n), { messageId: 'm-1' }) },
+    publisher: {
+      publish: async (n) => {
+        published.push(n);
+        return { messageId: 'm-1' };
+      },
+    },
     config: CONFIG,
     now: () => NOW,
     log: () => {},
