@@ -3,11 +3,10 @@ import type { Notification } from '../adapters/publisher.js';
 import type { RuntimeApiConfig, RuntimeConfig } from '../config/runtime-config.js';
 import { diagnoseEvents } from '../diagnose.js';
 import type { LogEvent } from '../parse/log-event.js';
-import { renderSubject } from '../render/subject.js';
-import { clean, formatTime, renderText } from '../render/text.js';
-import { asciiSubject } from '../safety/escape.js';
+import { formatTime } from '../render/text.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
 import { AlarmEventError, type AlarmNotice, parseAlarmEvent } from './alarm-event.js';
+import { attributesOf, diagnosisNotification, linesNotification } from './notification.js';
 
 /** Reads one log group's events for a window, bounded; never throws for read problems. */
 export interface LogReaderPort {
@@ -118,38 +117,6 @@ function problemText(result: LogReadResult, group: string): string | undefined {
   }
 }
 
-function alarmFooter(notice: AlarmNotice): string {
-  const lines = [
-    '',
-    '--',
-    `Alarm: ${clean(notice.alarmName, 255)} (${notice.state}) at ${formatTime(notice.stateTime)}`,
-  ];
-  if (notice.reason !== undefined) lines.push(`Reason: ${clean(notice.reason, 600)}`);
-  if (notice.region !== undefined) {
-    const region = encodeURIComponent(notice.region);
-    lines.push(
-      `Alarm in the console: https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(notice.alarmName)}`,
-    );
-  }
-  return lines.join('\n');
-}
-
-function attributes(
-  diagnosis: Diagnosis | undefined,
-  api: RuntimeApiConfig | undefined,
-  state: string,
-): Record<string, string> {
-  const top = diagnosis?.causes[0];
-  const status = top?.statuses[0]?.key;
-  return {
-    cause: state === 'ALARM' ? (top?.cause ?? 'none') : 'recovered',
-    api: api?.name ?? api?.id ?? 'unknown',
-    stage: api?.stage ?? 'unknown',
-    status: status === null || status === undefined ? 'none' : String(status),
-    state,
-  };
-}
-
 async function readLogs(api: RuntimeApiConfig, window: { start: number; end: number }, deps: RespondDeps) {
   const { config, reader } = deps;
   const started = deps.now();
@@ -203,7 +170,7 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
       `No log group to read for ${api.id}/${api.stage}: HTTP APIs have no execution log; configure accessLogGroup (with $context.integrationErrorMessage in the format) for this API.`,
     );
   }
-  return { events, problems, pages, executionRead };
+  return { events, problems, pages, executionRead, groups: plan.map((p) => p.group) };
 }
 
 /**
@@ -252,17 +219,7 @@ export async function respond(event: unknown, deps: RespondDeps): Promise<Respon
     events: read.events.length,
     pages: read.pages,
   });
-  const text = `${renderText(diagnosis)}${alarmFooter(notice)}\n`;
-  return publish(
-    deps,
-    {
-      subject: renderSubject(diagnosis, 'ALARM'),
-      defaultText: text,
-      emailText: text,
-      attributes: attributes(diagnosis, api, 'ALARM'),
-    },
-    diagnosis,
-  );
+  return publish(deps, diagnosisNotification(diagnosis, { notice, api, logGroups: read.groups, window }), diagnosis);
 }
 
 async function publish(
@@ -286,40 +243,32 @@ function recovery(notice: AlarmNotice, api: RuntimeApiConfig | undefined): Notif
     notice.previousState === 'ALARM' && notice.stateTime !== undefined && notice.previousStateTime !== undefined
       ? minutes(notice.stateTime - notice.previousStateTime)
       : undefined;
-  const lines = [
-    `Recovered: the 5xx alarm for ${clean(label, 200)} is OK again${lasted !== undefined ? ` after ${lasted} in ALARM` : ''}.`,
-    `Since: ${formatTime(notice.stateTime)}${lasted !== undefined ? ` (ALARM began ${formatTime(notice.previousStateTime)})` : ''}`,
-    'Fix: nothing to do now; follow up on the cause named in the ALARM notification.',
-  ];
-  const text = `${lines.join('\n')}\n${alarmFooter(notice)}\n`;
-  return {
-    subject: asciiSubject(`[OK] ${label}: 5xx alarm recovered${lasted !== undefined ? ` after ${lasted}` : ''}`),
-    defaultText: text,
-    emailText: text,
-    attributes: attributes(undefined, api, 'OK'),
-  };
+  return linesNotification(
+    `[OK] ${label}: 5xx alarm recovered${lasted !== undefined ? ` after ${lasted}` : ''}`,
+    [
+      `Recovered: the 5xx alarm for ${label} is OK again${lasted !== undefined ? ` after ${lasted} in ALARM` : ''}.`,
+      `Since: ${formatTime(notice.stateTime)}${lasted !== undefined ? ` (ALARM began ${formatTime(notice.previousStateTime)})` : ''}`,
+      'Fix: nothing to do now; follow up on the cause named in the ALARM notification.',
+    ],
+    { notice, ...(api !== undefined ? { api } : {}) },
+    attributesOf(undefined, api, 'OK'),
+    'ApiGateway5xxRecovery',
+  );
 }
 
 function unmapped(notice: AlarmNotice, config: RuntimeConfig): Notification {
   const known = config.apis.map((a) => `${a.name ?? a.id}/${a.stage}`).join(', ') || 'none';
-  const text = [
-    `Cause: unknown: alarm ${clean(notice.alarmName, 255)} is in ALARM but matches no API the responder is configured for.`,
-    `Route: unknown (alarm dimensions: ${clean(JSON.stringify(notice.dimensions), 300)})`,
-    `Fix: add this API and stage to the responder's configuration (configured: ${clean(known, 400)}) and redeploy; meanwhile read its execution log by hand.`,
-    alarmFooter(notice),
-  ].join('\n');
-  return {
-    subject: asciiSubject(`[ALARM] ${notice.alarmName}: API not configured in the 5xx responder`),
-    defaultText: `${text}\n`,
-    emailText: `${text}\n`,
-    attributes: {
-      cause: 'unknown',
-      api: 'unknown',
-      stage: notice.dimensions.Stage ?? 'unknown',
-      status: 'none',
-      state: 'ALARM',
-    },
-  };
+  return linesNotification(
+    `[ALARM] ${notice.alarmName}: API not configured in the 5xx responder`,
+    [
+      `Cause: unknown: alarm ${notice.alarmName} is in ALARM but matches no API the responder is configured for.`,
+      `Route: unknown (alarm dimensions: ${JSON.stringify(notice.dimensions)})`,
+      `Fix: add this API and stage to the responder's configuration (configured: ${known}) and redeploy; meanwhile read its execution log by hand.`,
+    ],
+    { notice },
+    { cause: 'unknown', api: 'unknown', stage: notice.dimensions.Stage ?? 'unknown', status: 'none', state: 'ALARM' },
+    'ApiGateway5xxUnmappedAlarm',
+  );
 }
 
 /** A bounded, redaction-free summary of an unreadable event for the log: its shape, not its content. */

@@ -222,7 +222,19 @@ describe('handler', () => {
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(input?.MessageStructure).toBe('json');
     const body = JSON.parse(input?.Message ?? '{}') as Record<string, string>;
-    expect(Object.keys(body).sort()).toEqual(['default', 'email']);
+    expect(Object.keys(body).sort()).toEqual(['default', 'email', 'https', 'lambda']);
+    // Chatbot's HTTPS subscription receives the custom-notification JSON; the Slack forwarder (a Lambda
+    // subscription) receives the Block Kit payload.
+    expect(JSON.parse(body.https ?? '{}')).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      content: { textType: 'client-markdown' },
+      metadata: { threadId: 'orders-api-prod-5xx' },
+    });
+    expect(JSON.parse(body.lambda ?? '{}')).toMatchObject({
+      text: expect.stringMatching(/^Cause: /),
+      blocks: expect.any(Array),
+    });
     expect(body.email?.split('\n')[0]).toBe(
       'Cause: no failed request found in the logs read for orders-api/prod (a1b2c3d4e5, us-east-1)',
     );
