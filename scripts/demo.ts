@@ -102,11 +102,19 @@ async function main(): Promise<number> {
 
     banner(`EMAIL  Subject: ${message.Subject ?? ''}`);
     process.stdout.write(message.Message);
-    banner('SLACK (mrkdwn)');
+    const published = outcome.kind === 'published' ? outcome.notification : undefined;
+    banner('SLACK (as the channel shows it: the Block Kit payload laid out as mrkdwn)');
     process.stdout.write(
       outcome.kind === 'published' && outcome.diagnosis !== undefined
         ? `${renderSlack(outcome.diagnosis)}\n`
         : '(no diagnosis)\n',
+    );
+    banner('SLACK via AWS Chatbot: the custom notification in the "https" entry');
+    process.stdout.write(`${JSON.stringify(JSON.parse(published?.extraProtocols?.https ?? '{}'), null, 2)}\n`);
+    banner('SLACK incoming webhook: the Block Kit payload in the "lambda" entry (posted by the forwarder)');
+    const blocks = JSON.parse(published?.extraProtocols?.lambda ?? '{}') as { blocks?: unknown[] };
+    process.stdout.write(
+      `${JSON.stringify(blocks, null, 2).slice(0, 4_000)}\n... (${blocks.blocks?.length ?? 0} blocks in all)\n`,
     );
     banner('SNS message attributes (for subscription filter policies)');
     for (const [k, v] of Object.entries(message.MessageAttributes ?? {})) process.stdout.write(`${k} = ${v.Value}\n`);
