@@ -1,8 +1,10 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
+import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from './config/runtime-config.js';
+import { LEDGER_TABLE_ENV, RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from './config/runtime-config.js';
 import { type RespondOutcome, respond } from './respond/respond.js';
 
 /**
@@ -20,6 +22,7 @@ interface Composed {
   readonly config: RuntimeConfig;
   readonly reader: CloudWatchLogsReader;
   readonly publisher: SnsPublisher;
+  readonly ledger?: DynamoDbNotificationLedger;
 }
 
 let composed: Composed | undefined;
@@ -54,14 +57,20 @@ function compose(): Composed {
     reader: new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 })),
     publisher: new SnsPublisher(new SNSClient({}), topicArn),
   };
+  const table = process.env[LEDGER_TABLE_ENV];
+  if (table !== undefined && table !== '') {
+    // Short timeouts: the ledger must never hold up a notification.
+    composed = { ...composed, ledger: new DynamoDbNotificationLedger(new DynamoDBClient({ maxAttempts: 2 }), table) };
+  }
   return composed;
 }
 
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {
-  const { config, reader, publisher } = compose();
+  const { config, reader, publisher, ledger } = compose();
   const outcome = await respond(event, {
     reader,
     publisher,
+    ...(ledger !== undefined ? { ledger } : {}),
     config,
     now: Date.now,
     ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),

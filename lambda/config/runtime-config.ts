@@ -35,3 +35,5 @@ export interface RuntimeConfig {
 export const RUNTIME_CONFIG_ENV = 'RESPONDER_CONFIG';
 /** Name of the environment variable that carries the SNS topic ARN. */
 export const TOPIC_ARN_ENV = 'TOPIC_ARN';
+/** Name of the environment variable that carries the notification ledger's DynamoDB table name (optional). */
+export const LEDGER_TABLE_ENV = 'LEDGER_TABLE';

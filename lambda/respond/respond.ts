@@ -1,4 +1,5 @@
 import type { LogReadLimits, LogReadRequest, LogReadResult } from '../adapters/log-reader.js';
+import type { ClaimResult } from '../adapters/notification-ledger.js';
 import type { Notification } from '../adapters/publisher.js';
 import type { RuntimeApiConfig, RuntimeConfig } from '../config/runtime-config.js';
 import { diagnoseEvents } from '../diagnose.js';
@@ -28,6 +29,15 @@ export interface RespondDeps {
   /** Milliseconds left before the function times out (Lambda context), when known. */
   readonly remainingMs?: () => number;
   readonly log: ResponderLog;
+  /** Remembers published state changes so an async retry does not notify twice; optional. */
+  readonly ledger?: NotificationLedgerPort;
+}
+
+/** The de-duplication store (lambda/adapters/notification-ledger.ts); its failures never block a notification. */
+export interface NotificationLedgerPort {
+  claim(key: string, leaseMs: number): Promise<ClaimResult>;
+  markPublished(key: string, messageId: string): Promise<void>;
+  release(key: string): Promise<void>;
 }
 
 export type RespondOutcome =
@@ -193,6 +203,66 @@ export async function respond(event: unknown, deps: RespondDeps): Promise<Respon
     deps.log('info', 'alarm entered INSUFFICIENT_DATA: nothing to diagnose', { alarm: notice.alarmName });
     return { kind: 'ignored', reason: 'INSUFFICIENT_DATA' };
   }
+  const key = changeKey(notice);
+  if (key !== undefined && deps.ledger !== undefined) {
+    const claim = await ledgerCall(deps, 'claim', () => deps.ledger?.claim(key, leaseMs(deps)));
+    if (claim?.kind === 'already_published') {
+      deps.log('info', 'already notified: this is a retry of a published state change', {
+        key,
+        messageId: claim.messageId,
+      });
+      return {
+        kind: 'ignored',
+        reason: `already published${claim.messageId !== undefined ? ` as ${claim.messageId}` : ''}`,
+      };
+    }
+    if (claim?.kind === 'in_progress') {
+      // Another invocation holds the lease; if it fails, its own retry claims the change once the lease expires.
+      deps.log('info', 'another invocation is notifying this state change', { key, leaseUntil: claim.leaseUntil });
+      return { kind: 'ignored', reason: 'in progress in another invocation' };
+    }
+  }
+  try {
+    const outcome = await diagnoseAndPublish(notice, deps);
+    if (key !== undefined && deps.ledger !== undefined && outcome.kind === 'published') {
+      await ledgerCall(deps, 'markPublished', () => deps.ledger?.markPublished(key, outcome.messageId));
+    }
+    return outcome;
+  } catch (error) {
+    if (key !== undefined && deps.ledger !== undefined)
+      await ledgerCall(deps, 'release', () => deps.ledger?.release(key));
+    throw error;
+  }
+}
+
+/** One key per alarm state change: the same change delivered twice gets the same key; two alarms, two keys. */
+export function changeKey(notice: AlarmNotice): string | undefined {
+  if (notice.stateTime === undefined) return undefined;
+  return `${notice.alarmArn ?? notice.alarmName}#${notice.state}#${notice.stateTime}`;
+}
+
+function leaseMs(deps: RespondDeps): number {
+  // The lease must outlive this invocation: its remaining time, or the whole budget plus room to publish.
+  return (deps.remainingMs?.() ?? deps.config.timeBudgetMs + PUBLISH_RESERVE_MS) + 5_000;
+}
+
+async function ledgerCall<T>(
+  deps: RespondDeps,
+  what: string,
+  call: () => Promise<T> | undefined,
+): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    // The ledger only prevents duplicates: when it fails, notify anyway.
+    deps.log('warn', `notification ledger ${what} failed; going on without de-duplication`, {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return undefined;
+  }
+}
+
+async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promise<RespondOutcome> {
   const api = apiForAlarm(notice, deps.config);
   if (notice.state === 'OK') return publish(deps, recovery(notice, api), undefined);
   if (api === undefined) return publish(deps, unmapped(notice, deps.config), undefined);
