@@ -34,7 +34,10 @@ const CONFIG: RuntimeConfig = {
 function ledger(overrides: Partial<NotificationLedgerPort> = {}) {
   const calls: string[] = [];
   const port: NotificationLedgerPort = {
-    claim: async (key) => (calls.push(`claim ${key}`), { kind: 'claimed' }),
+    claim: async (key) => {
+      calls.push(`claim ${key}`);
+      return { kind: 'claimed' };
+    },
     markPublished: async (key, id) => void calls.push(`published ${key} ${id}`),
     release: async (key) => void calls.push(`release ${key}`),
     ...overrides,
