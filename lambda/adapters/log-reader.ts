@@ -32,6 +32,11 @@ export interface LogReadRequest {
    * @default - all streams
    */
   readonly logStreamNamePrefix?: string;
+  /**
+   * Count the matching events without keeping them (to count all failed requests of a huge incident cheaply).
+   * @default false
+   */
+  readonly countOnly?: boolean;
 }
 
 /** How much work one read may do. */
@@ -81,6 +86,8 @@ export interface LogReadResult {
   readonly pages: number;
   /** Sum of the returned messages' lengths (characters). */
   readonly bytes: number;
+  /** Events that matched, kept or (countOnly) only counted. */
+  readonly matched: number;
   readonly stoppedBy: LogReadStopReason;
   /** Set when a read problem ended the read (stoppedBy `error`, or `budget` when retries ran into the deadline). */
   readonly problem?: LogReadProblem;
@@ -157,16 +164,19 @@ export class CloudWatchLogsReader {
     const events: LogEvent[] = [];
     let pages = 0;
     let bytes = 0;
+    let matched = 0;
     let nextToken: string | undefined;
     const result = (stoppedBy: LogReadStopReason, problem?: LogReadProblem): LogReadResult =>
-      problem === undefined ? { events, pages, bytes, stoppedBy } : { events, pages, bytes, stoppedBy, problem };
+      problem === undefined
+        ? { events, pages, bytes, matched, stoppedBy }
+        : { events, pages, bytes, matched, stoppedBy, problem };
 
     for (;;) {
       if (pages >= limits.maxPages) return result('pages');
-      if (events.length >= limits.maxEvents) return result('events');
+      if (matched >= limits.maxEvents) return result('events');
       if (now() >= limits.deadlineMs) return result('budget');
 
-      const page = await this.readPage(request, nextToken, Math.min(pageSize, limits.maxEvents - events.length), {
+      const page = await this.readPage(request, nextToken, Math.min(pageSize, limits.maxEvents - matched), {
         deadlineMs: limits.deadlineMs,
         now,
       });
@@ -175,9 +185,10 @@ export class CloudWatchLogsReader {
 
       pages++;
       for (const event of page.output.events ?? []) {
-        if (events.length >= limits.maxEvents) return result('events');
+        if (matched >= limits.maxEvents) return result('events');
         if (event.message === undefined) continue;
-        events.push(toLogEvent(event, request.logGroupName));
+        matched++;
+        if (request.countOnly !== true) events.push(toLogEvent(event, request.logGroupName));
         bytes += event.message.length;
       }
       nextToken = page.output.nextToken;
@@ -316,7 +327,7 @@ function missingGroupFix(logGroupName: string): string {
     return (
       `Execution logging is off for REST API ${execution.apiId} stage ${execution.stage} (or its log group was deleted). ` +
       `Turn it on: \`aws apigateway update-stage --rest-api-id ${execution.apiId} --stage-name ${execution.stage} ` +
-      '--patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO`. ' +
+      "--patch-operations 'op=replace,path=/*/*/logging/loglevel,value=INFO'`. " +
       'API Gateway writes these logs only when the account has a CloudWatch Logs role: ' +
       '`aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=ROLE_ARN` ' +
       '(a role that apigateway.amazonaws.com can assume, with the AmazonAPIGatewayPushToCloudWatchLogs managed policy). ' +

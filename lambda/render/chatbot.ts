@@ -8,7 +8,7 @@ import {
   CHATBOT_TITLE_MAX_CHARS,
   cut,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent } from './text.js';
+import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine } from './text.js';
 
 /**
  * The custom notification that AWS Chatbot (Amazon Q Developer in chat applications) renders in Slack, sent in the
@@ -67,7 +67,14 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
   const top = d.causes[0];
   const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
   const summary = top !== undefined ? `${causeLabel(top)} (${percent(top.share)})` : cause.replace(/^Cause: /, '');
-  const lines = [`*${esc(cause, 600)}*`, esc(route, 600), esc(fix, 1200), ''];
+  const sampled = samplingLine(d);
+  const lines = [
+    `*${esc(cause, 600)}*`,
+    esc(route, 600),
+    esc(fix, 1200),
+    ...(sampled !== undefined ? [`_${esc(sampled, 400)}_`] : []),
+    '',
+  ];
   lines.push(`*API* ${esc(apiLabel(d), 200)}  •  *Failed* ${d.failedRequests}  •  *Below 500* ${d.succeededRequests}`);
   if (d.firstSeen !== undefined) lines.push(`*Seen* ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`);
   for (const [i, s] of d.causes.slice(0, 4).entries()) {

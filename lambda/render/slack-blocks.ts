@@ -8,7 +8,7 @@ import {
   SLACK_SECTION_MAX_CHARS,
   SLACK_TEXT_MAX_CHARS,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent } from './text.js';
+import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine } from './text.js';
 
 /**
  * The Slack incoming-webhook payload (Block Kit) for a diagnosis: `{ text, blocks }`. Every piece of text goes
@@ -60,13 +60,18 @@ function bounded(blocks: SlackBlock[]): SlackBlock[] {
   return [...blocks.slice(0, SLACK_MAX_BLOCKS - 1), section('_More detail did not fit in Slack: see the email._')];
 }
 
+function sampled(d: Diagnosis): string {
+  const line = samplingLine(d);
+  return line !== undefined ? `\n_${esc(line, 400)}_` : '';
+}
+
 export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'): SlackPayload {
   const [cause, route, fix] = headline(d);
   const top = d.causes[0];
   const title = `${state === 'ALARM' ? '🚨' : '✅'} ${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}: ${top !== undefined ? `${causeLabel(top)} (${percent(top.share)})` : cause.replace(/^Cause: /, '')}`;
   const blocks: SlackBlock[] = [
     header(title),
-    section(`*${esc(cause, 600)}*\n${esc(route, 600)}\n${esc(fix, 1500)}`),
+    section(`*${esc(cause, 600)}*\n${esc(route, 600)}\n${esc(fix, 1500)}${sampled(d)}`),
     {
       type: 'context',
       elements: [

@@ -114,9 +114,28 @@ function causeSection(s: CauseSummary, index: number, total: number): string[] {
   return out;
 }
 
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Says when only a sample of the failed requests was classified, with the ratio. */
+export function samplingLine(d: Diagnosis): string | undefined {
+  const s = d.sampling;
+  if (s === undefined) return undefined;
+  const total = `${s.exact ? '' : 'at least '}${thousands(s.totalFailed)}`;
+  if (s.slices !== undefined) {
+    return `Sampled: classified ${thousands(d.failedRequests)} of ${total} failed requests, sampled evenly across the window (${s.slices} slices); counts and shares are from the sample.`;
+  }
+  if (s.totalFailed > d.failedRequests) {
+    return `Counted ${total} failed requests in the window (status lines); ${thousands(d.failedRequests)} could be classified from the lines read.`;
+  }
+  return undefined;
+}
+
 /** The full plain-text diagnosis (email body and terminal). */
 export function renderText(d: Diagnosis): string {
-  const out: string[] = [...headline(d), ''];
+  const sampled = samplingLine(d);
+  const out: string[] = [...headline(d), ...(sampled !== undefined ? [sampled] : []), ''];
   const window = d.window !== undefined ? `${formatTime(d.window.start)} to ${formatTime(d.window.end)}` : undefined;
   out.push(`API: ${apiLabel(d)}${d.api.type !== undefined ? ` (${d.api.type} API)` : ''}`);
   if (window !== undefined) out.push(`Window read: ${window}`);

@@ -127,6 +127,27 @@ function problemText(result: LogReadResult, group: string): string | undefined {
   }
 }
 
+/** Matches only the final status line of a failed REST request: one line per failure, to count them cheaply. */
+export const FAILED_STATUS_FILTER = '"Method completed with status: 5"';
+/** Lines the execution filter keeps per request (INFO level): to judge whether a full read fits the event cap. */
+const KEPT_LINES_PER_REQUEST = 10;
+/** Slices of the window a sample is spread over when the incident is too big to read whole. */
+const SAMPLE_SLICES = 10;
+
+export interface Sampling {
+  /** Failed requests counted in the window (status lines), at least this many when not exact. */
+  readonly totalFailed: number;
+  readonly exact: boolean;
+  /** Set when only a sample was read: the window was split into this many slices, each read up to a cap. */
+  readonly slices?: number;
+}
+
+interface ReadStep {
+  readonly group: string;
+  readonly filterPattern?: string;
+  readonly kind: 'execution' | 'access' | 'function';
+}
+
 async function readLogs(api: RuntimeApiConfig, window: { start: number; end: number }, deps: RespondDeps) {
   const { config, reader } = deps;
   const started = deps.now();
@@ -136,7 +157,7 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
     remaining !== undefined ? remaining - PUBLISH_RESERVE_MS : config.timeBudgetMs,
   );
   const deadlineMs = started + Math.max(0, budget);
-  const plan: Array<{ group: string; filterPattern?: string; kind: 'execution' | 'access' | 'function' }> = [];
+  const plan: ReadStep[] = [];
   const execution = executionLogGroupOf(api);
   if (execution !== undefined) plan.push({ group: execution, filterPattern: EXECUTION_FILTER, kind: 'execution' });
   if (api.accessLogGroup !== undefined) plan.push({ group: api.accessLogGroup, kind: 'access' });
@@ -147,21 +168,14 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
   const problems: string[] = [];
   let pages = 0;
   let executionRead = false;
-  for (const step of plan) {
-    const result = await reader.read(
-      {
-        logGroupName: step.group,
-        startTime: window.start,
-        endTime: window.end,
-        ...(step.filterPattern !== undefined ? { filterPattern: step.filterPattern } : {}),
-      },
-      {
-        maxPages: Math.max(0, config.maxPages - pages),
-        maxEvents: Math.max(0, config.maxEvents - events.length),
-        deadlineMs,
-        now: deps.now,
-      },
-    );
+  let sampling: Sampling | undefined;
+  const limitsFor = (share = 1) => ({
+    maxPages: Math.max(1, Math.floor(Math.max(0, config.maxPages - pages) * share)),
+    maxEvents: Math.max(0, Math.floor((config.maxEvents - events.length) * share)),
+    deadlineMs,
+    now: deps.now,
+  });
+  const take = (step: ReadStep, result: LogReadResult): void => {
     pages += result.pages;
     for (const e of result.events) events.push(e);
     const problem = problemText(result, step.group);
@@ -173,14 +187,65 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
         problem: result.problem?.kind,
       });
     }
-    if (step.kind === 'execution' && result.stoppedBy === 'end') executionRead = true;
+  };
+  for (const step of plan) {
+    const request = {
+      logGroupName: step.group,
+      startTime: window.start,
+      endTime: window.end,
+      ...(step.filterPattern !== undefined ? { filterPattern: step.filterPattern } : {}),
+    };
+    if (step.kind !== 'execution') {
+      take(step, await reader.read(request, limitsFor()));
+      continue;
+    }
+    // Count every failed request first (one status line each, not kept): it says whether the whole incident fits.
+    const count = await reader.read(
+      { ...request, filterPattern: FAILED_STATUS_FILTER, countOnly: true },
+      {
+        maxPages: Math.max(1, config.maxPages),
+        maxEvents: 10_000_000,
+        deadlineMs: started + budget / 4,
+        now: deps.now,
+      },
+    );
+    pages += count.pages;
+    if (count.problem !== undefined) {
+      // The main read meets the same problem and reports it; do not read twice.
+      take(step, count);
+      continue;
+    }
+    const totalFailed = count.matched;
+    const exact = count.stoppedBy === 'end';
+    if (totalFailed * KEPT_LINES_PER_REQUEST <= config.maxEvents - events.length) {
+      const result = await reader.read(request, limitsFor());
+      take(step, result);
+      sampling = { totalFailed, exact };
+      executionRead = result.stoppedBy === 'end';
+      continue;
+    }
+    // Too big to read whole: read evenly spaced slices of the window, each up to its share of the caps.
+    const sliceMs = (window.end - window.start) / SAMPLE_SLICES;
+    for (let i = 0; i < SAMPLE_SLICES && deps.now() < deadlineMs; i++) {
+      const slice = {
+        ...request,
+        startTime: Math.floor(window.start + i * sliceMs),
+        endTime: Math.floor(window.start + (i + 1) * sliceMs),
+      };
+      const result = await reader.read(slice, limitsFor(1 / (SAMPLE_SLICES - i)));
+      pages += result.pages;
+      for (const e of result.events) events.push(e);
+      if (result.problem !== undefined) take(step, { ...result, events: [], pages: 0 });
+    }
+    sampling = { totalFailed, exact, slices: SAMPLE_SLICES };
+    deps.log('info', 'incident too big to read whole: sampled', { logGroup: step.group, totalFailed, exact });
   }
   if (plan.length === 0) {
     problems.push(
       `No log group to read for ${api.id}/${api.stage}: HTTP APIs have no execution log; configure accessLogGroup (with $context.integrationErrorMessage in the format) for this API.`,
     );
   }
-  return { events, problems, pages, executionRead, groups: plan.map((p) => p.group) };
+  return { events, problems, pages, executionRead, sampling, groups: plan.map((p) => p.group) };
 }
 
 /**
@@ -280,6 +345,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
     },
     window,
     readProblems: read.problems,
+    ...(read.sampling !== undefined ? { sampling: read.sampling } : {}),
     context: { executionLogRead: read.executionRead },
   });
   deps.log('info', 'diagnosed', {

@@ -68,6 +68,8 @@ export interface Diagnosis {
   readonly unknownTemplates: readonly UnknownTemplate[];
   /** Function log failures not tied to a failed request (same window). */
   readonly backendUnjoined: readonly Count<string>[];
+  /** How many failed requests the window held, and whether only a sample of them was classified. */
+  readonly sampling?: { readonly totalFailed: number; readonly exact: boolean; readonly slices?: number };
   /** Logs that could not be read (missing group, access denied, budget spent), each with its fix. */
   readonly unreadable: readonly string[];
   /** What the logs that were read could not show. */
@@ -81,6 +83,8 @@ export interface SummarizeOptions {
   /** Problems the reader met (missing log group, access denied, budget spent), each with its fix. */
   readonly readProblems?: readonly string[];
   readonly maxSamples?: number;
+  /** From the reader: the failed requests counted in the window and how they were sampled. */
+  readonly sampling?: { readonly totalFailed: number; readonly exact: boolean; readonly slices?: number };
 }
 
 const MAX_EVIDENCE = 5;
@@ -355,6 +359,7 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     byRoute,
     unknownTemplates,
     backendUnjoined: countBy(set.unjoinedBackend.map(backendLine)).slice(0, 5),
+    ...(options.sampling !== undefined ? { sampling: options.sampling } : {}),
     unreadable: [...(options.readProblems ?? [])],
     limits,
   };

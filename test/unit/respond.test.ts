@@ -44,7 +44,7 @@ function readerServing(results: Record<string, Partial<LogReadResult>>) {
     calls,
     read: async (request: LogReadRequest, limits: LogReadLimits): Promise<LogReadResult> => {
       calls.push({ request, limits });
-      return { events: [], pages: 1, bytes: 0, stoppedBy: 'end', ...results[request.logGroupName] };
+      return { events: [], pages: 1, bytes: 0, matched: 0, stoppedBy: 'end', ...results[request.logGroupName] };
     },
   };
 }
@@ -82,15 +82,21 @@ describe('respond', () => {
     const published: Notification[] = [];
     const outcome = await respond(event(), deps({ reader, published, remainingMs: () => 60_000 }));
     expect(outcome.kind).toBe('published');
-    expect(reader.calls).toHaveLength(1);
-    const [call] = reader.calls;
+    // First the failed requests are counted (status lines only, not kept), then the window is read.
+    expect(reader.calls).toHaveLength(2);
+    expect(reader.calls[0]?.request).toMatchObject({
+      filterPattern: '"Method completed with status: 5"',
+      countOnly: true,
+    });
+    const call = reader.calls[1];
     expect(call?.request).toMatchObject({
       logGroupName: 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod',
       startTime: NOW - 480_000,
       endTime: NOW,
     });
     expect(call?.request.filterPattern).toContain('?"Method completed"');
-    expect(call?.limits).toMatchObject({ maxPages: 10, maxEvents: 1_000, deadlineMs: NOW + 20_000 });
+    // The count's page is part of the page cap.
+    expect(call?.limits).toMatchObject({ maxPages: 9, maxEvents: 1_000, deadlineMs: NOW + 20_000 });
     expect(published[0]?.subject).toBe('[ALARM] orders-api/prod: 502 malformed Lambda proxy response (100%)');
     expect(published[0]?.attributes).toEqual({
       cause: 'malformed_lambda_response',
@@ -104,7 +110,7 @@ describe('respond', () => {
   it('shortens the budget when the function has little time left, keeping time to publish', async () => {
     const reader = readerServing({});
     await respond(event(), deps({ reader, remainingMs: () => 12_000 }));
-    expect(reader.calls[0]?.limits.deadlineMs).toBe(NOW + 4_000);
+    expect(reader.calls[1]?.limits.deadlineMs).toBe(NOW + 4_000);
   });
 
   it('publishes a partial diagnosis that says the budget ran out', async () => {
@@ -239,5 +245,47 @@ describe('handler', () => {
       'Cause: no failed request found in the logs read for orders-api/prod (a1b2c3d4e5, us-east-1)',
     );
     expect(input?.MessageAttributes?.cause).toEqual({ DataType: 'String', StringValue: 'none' });
+  });
+});
+
+describe('respond with a huge incident', () => {
+  it('counts every failed request, reads an evenly spread sample, and says so with the ratio', async () => {
+    // Prepare: 48,113 failed requests counted; each slice of the window yields one failed request.
+    const calls: Array<{ request: LogReadRequest; limits: LogReadLimits }> = [];
+    let slice = 0;
+    const reader = {
+      read: async (request: LogReadRequest, limits: LogReadLimits): Promise<LogReadResult> => {
+        calls.push({ request, limits });
+        if (request.countOnly === true) return { events: [], pages: 5, bytes: 0, matched: 48_113, stoppedBy: 'end' };
+        const id = `${(slice++).toString(16).padStart(8, '0')}-aaaa-4bbb-8ccc-dddddddddddd`;
+        return {
+          events: [
+            { message: `(${id}) Execution failed due to configuration error: Malformed Lambda proxy response` },
+            { message: `(${id}) Method completed with status: 502` },
+          ],
+          pages: 1,
+          bytes: 0,
+          matched: 2,
+          stoppedBy: 'events',
+        };
+      },
+    };
+    const published: Notification[] = [];
+    // Act
+    await respond(event(), deps({ reader, published }));
+    // Assess
+    const reads = calls.filter((c) => c.request.countOnly !== true);
+    expect(reads).toHaveLength(10);
+    const starts = reads.map((c) => c.request.startTime);
+    expect(starts[0]).toBe(NOW - 480_000);
+    expect(reads.at(-1)?.request.endTime).toBe(NOW);
+    // Evenly spread: every slice has the same length, and each reads only its share of the event cap.
+    expect(new Set(reads.map((c) => c.request.endTime - c.request.startTime)).size).toBeLessThanOrEqual(2);
+    expect(reads[0]?.limits.maxEvents).toBe(100);
+    const lines = published[0]?.emailText.split('\n') ?? [];
+    expect(lines[0]).toBe('Cause: 502 malformed Lambda proxy response: 10 of 10 failed requests (100%)');
+    expect(lines[3]).toBe(
+      'Sampled: classified 10 of 48,113 failed requests, sampled evenly across the window (10 slices); counts and shares are from the sample.',
+    );
   });
 });

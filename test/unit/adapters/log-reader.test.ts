@@ -264,7 +264,7 @@ describe('CloudWatchLogsReader', () => {
       `Log group ${request.logGroupName} does not exist: The specified log group does not exist.`,
     );
     expect(result.problem?.fix).toContain(
-      'aws apigateway update-stage --rest-api-id a1b2c3d4e5 --stage-name prod --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO',
+      "aws apigateway update-stage --rest-api-id a1b2c3d4e5 --stage-name prod --patch-operations 'op=replace,path=/*/*/logging/loglevel,value=INFO'",
     );
     expect(result.problem?.fix).toContain(
       'aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=ROLE_ARN',
@@ -341,7 +341,7 @@ describe('CloudWatchLogsReader', () => {
     const result = await reader.read(request, { maxPages: 10, maxEvents: 100, deadlineMs: Date.now() - 1 });
 
     // Assess
-    expect(result).toEqual({ events: [], pages: 0, bytes: 0, stoppedBy: 'budget' });
+    expect(result).toEqual({ events: [], pages: 0, bytes: 0, matched: 0, stoppedBy: 'budget' });
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(0);
   });
 });
