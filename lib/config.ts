@@ -6,6 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { RuntimeApiConfig, RuntimeConfig } from '../lambda/config/runtime-config.js';
+import {
+  checkNotificationSettings,
+  NOTIFICATION_KEYS,
+  type NotificationSettings,
+  type ResolvedNotificationSettings,
+} from './notifications.js';
 
 /**
  * Thrown when the configuration is invalid. The message lists every problem, one per line; `problems` holds them
@@ -116,8 +122,11 @@ export interface RateThreshold {
 /** Alarm settings: a count threshold or an error-rate threshold (mutually exclusive), plus timing. */
 export type AlarmSettings = AlarmTiming & (CountThreshold | RateThreshold);
 
-/** Everything a team configures about the responder. Every field except `apis` has a default. */
-export interface ResponderSettings {
+/**
+ * Everything a team configures about the responder. Every field except `apis` has a default. The notification
+ * channels (`chatbot`, `slackWebhook`, `routes`) are described in lib/notifications.ts.
+ */
+export interface ResponderSettings extends NotificationSettings {
   /** The API stages to watch: one alarm each. */
   readonly apis: readonly ApiConfig[];
   /**
@@ -216,6 +225,8 @@ export interface ResolvedResponderSettings {
   readonly maxLogPages: number;
   readonly maxLogEvents: number;
   readonly alarmNamePrefix?: string;
+  /** Slack (chat service, webhook) and per-cause email routes; absent when none is configured. */
+  readonly notifications?: ResolvedNotificationSettings;
 }
 
 /** The defaults, in one place (the README's "Default settings" come from here). */
@@ -265,6 +276,7 @@ const TOP_LEVEL_KEYS = [
   'maxLogPages',
   'maxLogEvents',
   'alarmNamePrefix',
+  ...NOTIFICATION_KEYS,
 ] as const;
 const API_KEYS = ['type', 'name', 'id', 'stage', 'accessLogGroup', 'functionNames'] as const;
 const ALARM_KEYS = [
@@ -276,11 +288,12 @@ const ALARM_KEYS = [
   'datapointsToAlarm',
 ] as const;
 
-/** Renders a bad value for a message: JSON for data, `undefined` spelled out. */
+/** Renders a bad value for a message: JSON for data, `undefined` spelled out, never a Slack webhook URL. */
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   try {
-    const text = JSON.stringify(value);
+    // A webhook URL is a credential: one pasted into the wrong setting must not end up in CI logs.
+    const text = JSON.stringify(value).replace(/https?:\/\/hooks\.slack(-gov)?\.com\/[^\s"]*/gi, '<webhook-url>');
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   } catch {
     return String(value);
@@ -679,6 +692,8 @@ export function resolveResponderSettings(
       'set a short prefix such as "orders-prod" or remove it',
     );
   }
+  const notifications = checkNotificationSettings(raw, emails);
+  problems.list.push(...notifications.problems);
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
     apis,
@@ -693,6 +708,7 @@ export function resolveResponderSettings(
     maxLogPages,
     maxLogEvents,
     ...(typeof alarmNamePrefix === 'string' ? { alarmNamePrefix } : {}),
+    ...(notifications.settings !== undefined ? { notifications: notifications.settings } : {}),
   };
 }
 
@@ -767,6 +783,8 @@ export const CONTEXT_KEYS = {
     'maxLogEvents',
   ],
   alarmNamePrefix: 'alarmNamePrefix',
+  /** JSON values that replace the file's (lib/notifications.ts). */
+  notifications: NOTIFICATION_KEYS,
   config: 'config',
 } as const;
 
@@ -869,6 +887,16 @@ export function loadResponderSettings(context: ContextReader, baseDir: string = 
   }
   const prefix = context.tryGetContext(CONTEXT_KEYS.alarmNamePrefix);
   if (prefix !== undefined) settings.alarmNamePrefix = prefix;
+  const notificationExamples: Record<(typeof NOTIFICATION_KEYS)[number], string> = {
+    chatbot: '{"slackWorkspaceId":"T07ABCDEF12","slackChannelId":"C07ABCDEF12"}',
+    slackWebhook: '{"webhookSecretArn":"arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf"}',
+    routes: '[{"causes":["lambda_permission"],"emails":["platform@example.com"]}]',
+  };
+  for (const key of CONTEXT_KEYS.notifications) {
+    const value = context.tryGetContext(key);
+    const parsed = value === undefined ? undefined : parseJsonContext(key, value, problems, notificationExamples[key]);
+    if (parsed !== undefined) settings[key] = parsed;
+  }
 
   resolveResponderSettings(settings, problems);
   // Validated just above: every field has the type ResponderSettings declares.

@@ -12,7 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -30,6 +30,7 @@ import {
   resolveResponderSettings,
   toRuntimeConfig,
 } from './config.js';
+import { FORWARDER_ENTRY, ResponderNotifications } from './notifications.js';
 
 /** The project root (the folder holding package.json), found from this file's location. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -84,6 +85,8 @@ export class ApiGateway5xxResponder extends Construct {
   readonly runtimeConfig: RuntimeConfig;
   /** The settings with every default applied. */
   readonly settings: ResolvedResponderSettings;
+  /** Slack (chat service, webhook forwarder) and per-cause email routes, when any is configured. */
+  readonly notifications?: ResponderNotifications;
 
   constructor(scope: Construct, id: string, props: ApiGateway5xxResponderProps) {
     super(scope, id);
@@ -207,6 +210,22 @@ export class ApiGateway5xxResponder extends Construct {
     }
 
     const timeout = Duration.seconds(settings.timeoutSec);
+    const bundling: BundlingOptions = {
+      forceDockerBundling: false,
+      minify: true,
+      sourceMap: true,
+      // Stack traces are mapped by file and line; the sources themselves need not ship.
+      sourcesContent: false,
+      target: 'node22',
+      // ESM: the handler is written as ES modules with top-level imports; Node.js 18+ Lambda runtimes resolve the
+      // runtime's AWS SDK v3 from ES modules too. The banner gives bundled CommonJS code a `require` (esbuild's
+      // ESM output otherwise throws "Dynamic require of ... is not supported").
+      format: OutputFormat.ESM,
+      mainFields: ['module', 'main'],
+      banner:
+        "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);",
+      externalModules: ['@aws-sdk/*'],
+    };
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Diagnoses API Gateway 5xx alarms from CloudWatch Logs and publishes the cause to SNS',
       entry,
@@ -227,22 +246,7 @@ export class ApiGateway5xxResponder extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(this.failureQueue),
       ...projectPaths(entry),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        // Stack traces are mapped by file and line; the sources themselves need not ship.
-        sourcesContent: false,
-        target: 'node22',
-        // ESM: the handler is written as ES modules with top-level imports; Node.js 18+ Lambda runtimes resolve the
-        // runtime's AWS SDK v3 from ES modules too. The banner gives bundled CommonJS code a `require` (esbuild's
-        // ESM output otherwise throws "Dynamic require of ... is not supported").
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner:
-          "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);",
-        externalModules: ['@aws-sdk/*'],
-      },
+      bundling,
     });
     if (runtime === lambda.Runtime.NODEJS_22_X) {
       Validations.of(this.function).acknowledge({
@@ -250,6 +254,16 @@ export class ApiGateway5xxResponder extends Construct {
         reason:
           'nodejs22.x is chosen on purpose: the handler is built and tested for Node.js 22 (supported by Lambda into ' +
           '2027). Pass `runtime` to move to a newer Node.js runtime after testing on it.',
+      });
+    }
+    if (settings.notifications !== undefined) {
+      this.notifications = new ResponderNotifications(this, 'Notifications', {
+        topic: this.topic,
+        settings: settings.notifications,
+        logRetentionDays: settings.logRetentionDays,
+        runtime,
+        bundling,
+        ...projectPaths(FORWARDER_ENTRY),
       });
     }
 
