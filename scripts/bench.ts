@@ -1,0 +1,774 @@
+/**
+ * `npm run bench`: measures the responder and writes BENCHMARKS.md (issue 6).
+ *
+ * 1. The pure core (lambda/diagnose.ts diagnoseEvents) on seeded, generated execution-log corpora
+ *    (scripts/bench/corpus.ts) of 100k, 300k and 1M lines: throughput on one core, memory, agreement with the
+ *    generator's ground truth; memory again with the corpus streamed under a small heap limit; CPU profiles.
+ * 2. The responder (`respond`, composed as the handler composes it) against the local AWS endpoint (moto server)
+ *    with 1k, 10k and 100k failed requests in the window: wall time, AWS API calls, pages, bytes, truth.
+ * 3. The deployed bundle (the stack's esbuild asset): size, gzip size, module init in a fresh Node process.
+ *
+ * Options: `--quick` (small volumes, few runs; writes .bench/BENCHMARKS.quick.md), `--skip=core,profile,handler,bundle`,
+ * `--out=FILE`. Scratch files (worker bundle, profiles, raw results) go to .bench/ (gitignored).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { RESPONDER_DEFAULTS } from '../lib/config.js';
+import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
+import { CAUSE_OF_KIND, type CorpusOptions, DEFAULT_FAILURE_MIX, FAILURE_KINDS } from './bench/corpus.js';
+import { HandlerBench, type HandlerRun, type IncidentCase } from './bench/handler-bench.js';
+import { type CpuProfile, hotspots } from './bench/profile.js';
+import { startMoto } from './local-aws.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SCRATCH = join(ROOT, '.bench');
+const WORKER = join(SCRATCH, 'classify-worker.mjs');
+
+// ---- options ---------------------------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const skip = new Set(
+  argv
+    .filter((a) => a.startsWith('--skip='))
+    .flatMap((a) => a.slice('--skip='.length).split(','))
+    .filter((s) => s !== ''),
+);
+const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+const OUT = resolve(ROOT, outArg ?? (quick ? '.bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
+const COMMAND =
+  process.env.npm_lifecycle_event === 'bench'
+    ? `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`
+    : `npx tsx scripts/bench.ts${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`;
+
+const SEED = 20_251_125;
+const CORE_VOLUMES = quick ? [20_000, 50_000] : [100_000, 300_000, 1_000_000];
+const CORE_RUNS = (lines: number) => (quick ? 3 : lines >= 1_000_000 ? 5 : 7);
+/** Heap limit (MB) the streamed runs must fit in to count as bounded. */
+const SMALL_HEAP_MB = 64;
+const FAILURE_VOLUMES = quick ? [1_000, 5_000] : [1_000, 10_000, 100_000];
+const HANDLER_CASES: ReadonlyArray<{ failed: number; runs: number }> = quick
+  ? [
+      { failed: 200, runs: 2 },
+      { failed: 1_000, runs: 2 },
+    ]
+  : [
+      { failed: 1_000, runs: 5 },
+      { failed: 10_000, runs: 5 },
+      { failed: 100_000, runs: 3 },
+    ];
+/** Read limits for the handler runs: high enough to read 100k failed requests whole. */
+const BENCH_LIMITS = { maxPages: 100, maxEvents: 400_000, timeBudgetMs: 300_000 };
+/** The stack's defaults (lib/config.ts RESPONDER_DEFAULTS). */
+const DEFAULT_LIMITS = {
+  maxPages: RESPONDER_DEFAULTS.maxLogPages,
+  maxEvents: RESPONDER_DEFAULTS.maxLogEvents,
+  timeBudgetMs: (RESPONDER_DEFAULTS.timeoutSec - RESPONDER_DEFAULTS.timeBudgetHeadroomSec) * 1000,
+};
+const INIT_RUNS = quick ? 3 : 7;
+
+// ---- small helpers ---------------------------------------------------------------------------------------------
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
+const secs = (value: number) => `${(value / 1000).toFixed(2)} s`;
+const rate = (perSecond: number) =>
+  perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M` : `${Math.round(perSecond / 1000)} k`;
+const range = (values: readonly number[], f: (n: number) => string) =>
+  `${f(Math.min(...values))}–${f(Math.max(...values))}`;
+const mark = (met: boolean) => (met ? '**met**' : '**missed**');
+
+function runWorker(request: WorkerRequest, heapMb?: number): { result?: WorkerResult; error?: string } {
+  const args = ['--expose-gc', ...(heapMb !== undefined ? [`--max-old-space-size=${heapMb}`] : []), WORKER];
+  const child = spawnSync(process.execPath, [...args, JSON.stringify(request)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0) {
+    const oom = /heap out of memory|Allocation failed/i.test(child.stderr);
+    return { error: oom ? 'out of memory' : `exit ${child.status ?? child.signal}: ${child.stderr.slice(-500)}` };
+  }
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  return { result: JSON.parse(line) as WorkerResult };
+}
+
+// ---- machine ---------------------------------------------------------------------------------------------------
+
+interface Machine {
+  cpu: string;
+  cores: number;
+  memory: number;
+  node: string;
+  os: string;
+  date: string;
+  command: string;
+  commit: string;
+  dirty: boolean;
+  loadStart: number[];
+  loadEnd?: number[];
+  elapsedMs?: number;
+}
+
+function machine(): Machine {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memory: os.totalmem(),
+    node: process.version,
+    os: `${os.type()} ${os.release()} (${os.version()}) ${os.arch()}`,
+    date: new Date().toISOString(),
+    command: COMMAND,
+    commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+    dirty: git(['status', '--porcelain', '--', 'lambda', 'lib']) !== '',
+    loadStart: os.loadavg(),
+  };
+}
+
+// ---- 1. the pure core ------------------------------------------------------------------------------------------
+
+interface CoreResults {
+  throughput: { lines: number; result?: WorkerResult; error?: string }[];
+  streamed: {
+    label: string;
+    corpus: CorpusOptions;
+    heapMb: number;
+    fitsSmallHeap: boolean;
+    result?: WorkerResult;
+    error?: string;
+  }[];
+  profiles: { label: string; result?: WorkerResult; error?: string; summary?: ReturnType<typeof hotspots> }[];
+}
+
+async function bundleWorker(): Promise<void> {
+  mkdirSync(SCRATCH, { recursive: true });
+  await build({
+    entryPoints: [join(ROOT, 'scripts/bench/classify-worker.ts')],
+    outfile: WORKER,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'warning',
+  });
+}
+
+function benchCore(): CoreResults {
+  const results: CoreResults = { throughput: [], streamed: [], profiles: [] };
+  for (const lines of CORE_VOLUMES) {
+    log(`core: ${int(lines)} lines in memory, ${CORE_RUNS(lines)} timed runs`);
+    const out = runWorker({ mode: 'throughput', corpus: { seed: SEED, targetLines: lines }, runs: CORE_RUNS(lines) });
+    results.throughput.push({ lines, ...out });
+  }
+  const streamed: Array<{ label: string; corpus: CorpusOptions }> = [
+    ...CORE_VOLUMES.map((lines) => ({
+      label: `INFO, ${int(lines)} lines, 3% failed`,
+      corpus: { seed: SEED, targetLines: lines },
+    })),
+    ...FAILURE_VOLUMES.map((failed) => ({
+      label: `ERROR, ${int(failed)} failed requests`,
+      corpus: { seed: SEED, targetFailures: failed, level: 'ERROR' as const, failureRate: 1 },
+    })),
+  ];
+  for (const { label, corpus } of streamed) {
+    log(`core: streamed, ${label}, --max-old-space-size=${SMALL_HEAP_MB}`);
+    const small = runWorker({ mode: 'stream', corpus }, SMALL_HEAP_MB);
+    if (small.result !== undefined) {
+      results.streamed.push({ label, corpus, heapMb: SMALL_HEAP_MB, fitsSmallHeap: true, result: small.result });
+      continue;
+    }
+    log(`core: ${label} did not fit in ${SMALL_HEAP_MB} MB (${small.error}); again with 2048 MB for its peak`);
+    const big = runWorker({ mode: 'stream', corpus }, 2048);
+    results.streamed.push({ label, corpus, heapMb: 2048, fitsSmallHeap: false, ...big });
+  }
+  if (!skip.has('profile')) {
+    const profiled: Array<{ label: string; file: string; corpus: CorpusOptions }> = [
+      {
+        label: `INFO, ${int(CORE_VOLUMES.at(-1) ?? 0)} lines, 3% failed`,
+        file: 'classify-info.cpuprofile',
+        corpus: { seed: SEED, targetLines: CORE_VOLUMES.at(-1) ?? 0 },
+      },
+      {
+        label: `ERROR, ${int(FAILURE_VOLUMES.at(-1) ?? 0)} failed requests (a huge incident)`,
+        file: 'classify-failures.cpuprofile',
+        corpus: { seed: SEED, targetFailures: FAILURE_VOLUMES.at(-1) ?? 0, level: 'ERROR', failureRate: 1 },
+      },
+    ];
+    for (const { label, file, corpus } of profiled) {
+      log(`core: CPU profile, ${label}`);
+      const profileOut = join(SCRATCH, file);
+      const out = runWorker({ mode: 'profile', corpus, profileOut });
+      const summary =
+        out.result !== undefined
+          ? hotspots(JSON.parse(readFileSync(profileOut, 'utf8')) as CpuProfile, {
+              bundle: WORKER,
+              map: `${WORKER}.map`,
+              root: ROOT,
+              within: 'diagnoseEvents',
+              top: 12,
+            })
+          : undefined;
+      results.profiles.push({ label, ...out, ...(summary !== undefined ? { summary } : {}) });
+    }
+  }
+  return results;
+}
+
+// ---- 2. the handler against the local endpoint -----------------------------------------------------------------
+
+interface HandlerResults {
+  cases: {
+    incident: Omit<IncidentCase, 'truth'> & { lines: number; chars: number };
+    runs: HandlerRun[];
+    defaults?: HandlerRun;
+    firstRun?: HandlerRun;
+  }[];
+  error?: string;
+}
+
+async function benchHandler(): Promise<HandlerResults> {
+  log('handler: starting the local AWS endpoint (moto server)');
+  const aws = await startMoto();
+  const results: HandlerResults = { cases: [] };
+  try {
+    const bench = new HandlerBench(aws.endpoint);
+    await bench.setUp();
+    const incidents: IncidentCase[] = [];
+    for (const { failed } of HANDLER_CASES) {
+      log(`handler: writing ${int(failed)} failed requests (ERROR level) into the local endpoint`);
+      incidents.push(await bench.addIncident(`${failed}`, failed, SEED + failed));
+    }
+    for (const [i, { runs }] of HANDLER_CASES.entries()) {
+      const incident = incidents[i] as IncidentCase;
+      log(`handler: ${int(incident.failed)} failed requests, ${runs} runs (+1 first run)`);
+      const firstRun = await bench.run(incident, BENCH_LIMITS);
+      const timed: HandlerRun[] = [];
+      for (let r = 0; r < runs; r++) timed.push(await bench.run(incident, BENCH_LIMITS));
+      log(`handler: ${int(incident.failed)} failed requests with the stack's default limits`);
+      const defaults = await bench.run(incident, DEFAULT_LIMITS);
+      const { truth, ...rest } = incident;
+      results.cases.push({
+        incident: { ...rest, lines: truth.lines, chars: truth.chars },
+        runs: timed,
+        defaults,
+        firstRun,
+      });
+    }
+  } catch (error) {
+    results.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log(`handler: failed: ${results.error}`);
+  } finally {
+    await aws.stop();
+  }
+  return results;
+}
+
+// ---- 3. the deployed bundle ------------------------------------------------------------------------------------
+
+interface BundleResults {
+  assetDir?: string;
+  size?: number;
+  gzip?: number;
+  mapSize?: number;
+  externals?: string[];
+  init?: { label: string; preloaded: boolean; importMs: number[]; startToLoadedMs: number[] }[];
+  error?: string;
+}
+
+function benchBundle(): BundleResults {
+  log('bundle: synthesizing the stack with bundling (esbuild, as cdk synth does)');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bench/synth-asset.ts')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const assetDir = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || assetDir === '') return { error: `synthesis failed: ${child.stderr.slice(-800)}` };
+  const bundle = join(assetDir, 'index.mjs');
+  const code = readFileSync(bundle);
+  const externals = [
+    ...new Set([...code.toString('utf8').matchAll(/from\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1] ?? '')),
+  ]
+    .filter((m) => m !== '')
+    .sort();
+  const url = pathToFileURL(bundle).href;
+  const probe = (preload: readonly string[]) =>
+    `for (const m of ${JSON.stringify(preload)}) await import(m);` +
+    'const t0 = performance.now(); const mod = await import(process.argv[1]);' +
+    'const importMs = performance.now() - t0;' +
+    "if (typeof mod.handler !== 'function') throw new Error('no handler export');" +
+    'process.stdout.write(JSON.stringify({ importMs, startToLoadedMs: performance.now() }));';
+  const scenarios: Array<{ label: string; flags: string[]; preload: string[] }> = [
+    { label: 'import the bundle (its @aws-sdk/* imports load from node_modules)', flags: [], preload: [] },
+    {
+      label: 'the same with --enable-source-maps (the deployed NODE_OPTIONS)',
+      flags: ['--enable-source-maps'],
+      preload: [],
+    },
+    { label: "the bundle's own code (@aws-sdk/* clients imported first, not timed)", flags: [], preload: externals },
+  ];
+  const init: NonNullable<BundleResults['init']> = [];
+  for (const s of scenarios) {
+    log(`bundle: ${s.label}, ${INIT_RUNS} fresh processes`);
+    const importMs: number[] = [];
+    const startToLoadedMs: number[] = [];
+    for (let i = 0; i < INIT_RUNS; i++) {
+      const out = execFileSync(process.execPath, [...s.flags, '--input-type=module', '-e', probe(s.preload), url], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      const parsed = JSON.parse(out) as { importMs: number; startToLoadedMs: number };
+      importMs.push(parsed.importMs);
+      startToLoadedMs.push(parsed.startToLoadedMs);
+    }
+    init.push({ label: s.label, preloaded: s.preload.length > 0, importMs, startToLoadedMs });
+  }
+  const result: BundleResults = {
+    assetDir: relative(ROOT, assetDir),
+    size: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+    mapSize: statSync(`${bundle}.map`).size,
+    externals,
+    init,
+  };
+  // The synthesized assembly is this run's scratch: remove it (cdk.out/infra-test-*).
+  rmSync(dirname(assetDir), { recursive: true, force: true });
+  return result;
+}
+
+// ---- BENCHMARKS.md ---------------------------------------------------------------------------------------------
+
+function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle?: BundleResults): string {
+  const out: string[] = [];
+  const p = (line = '') => out.push(line);
+  p('# Benchmarks');
+  p();
+  p(
+    `Written by \`${m.command}\` (scripts/bench.ts) on ${m.date.slice(0, 10)} at ${m.date.slice(11, 19)} UTC. Do not edit by hand: run the command again.`,
+  );
+  p();
+  p('## Machine');
+  p();
+  p(`- CPU: ${m.cpu}, ${m.cores} cores (all core figures below use one core: Node's main thread)`);
+  p(`- Memory: ${(m.memory / 1024 ** 3).toFixed(1)} GiB`);
+  p(`- Node.js: ${m.node}`);
+  p(`- OS: ${m.os}`);
+  p(
+    `- Code: commit ${m.commit}${m.dirty ? ' plus uncommitted changes in lambda/ or lib/ (other work in progress in the checkout)' : ''}`,
+  );
+  p(
+    `- Load average (1/5/15 min) at start ${m.loadStart.map((l) => l.toFixed(2)).join(' / ')}, at end ${(m.loadEnd ?? []).map((l) => l.toFixed(2)).join(' / ')}: the machine is shared, so every figure is a median and the min–max range shows the noise.`,
+  );
+  p();
+
+  // Targets first: the reader wants the verdicts.
+  p('## Targets (issue 6)');
+  p();
+  p('| Target | Measured | Verdict |');
+  p('|---|---|---|');
+  const oneMillion = core?.throughput.at(-1);
+  let coreRate: number | undefined;
+  if (oneMillion?.result !== undefined) {
+    coreRate = oneMillion.result.truth.lines / (median(oneMillion.result.timesMs) / 1000);
+    p(
+      `| Classification ≥ 2 million lines/s on one core | ${rate(coreRate)} lines/s (median of ${oneMillion.result.timesMs.length} runs, ${int(oneMillion.result.truth.lines)} INFO lines) | ${mark(coreRate >= 2e6)} (${(coreRate / 2e6).toFixed(2)}× the target) |`,
+    );
+  }
+  const info = core?.streamed.filter((s) => s.corpus.level !== 'ERROR') ?? [];
+  const errors = core?.streamed.filter((s) => s.corpus.level === 'ERROR') ?? [];
+  if (info.length > 0 || errors.length > 0) {
+    const infoText = info
+      .map((s) =>
+        s.result !== undefined ? `${mb(s.result.memory.retainedDelta)} at ${int(s.result.truth.lines)} lines` : s.error,
+      )
+      .join(', ');
+    const smallest = errors.find((s) => s.result !== undefined)?.result;
+    const biggest = errors.at(-1)?.result;
+    const perFailure = biggest !== undefined ? biggest.memory.retainedDelta / biggest.truth.failed : undefined;
+    // Bounded: the state kept after the read stops growing with the volume (within a factor 2 over a 100x volume).
+    const growth =
+      smallest !== undefined && biggest !== undefined && smallest !== biggest
+        ? biggest.memory.retainedDelta / Math.max(1, smallest.memory.retainedDelta)
+        : undefined;
+    const bounded = growth !== undefined && growth <= 2;
+    const notFitting = [...info, ...errors].filter((s) => !s.fitsSmallHeap).map((s) => s.label);
+    const failureText = errors
+      .map((s) =>
+        s.result !== undefined
+          ? `${mb(s.result.memory.retainedDelta)} for ${int(s.result.truth.failed)} failed requests`
+          : `${s.label}: ${s.error}`,
+      )
+      .join(', ');
+    const perText = perFailure !== undefined ? ` (≈ ${(perFailure / 1024).toFixed(1)} KB per failed request)` : '';
+    const why = bounded
+      ? 'the retained state stays flat as the volume grows'
+      : `successful requests are dropped as soon as they complete, but every failed request's trace is kept to the end (no sample cap in the core), so memory grows with the number of failures (×${(growth ?? 0).toFixed(0)} from the smallest to the largest failure count)`;
+    const fit =
+      notFitting.length > 0
+        ? `; ${notFitting.join(', ')}: not within a ${SMALL_HEAP_MB} MB heap`
+        : `; every corpus fits a ${SMALL_HEAP_MB} MB heap`;
+    p(
+      `| Memory does not grow with the volume beyond a bounded sample | retained after the read: ${infoText} (3% failed); ${failureText}${perText} | ${mark(bounded)}: ${why}${fit} |`,
+    );
+  }
+  const tenK = handler?.cases.find((c) => c.incident.failed === 10_000);
+  if (tenK !== undefined && tenK.runs.length > 0) {
+    const wall = median(tenK.runs.map((r) => r.wallMs));
+    p(
+      `| Handler < 3 s for 10k failed requests (local endpoint) | ${secs(wall)} (median of ${tenK.runs.length}; limits maxEvents ${int(BENCH_LIMITS.maxEvents)}, maxPages ${BENCH_LIMITS.maxPages}) | ${mark(wall < 3000)} |`,
+    );
+    if (tenK.defaults !== undefined)
+      p(
+        `| (the same with the stack's defaults, maxLogEvents ${int(DEFAULT_LIMITS.maxEvents)}, maxLogPages ${DEFAULT_LIMITS.maxPages}) | ${secs(tenK.defaults.wallMs)}, but ${describeCoverage(tenK.defaults, tenK.incident.failed)} | see section 2 |`,
+      );
+  }
+  if (bundle?.size !== undefined && bundle.init !== undefined) {
+    const full = bundle.init[0];
+    const own = bundle.init[2];
+    p(
+      `| Deployed bundle < 100 KB | ${kb(bundle.size)} (${kb(bundle.gzip ?? 0)} gzipped) | ${mark(bundle.size < 100 * 1024)} |`,
+    );
+    if (full !== undefined && own !== undefined) {
+      const fullMs = median(full.importMs);
+      p(
+        `| Module init < 50 ms (fresh Node process) | ${ms(fullMs)} to import the bundle with its @aws-sdk/* clients; ${median(own.importMs).toFixed(1)} ms for the bundle's own code | ${mark(fullMs < 50)}${fullMs >= 50 ? ': the time is the AWS SDK clients loading, not the bundle' : ''} |`,
+      );
+    }
+  }
+  p();
+
+  if (core !== undefined) renderCore(p, core);
+  if (handler !== undefined) renderHandler(p, handler);
+  if (bundle !== undefined) renderBundle(p, bundle);
+  p('## Reproducing');
+  p();
+  p(
+    `\`npm run bench\` from a fresh clone after \`npm install\` (the first run installs moto into .venv). This run took ${((m.elapsedMs ?? 0) / 60_000).toFixed(1)} minutes;`,
+  );
+  p('with the full volumes most of it is the 100k-failure handler runs against moto. `npm run bench -- --quick` runs');
+  p(
+    'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle` leaves parts out. Raw figures',
+  );
+  p('of the last run: .bench/results.json; CPU profiles: .bench/*.cpuprofile (open them in Chrome DevTools).');
+  p();
+  return `${out.join('\n')}`;
+}
+
+function describeCoverage(run: HandlerRun, failed: number): string {
+  if (run.sampling !== undefined && !run.sampling.exact)
+    return `sampled: classified ${int(run.diagnosedFailed)} of ${int(run.sampling.totalFailed)} counted failed requests (truth ${int(failed)})`;
+  if (run.diagnosedFailed === failed) return `all ${int(failed)} failed requests diagnosed`;
+  return `only ${int(run.diagnosedFailed)} of ${int(failed)} failed requests diagnosed (read stopped by: ${run.stoppedBy})`;
+}
+
+function renderCore(p: (line?: string) => void, core: CoreResults): void {
+  const first = core.throughput.find((t) => t.result !== undefined)?.result;
+  p('## 1. Classification: the pure core');
+  p();
+  p('What is measured: `diagnoseEvents` (lambda/diagnose.ts): grouping by request id (lambda/trace/trace-builder.ts),');
+  p(
+    'classification (lambda/classify/classify.ts) and the summary, on `LogEvent`s already in memory, in a child process',
+  );
+  p('(`node --expose-gc`, the core bundled with esbuild, no TypeScript loader), after three warm-up diagnoses of a');
+  p('different 60k-line corpus. Each timed run is a full diagnosis of the whole corpus on one thread.');
+  p();
+  p(
+    'The corpus (scripts/bench/corpus.ts, seed ' +
+      `${SEED}` +
+      ', mulberry32): INFO-level REST execution logs, 3% of requests',
+  );
+  p(
+    `failed, split ${FAILURE_KINDS.map((k) => `${k} ${Math.round(DEFAULT_FAILURE_MIX[k] * 100)}% (${CAUSE_OF_KIND[k]})`).join(', ')};`,
+  );
+  p('24 requests in flight at once with their lines interleaved, spread over 6 log streams; line shapes of');
+  p(
+    'scripts/incident.ts `restTrace` (checked line for line by test/unit/bench-corpus.test.ts), the other kinds verbatim',
+  );
+  p(
+    'from the cause fixtures. Messages are materialised through JSON, as the reader receives them from a FilterLogEvents page.',
+  );
+  if (first !== undefined)
+    p(
+      `About ${(first.truth.lines / first.truth.requests).toFixed(1)} lines per request and ${Math.round(first.truth.chars / first.truth.lines)} characters per line.`,
+    );
+  p();
+  p('### Throughput and memory by volume (corpus held in memory)');
+  p();
+  p(
+    '| Lines | Requests | Failed | Runs | Median | Min–max | Lines/s (median) | MB/s | Peak heap during the diagnosis | Retained after | Matches the truth |',
+  );
+  p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const t of core.throughput) {
+    const r = t.result;
+    if (r === undefined) {
+      p(`| ${int(t.lines)} | | | | | | | | | | error: ${t.error} |`);
+      continue;
+    }
+    const med = median(r.timesMs);
+    p(
+      `| ${int(r.truth.lines)} | ${int(r.truth.requests)} | ${int(r.truth.failed)} | ${r.timesMs.length} | ${ms(med)} | ${range(r.timesMs, ms)} | ${rate(r.truth.lines / (med / 1000))} | ${(r.truth.chars / 1024 / 1024 / (med / 1000)).toFixed(0)} | +${mb(r.memory.peakHeapDelta)} | +${mb(r.memory.retainedDelta)} | ${r.mismatches.length === 0 ? `yes, every run (${Object.keys(r.diagnosed.causes).length} causes, ${int(r.diagnosed.failed)} failed, ${int(r.diagnosed.succeeded)} succeeded)` : `NO: ${r.mismatches.slice(0, 3).join('; ')}`} |`,
+    );
+  }
+  p();
+  p(
+    'Peak heap and retained are above the heap with the corpus loaded (the corpus itself is not counted); peak is sampled',
+  );
+  p('every 16k lines and once at the end, before a GC.');
+  p();
+  p(`### Memory with the corpus streamed (is it bounded?)`);
+  p();
+  p(
+    "The generator feeds `diagnoseEvents` line by line, so the process holds only the core's state (and a 4k-line chunk).",
+  );
+  p(
+    `Each corpus is first run with \`--max-old-space-size=${SMALL_HEAP_MB}\`; one that does not fit is run again with 2048 MB to`,
+  );
+  p(
+    'measure its peak. ERROR-level corpora are what a huge incident looks like to the core: only failures, 1–3 lines each.',
+  );
+  p();
+  p(
+    `| Corpus | Lines | Failed requests | Fits ${SMALL_HEAP_MB} MB heap | Peak heapUsed | Peak RSS | Retained after the read | Retained per failed request | Time (generation included) | Matches the truth |`,
+  );
+  p('|---|---:|---:|---|---:|---:|---:|---:|---:|---|');
+  for (const s of core.streamed) {
+    const r = s.result;
+    if (r === undefined) {
+      p(`| ${s.label} | | | no | | | | | | error: ${s.error} |`);
+      continue;
+    }
+    p(
+      `| ${s.label} | ${int(r.truth.lines)} | ${int(r.truth.failed)} | ${s.fitsSmallHeap ? 'yes' : 'no (out of memory)'} | ${mb(r.memory.baseHeapUsed + r.memory.peakHeapDelta)} | ${mb(r.memory.maxRss)} | ${mb(r.memory.retainedDelta)} | ${s.corpus.level === 'ERROR' ? kb(r.memory.retainedDelta / Math.max(1, r.truth.failed)) : '—'} | ${ms(r.timesMs[0] ?? 0)} | ${r.mismatches.length === 0 ? 'yes' : `NO: ${r.mismatches.slice(0, 2).join('; ')}`} |`,
+    );
+  }
+  p();
+  p('Reading: the core drops a request as soon as it completes below 500 and remembers at most 50,000 settled ids, so');
+  p("successful traffic does not make it grow; but it keeps every failed request's trace (up to 120 lines each) until");
+  p(
+    'the end and builds a finding for each, so memory grows linearly with the number of failed requests. A bounded sample',
+  );
+  p('(classify N traces, count the rest) would cap it.');
+  p();
+  if (core.profiles.length > 0) {
+    p('## Hotspots');
+    p();
+    p(
+      'V8 CPU profiles (inspector Profiler, 200 µs sampling, the same profiler as `node --cpu-prof`) of one diagnosis,',
+    );
+    p(
+      'counting only the samples from the first to the last with `diagnoseEvents` on the stack (GC in between included).',
+    );
+    p(
+      'Positions are mapped back to the TypeScript sources through the worker bundle\'s source map. "Self" is time in the',
+    );
+    p(
+      'function itself; V8 inlines small functions into their callers, so the "hot lines" table (V8 line ticks) shows which',
+    );
+    p('source lines the time went to, whichever function they were inlined into. The profiler slows the run down, so');
+    p('the absolute times are above the throughput figures; the shares are what matter.');
+    p();
+    for (const prof of core.profiles) {
+      const s = prof.summary;
+      p(`### ${prof.label}`);
+      p();
+      if (s === undefined) {
+        p(`Profile failed: ${prof.error}`);
+        p();
+        continue;
+      }
+      p(`${ms(s.totalMs)} profiled.`);
+      p();
+      p('| Function | Where | Self | Share |');
+      p('|---|---|---:|---:|');
+      for (const h of s.hotspots)
+        p(`| \`${h.functionName}\` | ${h.location} | ${ms(h.selfMs)} | ${(h.selfShare * 100).toFixed(1)}% |`);
+      p();
+      p('| Hot line | Counted under | Time | Share |');
+      p('|---|---|---:|---:|');
+      for (const h of s.hotLines.slice(0, 10))
+        p(`| ${h.location} | \`${h.functionName}\` | ${ms(h.ms)} | ${(h.share * 100).toFixed(1)}% |`);
+      p();
+    }
+  }
+}
+
+function renderHandler(p: (line?: string) => void, handler: HandlerResults): void {
+  p('## 2. The responder against the local AWS endpoint');
+  p();
+  p('What is measured: one alarm event through `respond` (lambda/respond/respond.ts), composed as lambda/handler.ts');
+  p(
+    'composes it (CloudWatchLogsReader on a CloudWatchLogsClient with maxAttempts 1, SnsPublisher), on clients built by',
+  );
+  p(
+    'the benchmark so that an SDK middleware counts every AWS API call, its time and its response bytes. The topic has an',
+  );
+  p(
+    'SQS queue subscribed, as in the end-to-end tests. Wall time runs from the alarm event to the published message; the',
+  );
+  p('first run of each volume is left out of the median and shown apart. The window holds the generated ERROR-level');
+  p('incident (all failure kinds in the mix above, 1–3 lines per failed request, 6 streams) and nothing else.');
+  p(
+    `Limits: maxEvents ${int(BENCH_LIMITS.maxEvents)}, maxPages ${BENCH_LIMITS.maxPages}, time budget ${BENCH_LIMITS.timeBudgetMs / 1000} s, so that 100k failed requests can be read whole.`,
+  );
+  p();
+  if (handler.error !== undefined) {
+    p(`The run failed: \`${handler.error.split('\n')[0]}\``);
+    p();
+  }
+  p(
+    '| Failed requests | Lines in the window | Runs | Wall (median) | Min–max | First run | Log reads | Diagnose + render | Publish | AWS API calls | Pages | Read: messages / on the wire | Matches the truth |',
+  );
+  p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|');
+  for (const c of handler.cases) {
+    const runs = c.runs;
+    if (runs.length === 0) continue;
+    const last = runs[runs.length - 1] as HandlerRun;
+    const calls = Object.entries(last.calls)
+      .map(([name, n]) => `${name.replace(/Command$/, '')} ${n}`)
+      .join(', ');
+    const exact = runs.every((r) => r.mismatches.length === 0);
+    p(
+      `| ${int(c.incident.failed)} | ${int(c.incident.lines)} | ${runs.length} | ${secs(median(runs.map((r) => r.wallMs)))} | ${range(
+        runs.map((r) => r.wallMs),
+        secs,
+      )} | ${c.firstRun !== undefined ? secs(c.firstRun.wallMs) : ''} | ${secs(median(runs.map((r) => r.readMs)))} | ${secs(median(runs.map((r) => r.computeMs)))} | ${ms(median(runs.map((r) => r.publishMs)))} | ${calls} | ${last.pages} | ${mb(last.messageBytes)} / ${mb(last.wireBytes)} | ${exact ? 'yes, exactly (every run)' : `no: ${describeCoverage(last, c.incident.failed)}; cause shares within ${last.shareDeviationPp.toFixed(1)} points`} |`,
+    );
+  }
+  p();
+  p(
+    `### With the stack's default limits (maxLogEvents ${int(DEFAULT_LIMITS.maxEvents)}, maxLogPages ${DEFAULT_LIMITS.maxPages}, time budget ${DEFAULT_LIMITS.timeBudgetMs / 1000} s)`,
+  );
+  p();
+  p(
+    '| Failed requests | Wall | AWS API calls | Pages | Events read | Read stopped by | Diagnosis | Cause shares vs truth |',
+  );
+  p('|---:|---:|---|---:|---:|---|---|---:|');
+  for (const c of handler.cases) {
+    const d = c.defaults;
+    if (d === undefined) continue;
+    const calls = Object.entries(d.calls)
+      .map(([name, n]) => `${name.replace(/Command$/, '')} ${n}`)
+      .join(', ');
+    p(
+      `| ${int(c.incident.failed)} | ${secs(d.wallMs)} | ${calls} | ${d.pages} | ${int(d.events)} | ${d.stoppedBy} | ${describeCoverage(d, c.incident.failed)} | within ${d.shareDeviationPp.toFixed(1)} points |`,
+    );
+  }
+  p();
+  p('Reading the figures:');
+  p();
+  p('- "Log reads" is the time inside FilterLogEvents calls (SDK, loopback HTTP and moto). moto ignores the OR filter');
+  p(
+    '  pattern the responder sends (`?"Method completed" ?"Execution failed" ...`) and returns every event; at ERROR level',
+  );
+  p('  every line would match anyway. moto also filters and sorts every event of the log group again for each page');
+  p('  (moto/logs/models.py `filter_log_events`), so a read of n events in pages of 10,000 costs O(n²) on the local');
+  p(
+    '  endpoint: that, not the responder, is most of the 100k wall time. CloudWatch Logs pages cost differently; these',
+  );
+  p("  figures say nothing about the real service's latency.");
+  p('- "Diagnose + render" is the rest of the wall time: the core on every event read, rendering, orchestration.');
+  p('- "On the wire" is the FilterLogEvents response bodies (JSON with event ids, stream names, timestamps);');
+  p('  "messages" is the characters of the log messages in them.');
+  p(
+    `- With the stack's defaults a read stops at ${int(DEFAULT_LIMITS.maxEvents)} events: an incident bigger than that is cut, and the`,
+  );
+  p(
+    '  message says the diagnosis is partial (and how to raise the caps), unless the responder samples (issue 6, part 3).',
+  );
+  p();
+}
+
+function renderBundle(p: (line?: string) => void, bundle: BundleResults): void {
+  p('## 3. The deployed bundle');
+  p();
+  if (bundle.error !== undefined || bundle.size === undefined) {
+    p(`Could not build the bundle: ${bundle.error ?? 'unknown error'}`);
+    p();
+    return;
+  }
+  p('The asset the stack deploys: `bundledResponderAsset()` (test/infra/helpers/synth.ts) synthesizes the stack with');
+  p('bundling on, i.e. esbuild with the NodejsFunction options of lib/responder.ts (ESM, minified, node22 target,');
+  p('source map without sources, `@aws-sdk/*` external).');
+  p();
+  p(
+    `- index.mjs: ${int(bundle.size)} bytes (${kb(bundle.size)}); gzip -9: ${int(bundle.gzip ?? 0)} bytes (${kb(bundle.gzip ?? 0)}); index.mjs.map: ${kb(bundle.mapSize ?? 0)}`,
+  );
+  p(
+    `- External imports: ${(bundle.externals ?? []).map((e) => `\`${e}\``).join(', ')}. Lambda's Node.js runtime provides the`,
+  );
+  p("  AWS SDK v3; here they resolve from the project's node_modules.");
+  p();
+  p(
+    `Module init: a fresh \`node --input-type=module -e\` process per run (${INIT_RUNS} runs) imports the bundle by file URL and`,
+  );
+  p('checks it exports `handler`. "Import" is the time of the `import()`; "start to loaded" is from process start');
+  p("(performance.timeOrigin) to the end of the import, Node's own start-up included.");
+  p();
+  p('| Scenario | Import (median) | Min–max | Start to loaded (median) |');
+  p('|---|---:|---:|---:|');
+  for (const s of bundle.init ?? [])
+    p(
+      `| ${s.label} | ${ms(median(s.importMs))} | ${range(s.importMs, ms)} | ${s.preloaded ? '— (includes the untimed SDK import)' : ms(median(s.startToLoadedMs))} |`,
+    );
+  p();
+  p('The responder creates its clients on the first invocation, not at import, so these figures are the whole module');
+  p("init. Nearly all of it is the AWS SDK clients' own modules; the bundle's code takes a few milliseconds.");
+  p();
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const m = machine();
+  log(
+    `writing ${relative(ROOT, OUT)}; ${quick ? 'quick mode' : 'full run'}${skip.size > 0 ? `; skipping ${[...skip].join(', ')}` : ''}`,
+  );
+  mkdirSync(SCRATCH, { recursive: true });
+  let core: CoreResults | undefined;
+  let handler: HandlerResults | undefined;
+  let bundle: BundleResults | undefined;
+  if (!skip.has('core')) {
+    await bundleWorker();
+    core = benchCore();
+  }
+  if (!skip.has('bundle')) bundle = benchBundle();
+  if (!skip.has('handler')) handler = await benchHandler();
+  m.loadEnd = os.loadavg();
+  m.elapsedMs = performance.now() - started;
+  writeFileSync(join(SCRATCH, 'results.json'), JSON.stringify({ machine: m, core, handler, bundle }, null, 2));
+  writeFileSync(OUT, render(m, core, handler, bundle));
+  log(`wrote ${relative(ROOT, OUT)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
