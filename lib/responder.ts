@@ -5,9 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,7 +19,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from '../lambda/config/runtime-config.js';
+import {
+  LEDGER_TABLE_ENV,
+  RUNTIME_CONFIG_ENV,
+  type RuntimeConfig,
+  TOPIC_ARN_ENV,
+} from '../lambda/config/runtime-config.js';
 import {
   type ApiConfig,
   ConfigError,
@@ -79,6 +85,8 @@ export class ApiGateway5xxResponder extends Construct {
   readonly logGroup: logs.LogGroup;
   /** Receives alarm events the responder failed to handle after its retries, so no alarm is lost. */
   readonly failureQueue: sqs.Queue;
+  /** Remembers notified alarm state changes so async retries do not notify twice. */
+  readonly ledgerTable: dynamodb.Table;
   /** One alarm per configured API stage, in the order of `apis`. */
   readonly alarms: readonly cloudwatch.Alarm[];
   /** The configuration the function receives in `RESPONDER_CONFIG`. */
@@ -209,6 +217,24 @@ export class ApiGateway5xxResponder extends Construct {
       });
     }
 
+    // The notification ledger: one small item per alarm state change, so that an async retry of an invocation
+    // whose message went out does not notify twice (lambda/adapters/notification-ledger.ts). Items expire (TTL).
+    this.ledgerTable = new dynamodb.Table(this, 'NotificationLedger', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NotificationLedger',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.ledgerTable.tableArn],
+      }),
+    );
+
     const timeout = Duration.seconds(settings.timeoutSec);
     const bundling: BundlingOptions = {
       forceDockerBundling: false,
@@ -241,6 +267,7 @@ export class ApiGateway5xxResponder extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         [RUNTIME_CONFIG_ENV]: runtimeConfigJson,
         [TOPIC_ARN_ENV]: this.topic.topicArn,
+        [LEDGER_TABLE_ENV]: this.ledgerTable.tableName,
       },
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),

@@ -30,6 +30,20 @@ describe('ApiGateway5xxResponder function', () => {
     });
   });
 
+  it('has a notification ledger table with a TTL and point-in-time recovery, named to the function', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ LEDGER_TABLE: stack.resolve(stack.responder.ledgerTable.tableName) }),
+      },
+    });
+  });
+
   it('enables source maps at run time and passes the topic ARN', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

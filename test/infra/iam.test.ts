@@ -102,8 +102,19 @@ describe('ApiGateway5xxResponder permissions', () => {
     );
   });
 
+  it('reads and writes only its own notification ledger, item by item', () => {
+    expect(normalized(statements.find((s) => s.Sid === 'NotificationLedger'))).toEqual(
+      normalized({
+        Sid: 'NotificationLedger',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: stack.resolve(stack.responder.ledgerTable.tableArn),
+      }),
+    );
+  });
+
   it('grants nothing else: no wildcard action, no "*" resource, no managed policy', () => {
-    expect(statements).toHaveLength(5);
+    expect(statements).toHaveLength(6);
     for (const statement of statements) {
       const actions = [statement.Action].flat();
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
