@@ -85,3 +85,57 @@ export function expectNoSecret(r: Renderings, secrets: readonly string[]): void 
 function hex(c: string): string {
   return (c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
 }
+
+// ---- shell ---------------------------------------------------------------------------------------------------------
+
+/** Characters a POSIX shell (or bash, interactively) gives a meaning to outside quotes. */
+// biome-ignore lint/complexity/useRegexLiterals: a literal would need the control-character escapes the linter rejects.
+const SHELL_SPECIAL = new RegExp('[;&|$`()<>"\'\\\\!*?[\\]{}~#\\u0000-\\u001f\\u007f]');
+const PLACEHOLDER = /^<[a-z][a-z0-9-]*>/;
+
+/**
+ * The first thing in `command` a shell would interpret outside single quotes (`<placeholder>`s and shellQuote's
+ * `'\''` aside), or undefined. The values of the options in `unchecked` are not looked at.
+ */
+export function unquotedSpecial(command: string, unchecked: ReadonlySet<string> = new Set()): string | undefined {
+  let i = 0;
+  let previousWord = '';
+  let word = '';
+  const endWord = () => {
+    previousWord = word;
+    word = '';
+  };
+  while (i < command.length) {
+    const c = command[i] ?? '';
+    if (c === ' ') {
+      endWord();
+      i++;
+      continue;
+    }
+    if (c === "'") {
+      const close = command.indexOf("'", i + 1);
+      if (close === -1) return `unterminated quote at ${i}: ${command.slice(i, i + 40)}`;
+      word += command.slice(i, close + 1);
+      i = close + 1;
+      continue;
+    }
+    if (c === '\\' && command[i + 1] === "'") {
+      // `'\''`: the escaped quote shellQuote writes between two quoted parts.
+      word += "\\'";
+      i += 2;
+      continue;
+    }
+    const placeholder = PLACEHOLDER.exec(command.slice(i));
+    if (placeholder !== null) {
+      word += placeholder[0];
+      i += placeholder[0].length;
+      continue;
+    }
+    if (SHELL_SPECIAL.test(c) && !unchecked.has(previousWord)) {
+      return `unquoted ${JSON.stringify(c)} at ${i}: ${JSON.stringify(command.slice(Math.max(0, i - 30), i + 30))}`;
+    }
+    word += c;
+    i++;
+  }
+  return undefined;
+}

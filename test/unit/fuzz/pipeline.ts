@@ -100,30 +100,42 @@ export interface Processed {
 
 /**
  * Everything the CLI and the responder do with a text: parseInput, every line parser on every event, the whole
- * text as one (possibly huge) message, the diagnosis as each kind of log group would give it, and every renderer.
+ * text as one (possibly huge) message, the diagnosis as each kind of log group would give it, and every renderer
+ * (unless `render` is false: then the diagnoses are made and `rendered` is empty).
  */
-export function processText(text: string): Processed {
+export function processText(text: string, options: { render?: boolean } = {}): Processed {
+  const render = options.render ?? true;
   const parsed = parseInput(text);
   const events = parsed.events;
   for (const event of events) parseEveryWay(event);
   const whole: LogEvent = { message: text };
   parseEveryWay(whole);
+  const variants: Array<[readonly LogEvent[], DiagnoseOptions]> = [
+    ...asEachLog(events).map((v): [LogEvent[], DiagnoseOptions] => [v, {}]),
+    [[whole], {}],
+    [
+      events,
+      {
+        api: { type: 'REST', name: 'orders', apiId: 'a1b2c3d4e5', stage: 'prod', region: 'us-east-1' },
+        window: { start: 1_795_625_000_000, end: 1_795_626_000_000 },
+        readProblems: ['Log group /aws/lambda/x does not exist: <!channel> \u001b[31m'],
+        context: { executionLogRead: true },
+      },
+    ],
+  ];
   const rendered: Rendered[] = [];
-  for (const variant of asEachLog(events)) rendered.push(diagnoseAndRender(variant));
-  rendered.push(diagnoseAndRender([whole]));
-  rendered.push(
-    diagnoseAndRender(events, {
-      api: { type: 'REST', name: 'orders', apiId: 'a1b2c3d4e5', stage: 'prod', region: 'us-east-1' },
-      window: { start: 1_795_625_000_000, end: 1_795_626_000_000 },
-      readProblems: ['Log group /aws/lambda/x does not exist: <!channel> \u001b[31m'],
-      context: { executionLogRead: true },
-    }),
-  );
+  for (const [variant, options] of variants) {
+    if (render) rendered.push(diagnoseAndRender(variant, options));
+    else diagnoseEvents(variant, options);
+  }
   return { parsed, rendered };
 }
 
 /** Bytes as the CLI reads a file: decodeInput, then processText. */
-export function processBytes(bytes: Uint8Array): Processed & { readonly decodedProblems: number } {
+export function processBytes(
+  bytes: Uint8Array,
+  options: { render?: boolean } = {},
+): Processed & { readonly decodedProblems: number } {
   const decoded = decodeInput(bytes);
-  return { ...processText(decoded.text), decodedProblems: decoded.problems.length };
+  return { ...processText(decoded.text, options), decodedProblems: decoded.problems.length };
 }

@@ -13,58 +13,11 @@ import { describe, expect, it } from 'vitest';
 import type { DiagnosisApi } from '../../../lambda/summarize/diagnosis.js';
 import { shellQuote } from '../../../lambda/summarize/remedy.js';
 import { anyText, logEvents, NASTY_FRAGMENTS, runs } from './arbitraries.js';
+import { unquotedSpecial } from './invariants.js';
 import { diagnoseAndRender } from './pipeline.js';
 
-/** Characters a POSIX shell (or bash, interactively) gives a meaning to outside quotes. */
-// biome-ignore lint/complexity/useRegexLiterals: a literal would need the control-character escapes the linter rejects.
-const SHELL_SPECIAL = new RegExp('[;&|$`()<>"\'\\\\!*?[\\]{}~#\\u0000-\\u001f\\u007f]');
-const PLACEHOLDER = /^<[a-z][a-z0-9-]*>/;
 /** Options whose value is printed unquoted although it comes from logs: reported, not checked here. */
-const UNCHECKED_OPTIONS = new Set(['--http-method']);
-
-/** The first thing in `command` a shell would interpret, outside single quotes, or undefined. */
-function unquotedSpecial(command: string): string | undefined {
-  let i = 0;
-  let previousWord = '';
-  let word = '';
-  const endWord = () => {
-    previousWord = word;
-    word = '';
-  };
-  while (i < command.length) {
-    const c = command[i] ?? '';
-    if (c === ' ') {
-      endWord();
-      i++;
-      continue;
-    }
-    if (c === "'") {
-      const close = command.indexOf("'", i + 1);
-      if (close === -1) return `unterminated quote at ${i}: ${command.slice(i, i + 40)}`;
-      word += command.slice(i, close + 1);
-      i = close + 1;
-      continue;
-    }
-    if (c === '\\' && command[i + 1] === "'") {
-      // `'\''`: the escaped quote shellQuote writes between two quoted parts.
-      word += "\\'";
-      i += 2;
-      continue;
-    }
-    const placeholder = PLACEHOLDER.exec(command.slice(i));
-    if (placeholder !== null) {
-      word += placeholder[0];
-      i += placeholder[0].length;
-      continue;
-    }
-    if (SHELL_SPECIAL.test(c) && !UNCHECKED_OPTIONS.has(previousWord)) {
-      return `unquoted ${JSON.stringify(c)} at ${i}: ${JSON.stringify(command.slice(Math.max(0, i - 30), i + 30))}`;
-    }
-    word += c;
-    i++;
-  }
-  return undefined;
-}
+const UNCHECKED_OPTIONS: ReadonlySet<string> = new Set(['--http-method']);
 
 const hostileApi: fc.Arbitrary<DiagnosisApi> = fc.record(
   {
@@ -111,7 +64,7 @@ describe('shell quoting of remedy commands', () => {
           for (const cause of diagnosis.causes) {
             for (const step of cause.remedy) {
               if (step.command === undefined) continue;
-              const problem = unquotedSpecial(step.command);
+              const problem = unquotedSpecial(step.command, UNCHECKED_OPTIONS);
               if (problem !== undefined) expect.fail(`${cause.cause}: ${problem}\n${step.command}`);
             }
           }
@@ -142,7 +95,7 @@ describe('shell quoting of remedy commands', () => {
         const { diagnosis } = diagnoseAndRender(lines, { api: { type: 'REST' } });
         const commands = diagnosis.causes.flatMap((c) => c.remedy.flatMap((s) => (s.command ? [s.command] : [])));
         expect(commands.length).toBeGreaterThan(0);
-        for (const command of commands) expect(unquotedSpecial(command), command).toBeUndefined();
+        for (const command of commands) expect(unquotedSpecial(command, UNCHECKED_OPTIONS), command).toBeUndefined();
       }),
       { numRuns: runs(150) },
     );
