@@ -745,12 +745,17 @@ function renderHandler(p: (line?: string) => void, handler: HandlerResults): voi
     '  pattern the responder sends for the execution log (`?"Method completed" ?"Execution failed" ...`) and returns every',
   );
   p('  event (it does apply a single quoted phrase, such as a count of status lines would use); at ERROR level');
-  p('  every line would match anyway. moto also filters and sorts every event of the log group again for each page');
-  p('  (moto/logs/models.py `filter_log_events`), so a read of n events in pages of 10,000 costs O(n²) on the local');
   p(
-    '  endpoint: that, not the responder, is most of the 100k wall time. CloudWatch Logs pages cost differently; these',
+    '  every line would match anyway. moto also filters and sorts every event of the log group (in the time range) again',
   );
-  p("  figures say nothing about the real service's latency.");
+  p(
+    '  for each page (moto/logs/models.py `filter_log_events`), so a page costs in proportion to the events in the group,',
+  );
+  p(
+    '  not in the page: a whole read of n events is O(n²) on the local endpoint, and that, not the responder, is most of',
+  );
+  p("  the 100k wall time. CloudWatch Logs pages cost differently; these figures say nothing about the real service's");
+  p('  latency.');
   p('- "Diagnose + render" is the rest of the wall time: the core on every event read, rendering, orchestration.');
   p('- "On the wire" is the FilterLogEvents response bodies (JSON with event ids, stream names, timestamps);');
   p('  "messages" is the characters of the log messages in them.');

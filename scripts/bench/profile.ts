@@ -103,26 +103,34 @@ export function hotspots(
     .map((e) => ({ functionName: e.functionName, location: e.location, selfMs: e.us / 1000, selfShare: e.us / total }));
 
   // Line ticks: each node's ticks share out its self time.
-  const lines = new Map<string, { location: string; functionName: string; us: number }>();
+  const lines = new Map<string, { location: string; us: number; byFunction: Map<string, number> }>();
   for (const node of profile.nodes) {
     const us = selfUs.get(node.id);
     const ticks = node.positionTicks;
     if (us === undefined || ticks === undefined || ticks.length === 0) continue;
     const totalTicks = ticks.reduce((a, t) => a + t.ticks, 0);
+    const name = node.callFrame.functionName === '' ? '(anonymous)' : node.callFrame.functionName;
     for (const t of ticks) {
       // A line's first statement (after the indentation) names the source line.
       const indent = /^\s*/.exec(bundleLines[t.line - 1] ?? '')?.[0].length ?? 0;
       const location = locate(node.callFrame, t.line - 1, indent, sourceMap, options);
-      const name = node.callFrame.functionName === '' ? '(anonymous)' : node.callFrame.functionName;
-      const entry = lines.get(location) ?? { location, functionName: name, us: 0 };
-      entry.us += (us * t.ticks) / totalTicks;
+      const entry = lines.get(location) ?? { location, us: 0, byFunction: new Map<string, number>() };
+      const share = (us * t.ticks) / totalTicks;
+      entry.us += share;
+      entry.byFunction.set(name, (entry.byFunction.get(name) ?? 0) + share);
       lines.set(location, entry);
     }
   }
   const hotLines: HotLine[] = [...lines.values()]
     .sort((a, b) => b.us - a.us)
     .slice(0, options.top ?? 15)
-    .map((e) => ({ location: e.location, functionName: e.functionName, ms: e.us / 1000, share: e.us / total }));
+    .map((e) => ({
+      location: e.location,
+      // The function the line's time was mostly counted under (the one it was inlined into, if it was).
+      functionName: [...e.byFunction].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '(unknown)',
+      ms: e.us / 1000,
+      share: e.us / total,
+    }));
   return { totalMs: total / 1000, hotspots: list, hotLines };
 }
 
