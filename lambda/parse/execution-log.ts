@@ -12,15 +12,22 @@ export interface ExecutionLine {
   readonly text: string;
 }
 
-// Request ids are UUIDs; accept any short token without spaces or parentheses so a changed id format still groups.
-const PREFIX = /^\(([^()\s]{1,128})\) ?/;
+/** Longest request id accepted: UUIDs are 36 characters; a changed id format still groups if it is short. */
+const MAX_REQUEST_ID = 128;
 
 /** Splits `(<id>) text`; undefined when the line is not an execution log line. */
 export function splitExecutionLine(message: string): ExecutionLine | undefined {
+  // A plain scan, not a regex: this runs on every line read (the benchmark's hottest path).
   if (message.charCodeAt(0) !== 40 /* ( */) return undefined;
-  const m = PREFIX.exec(message);
-  if (m?.[1] === undefined) return undefined;
-  return { requestId: m[1], text: message.slice(m[0].length) };
+  const close = message.indexOf(')', 1);
+  if (close < 2 || close > MAX_REQUEST_ID + 1) return undefined;
+  for (let i = 1; i < close; i++) {
+    const c = message.charCodeAt(i);
+    // No whitespace or parenthesis inside the id.
+    if (c <= 32 || c === 40) return undefined;
+  }
+  const start = message.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
+  return { requestId: message.slice(1, close), text: message.slice(start) };
 }
 
 /** Facts one execution log line states. */
@@ -73,7 +80,7 @@ const USAGE_PLAN_STAGE = /API Stage: ([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})/;
 const STAGE_VARIABLES = /"stageVariables":(\{[^{}]{0,2000}\})/;
 
 /** Reads the facts a line states. Only prefixes AWS writes are looked at, so body text cannot forge a fact. */
-export function executionFacts(text: string): ExecutionFacts {
+export function executionFacts(text: string, needApi = true): ExecutionFacts {
   const facts: ExecutionFacts = {};
   switch (text.charCodeAt(0)) {
     case 77 /* M */:
@@ -106,7 +113,8 @@ export function executionFacts(text: string): ExecutionFacts {
       {
         if (text.startsWith('Endpoint request URI: ')) {
           facts.endpointUri = text.slice('Endpoint request URI: '.length).trim();
-        } else if (text.startsWith('Endpoint request headers: ')) {
+        } else if (needApi && text.startsWith('Endpoint request headers: ')) {
+          // Once the API is known its facts need not be read again (a long line on every request).
           const arn = SOURCE_ARN.exec(text);
           if (arn?.[1] !== undefined && arn[2] !== undefined && arn[3] !== undefined && arn[4] !== undefined) {
             facts.region = arn[1];
@@ -114,7 +122,10 @@ export function executionFacts(text: string): ExecutionFacts {
             facts.apiId = arn[3];
             facts.stage = arn[4];
           }
-        } else if (text.startsWith('Endpoint request body after transformations: ')) {
+        } else if (
+          text.startsWith('Endpoint request body after transformations: ') &&
+          text.includes('"stageVariables":{')
+        ) {
           const vars = STAGE_VARIABLES.exec(text);
           if (vars?.[1] !== undefined) {
             try {
@@ -129,7 +140,8 @@ export function executionFacts(text: string): ExecutionFacts {
             }
           }
         } else if (text.startsWith('Endpoint response headers: ')) {
-          const id = RESPONSE_HEADER_REQUEST_ID.exec(text);
+          const at = text.indexOf('x-amzn-RequestId=');
+          const id = at === -1 ? null : RESPONSE_HEADER_REQUEST_ID.exec(text.slice(at - 2, at + 17 + 36));
           if (id?.[1] !== undefined) facts.lambdaRequestId = id[1];
           const fe = RESPONSE_HEADER_FUNCTION_ERROR.exec(text);
           if (fe?.[1] !== undefined) facts.functionError = fe[1];

@@ -1,5 +1,5 @@
 import { type AccessRecord, parseAccessLine } from '../parse/access-log.js';
-import { executionFacts, lambdaTargetOf, splitExecutionLine } from '../parse/execution-log.js';
+import { executionFacts, type LambdaTarget, lambdaTargetOf, splitExecutionLine } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
 import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
@@ -94,6 +94,9 @@ export class TraceBuilder {
   private unrecognised = 0;
   private linesRead = 0;
   private readonly api: ApiFacts = {};
+  private lastGroupName: string | undefined = '';
+  /** Lambda targets by endpoint URI: a stage calls a handful of functions, parsed once each. */
+  private readonly targets = new Map<string, LambdaTarget | undefined>();
 
   constructor(options: TraceBuilderOptions = {}) {
     this.keepSucceeded = options.keepSucceeded ?? false;
@@ -106,10 +109,14 @@ export class TraceBuilder {
 
   add(event: LogEvent): void {
     this.linesRead++;
-    const group = parseExecutionLogGroupName(event.logGroupName);
-    if (group !== undefined) {
-      this.api.apiId ??= group.apiId;
-      this.api.stage ??= group.stage;
+    // Events come in runs from one log group: parse its name once per run, not once per line.
+    if (event.logGroupName !== this.lastGroupName) {
+      this.lastGroupName = event.logGroupName;
+      const group = parseExecutionLogGroupName(event.logGroupName);
+      if (group !== undefined) {
+        this.api.apiId ??= group.apiId;
+        this.api.stage ??= group.stage;
+      }
     }
     const r = recognise(event);
     switch (r.source) {
@@ -149,20 +156,30 @@ export class TraceBuilder {
     trace.lines.push(line);
   }
 
+  private targetOf(uri: string): LambdaTarget | undefined {
+    if (this.targets.has(uri)) return this.targets.get(uri);
+    const target = lambdaTargetOf(uri);
+    if (this.targets.size < 1_000) this.targets.set(uri, target);
+    return target;
+  }
+
   private addExecution(requestId: string, text: string, timestamp: number | undefined): void {
-    if (this.settled.has(requestId) && !this.open.has(requestId)) return;
-    const trace = this.trace(requestId);
-    const facts = executionFacts(text);
+    let trace = this.open.get(requestId);
+    if (trace === undefined) {
+      if (this.settled.has(requestId)) return;
+      trace = newTrace(requestId);
+      this.open.set(requestId, trace);
+    }
+    const facts = executionFacts(text, this.api.stage === undefined || this.api.region === undefined);
     if (facts.authorizerStart) trace.inAuthorizer = true;
     const phase = trace.inAuthorizer === true ? 'authorizer' : 'method';
     if (facts.authorizerEnd) trace.inAuthorizer = false;
 
-    this.pushLine(trace, {
-      source: 'execution',
-      text: truncateText(text),
-      phase,
-      ...(timestamp !== undefined ? { timestamp } : {}),
-    });
+    const line: TraceLine =
+      timestamp !== undefined
+        ? { source: 'execution', text: truncateText(text), phase, timestamp }
+        : { source: 'execution', text: truncateText(text), phase };
+    this.pushLine(trace, line);
     if (facts.method !== undefined) trace.method ??= facts.method;
     if (facts.resourcePath !== undefined) trace.resourcePath ??= facts.resourcePath;
     if (facts.path !== undefined) trace.path ??= facts.path;
@@ -172,7 +189,7 @@ export class TraceBuilder {
     if (facts.accountId !== undefined) this.api.accountId ??= facts.accountId;
     if (facts.stageVariables !== undefined && phase === 'method') trace.stageVariables = facts.stageVariables;
     if (facts.endpointUri !== undefined) {
-      const target = lambdaTargetOf(facts.endpointUri);
+      const target = this.targetOf(facts.endpointUri);
       if (phase === 'authorizer') {
         if (target !== undefined) trace.authorizerLambda = target;
       } else {

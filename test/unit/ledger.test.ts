@@ -47,7 +47,7 @@ function ledger(overrides: Partial<NotificationLedgerPort> = {}) {
 
 function deps(l: NotificationLedgerPort, publish: (n: Notification) => Promise<{ messageId: string }>) {
   return {
-    reader: { read: async () => ({ events: [], pages: 0, bytes: 0, stoppedBy: 'end' as const }) },
+    reader: { read: async () => ({ events: [], pages: 0, bytes: 0, matched: 0, stoppedBy: 'end' as const }) },
     publisher: { publish },
     config: CONFIG,
     now: () => NOW,
