@@ -95,6 +95,7 @@ export class TraceBuilder {
   private linesRead = 0;
   private readonly api: ApiFacts = {};
   private lastGroupName: string | undefined = '';
+  private lastGroupIsNotLambda = true;
   /** Lambda targets by endpoint URI: a stage calls a handful of functions, parsed once each. */
   private readonly targets = new Map<string, LambdaTarget | undefined>();
 
@@ -112,10 +113,19 @@ export class TraceBuilder {
     // Events come in runs from one log group: parse its name once per run, not once per line.
     if (event.logGroupName !== this.lastGroupName) {
       this.lastGroupName = event.logGroupName;
+      this.lastGroupIsNotLambda = event.logGroupName === undefined || !event.logGroupName.startsWith('/aws/lambda/');
       const group = parseExecutionLogGroupName(event.logGroupName);
       if (group !== undefined) {
         this.api.apiId ??= group.apiId;
         this.api.stage ??= group.stage;
+      }
+    }
+    // Fast path for the bulk of the input: execution log lines (no intermediate object).
+    if (event.message.charCodeAt(0) === 40 /* ( */ && this.lastGroupIsNotLambda) {
+      const exec = splitExecutionLine(event.message);
+      if (exec !== undefined) {
+        this.addExecution(exec.requestId, exec.text, event.timestamp);
+        return;
       }
     }
     const r = recognise(event);
