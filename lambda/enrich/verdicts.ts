@@ -208,7 +208,8 @@ const checkInvokePermission: Checker = (target, context) => {
         verdict: 'contradicted',
         evidence: [
           ...evidence,
-          `${name}: ${statementName(outcome.by)} lets apigateway.amazonaws.com invoke it from ${outcome.sourceArns.length > 0 ? outcome.sourceArns.join(' or ') : 'any source'}, which covers ${request} (a permission takes effect at once: it may have been added after the errors)`,
+          `${name}: ${statementName(outcome.by)} lets apigateway.amazonaws.com invoke it from ${outcome.sourceArns.length > 0 ? outcome.sourceArns.join(' or ') : 'any source'}, which covers ${request}`,
+          `${name}: a permission takes effect at once, so it may have been added after the errors`,
         ],
       };
     case 'not_allowed': {
