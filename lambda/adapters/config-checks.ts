@@ -142,6 +142,22 @@ function time(date: Date | undefined): number | undefined {
   return date instanceof Date && !Number.isNaN(date.getTime()) ? date.getTime() : undefined;
 }
 
+/**
+ * Runs one part of the read; an unexpected error (a malformed answer, a bug here) becomes a problem and the
+ * fallback, so the caller still gets every other fact and the notification is never blocked.
+ */
+async function guard<T>(s: ReadSession, what: string, fallback: T, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const { name, message } = errorFacts(error);
+    s.problems.push(
+      `Reading ${what} failed unexpectedly (${name}: ${message.slice(0, 200)}); it is reported from the logs only.`,
+    );
+    return fallback;
+  }
+}
+
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
@@ -269,11 +285,15 @@ export class ConfigurationReader implements ConfigurationReaderPort {
     let routes: RouteFacts[] = [];
     const api = plan.api;
     if (api !== undefined) {
-      stage = api.type === 'REST' ? await this.readRestStage(api, session) : await this.readHttpStage(api, session);
-      routes =
+      stage = await guard(session, `stage ${api.stage}`, { state: 'failed', name: api.stage }, () =>
+        api.type === 'REST' ? this.readRestStage(api, session) : this.readHttpStage(api, session),
+      );
+      const failed = plan.routes.map((ref): RouteFacts => ({ ref, state: 'failed' }));
+      routes = await guard(session, `the routes of API ${api.apiId}`, failed, () =>
         api.type === 'REST'
-          ? await this.readRestRoutes(api, plan.routes, stage, session)
-          : await this.readHttpRoutes(api, plan.routes, stage, session);
+          ? this.readRestRoutes(api, plan.routes, stage, session)
+          : this.readHttpRoutes(api, plan.routes, stage, session),
+      );
     }
     const refs = new Map<string, FunctionRef>(plan.functions.map((f) => [functionKey(f), f]));
     for (const route of routes) {
@@ -296,7 +316,9 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       }
     }
     const functions = await mapLimit([...refs.values()], this.concurrency, (ref) =>
-      this.readFunction(ref, plan.readableFunctions, session),
+      guard(session, `function ${functionKey(ref)}`, { ref, state: 'failed' }, () =>
+        this.readFunction(ref, plan.readableFunctions, session),
+      ),
     );
     return { routes, functions, ...(stage !== undefined ? { stage } : {}), problems: session.problems };
   }
