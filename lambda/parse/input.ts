@@ -75,8 +75,12 @@ function parseDocument(body: string): ParsedInput | undefined {
     doc = JSON.parse(body);
   } catch (error) {
     // A pretty-printed document that does not parse (cut short, edited by hand): keep every message we can read.
-    if (body.trimStart().split('\n', 1)[0]?.trim() !== '{' && !body.trimStart().startsWith('[')) return undefined;
-    return salvageDocument(body, errorText(error));
+    // Only a pretty-printed document (first line `{` or `[` alone) is salvaged; anything else is read line by line
+    // (a raw line may start with `[`, like Python's `[ERROR] KeyError: 'id'`).
+    const firstLine = body.trimStart().split('\n', 1)[0]?.trim();
+    if (firstLine !== '{' && firstLine !== '[') return undefined;
+    const salvaged = salvageDocument(body, errorText(error));
+    return salvaged.events.length > 0 ? salvaged : undefined;
   }
   const list = Array.isArray(doc) ? doc : isRecord(doc) && Array.isArray(doc.events) ? doc.events : undefined;
   if (list === undefined) return undefined;

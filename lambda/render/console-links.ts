@@ -10,8 +10,15 @@ function consoleBase(region: string, service: string): string {
   return `https://${region}.console.aws.amazon.com/${service}/home?region=${region}`;
 }
 
+/** encodeURIComponent throws on a lone surrogate (hostile names): make the string well formed first. */
+export function encodeComponent(value: string): string {
+  return encodeURIComponent(
+    value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
+  );
+}
+
 function fragmentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%/g, '$25');
+  return encodeComponent(value).replace(/%/g, '$25');
 }
 
 /** The log group's events in the window. */
@@ -27,7 +34,7 @@ export function logGroupLink(
 
 export function alarmLink(region: string, alarmName: string): string | undefined {
   if (!REGION.test(region)) return undefined;
-  return `${consoleBase(region, 'cloudwatch')}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+  return `${consoleBase(region, 'cloudwatch')}#alarmsV2:alarm/${encodeComponent(alarmName)}`;
 }
 
 export function functionLink(region: string, functionName: string): string | undefined {

@@ -32,7 +32,8 @@ export function causeLabel(summary: CauseSummary): string {
 }
 
 export function formatTime(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return 'unknown';
+  // Date covers ±8.64e15 ms; a timestamp beyond it (hostile input) has no time to show.
+  if (ms === undefined || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return 'unknown';
   return `${new Date(ms)
     .toISOString()
     .replace('T', ' ')

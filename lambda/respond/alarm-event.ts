@@ -46,6 +46,15 @@ export function parseAlarmTime(value: unknown): number | undefined {
 
 const STATES = new Set(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
+/** A short, safe description of an unexpected value (never serialises it: it may be huge or deeply nested). */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -88,9 +97,7 @@ function metricDimensions(configuration: unknown): { dimensions: Record<string, 
 
 function state(value: unknown, where: string): AlarmNotice['state'] {
   if (typeof value !== 'string' || !STATES.has(value)) {
-    throw new AlarmEventError(
-      `${where} must be ALARM, OK or INSUFFICIENT_DATA, got ${JSON.stringify(value) ?? 'nothing'}`,
-    );
+    throw new AlarmEventError(`${where} must be ALARM, OK or INSUFFICIENT_DATA, got ${describeValue(value)}`);
   }
   return value as AlarmNotice['state'];
 }

@@ -66,17 +66,42 @@ function looksLikeToken(value: string): boolean {
   return /^[A-Za-z0-9+/=_.~-]+$/.test(v) && /[A-Za-z]/.test(v) && /[0-9]/.test(v);
 }
 
+// `\"name\": \"value\"`: a JSON object serialised inside a JSON string (a proxy response body, say).
+const ESCAPED_JSON_PAIR = /\\"([A-Za-z0-9_.-]{1,100})\\"(\s*:\s*)\\"((?:[^"\\]|\\(?!")){0,8192})\\"/g;
+// `"name": [ ... ]`: multi-value headers and other arrays under a sensitive name.
+// Items are quoted strings (which may hold `]`) or other characters.
+const JSON_ARRAY_PAIR =
+  /(["'])([A-Za-z0-9_.-]{1,100})\1(\s*:\s*)\[((?:"(?:[^"\\]|\\.){0,4096}"|'[^']{0,4096}'|[^\]"']){0,8192})\]/g;
+/** How deep quoted values are searched for pairs inside them (a dict inside a JSON string, and so on). */
+const MAX_NESTING = 3;
+
+function redactPairs(text: string, depth: number): string {
+  let out = text.replace(JSON_PAIR, (m, q: string, name: string, sep: string, vq: string, value: string) => {
+    if (value === REDACTED) return m;
+    if (isSensitiveName(name) || looksLikeToken(value)) return `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`;
+    // A value can itself hold pairs (a Python dict in an error message, JSON in a body): look inside it too.
+    if (depth < MAX_NESTING && value.length > 6) {
+      const inner = redactPairs(value, depth + 1);
+      if (inner !== value) return `${q}${name}${q}${sep}${vq}${inner}${vq}`;
+    }
+    return m;
+  });
+  out = out.replace(ESCAPED_JSON_PAIR, (m, name: string, sep: string, value: string) =>
+    value !== REDACTED && (isSensitiveName(name) || looksLikeToken(value)) ? `\\"${name}\\"${sep}\\"${REDACTED}\\"` : m,
+  );
+  out = out.replace(JSON_ARRAY_PAIR, (m, q: string, name: string, sep: string, items: string) =>
+    isSensitiveName(name) && items.trim() !== `"${REDACTED}"` ? `${q}${name}${q}${sep}["${REDACTED}"]` : m,
+  );
+  return out;
+}
+
 /** Replaces credentials in `text`. Idempotent: redacting twice gives the same text. */
 export function redact(text: string): string {
   if (text === '') return text;
   let out = text;
   for (const [pattern, replacement] of VALUE_PATTERNS) out = out.replace(pattern, replacement);
   out = out.replace(HEADER_LINE, (_m, lead: string, name: string, sep: string) => `${lead}${name}${sep}${REDACTED}`);
-  out = out.replace(JSON_PAIR, (m, q: string, name: string, sep: string, vq: string, value: string) =>
-    value !== REDACTED && (isSensitiveName(name) || looksLikeToken(value))
-      ? `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`
-      : m,
-  );
+  out = redactPairs(out, 0);
   out = out.replace(HEADER_MAP_PAIR, (m, lead: string, name: string, value: string) =>
     value !== REDACTED && (isSensitiveName(name) || looksLikeToken(value)) ? `${lead}${name}=${REDACTED}` : m,
   );

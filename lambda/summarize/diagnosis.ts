@@ -141,6 +141,7 @@ function backendLine(b: BackendFailure): string {
 }
 
 const SAFE_ID = /^[a-z0-9]{10}$/;
+const HTTP_METHOD = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)$/;
 const SAFE_STAGE = /^[A-Za-z0-9_-]{1,128}$/;
 const SAFE_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const SAFE_ACCOUNT = /^\d{12}$/;
@@ -214,7 +215,8 @@ function summarizeCause(
     ...(api.stage !== undefined ? { stage: api.stage } : {}),
     ...(api.region !== undefined ? { region: api.region } : {}),
     ...(api.accountId !== undefined ? { accountId: api.accountId } : {}),
-    ...(top?.method !== undefined ? { method: top.method } : {}),
+    // Only a real HTTP method goes into a command: access logs are text a client can shape.
+    ...(top?.method !== undefined && HTTP_METHOD.test(top.method) ? { method: top.method } : {}),
     ...(top?.resourcePath !== undefined
       ? { resourcePath: top.resourcePath }
       : top?.routeKey !== undefined

@@ -119,7 +119,7 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
     if (c.qualifier !== undefined && c.qualifier !== '$LATEST') {
       steps.push({
         text: `Roll back the alias ${c.qualifier} to the last good version:`,
-        command: `aws lambda update-alias --function-name ${n.fnName} --name ${c.qualifier} --function-version <previous-version> --region ${n.region}`,
+        command: `aws lambda update-alias --function-name ${n.fnName} --name ${shellQuote(c.qualifier)} --function-version <previous-version> --region ${n.region}`,
       });
     }
     return steps;

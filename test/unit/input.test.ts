@@ -126,3 +126,14 @@ describe('decodeInput', () => {
     expect(decodeInput(Buffer.from('(id) 日本語 ✓\n')).problems).toEqual([]);
   });
 });
+
+describe('parseInput with raw lines that start with a bracket', () => {
+  it('reads Python [ERROR] lines as raw lines instead of dropping them as a broken JSON document', () => {
+    // Regression input: test/fixtures/fuzz/logs/known-data-loss-first-line-bracket.log
+    const parsed = parseInput(
+      "[ERROR] KeyError: 'id'\n[WARNING]\t2024-10-03T13:11:59.748Z\t6795fe66-02b7-4e64-98b5-1061b6d08b6d\tretrying\n",
+    );
+    expect(parsed.format).toBe('raw-lines');
+    expect(parsed.events).toHaveLength(2);
+  });
+});

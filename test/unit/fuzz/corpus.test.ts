@@ -41,22 +41,6 @@ type Check = 'render-throws' | 'redaction' | 'shell' | 'size' | 'alarm-throws' |
 
 /** Inputs that reproduce a reported bug, and the check each fails. See the README's "Known problems". */
 const KNOWN: Readonly<Record<string, { readonly withheld: readonly Check[]; readonly bug: string }>> = {
-  'logs/known-throw-timestamp-beyond-date-range.log': {
-    withheld: ['render-throws'],
-    bug: 'formatTime (lambda/render/text.ts) throws RangeError for a finite timestamp outside Date range',
-  },
-  'logs/known-leak-escaped-json-in-body.log': {
-    withheld: ['redaction'],
-    bug: 'redact misses a JSON pair escaped inside a JSON string',
-  },
-  'logs/known-leak-multivalue-headers.log': {
-    withheld: ['redaction'],
-    bug: 'redact misses values in JSON arrays (multiValueHeaders)',
-  },
-  'logs/known-leak-python-dict-in-json-field.log': {
-    withheld: ['redaction'],
-    bug: 'redact misses a quoted pair inside another JSON string value',
-  },
   'logs/known-leak-unbalanced-quote-before-pair.log': {
     withheld: ['redaction'],
     bug: 'an unbalanced quote earlier on the line hides a JSON pair from redact',
@@ -69,25 +53,9 @@ const KNOWN: Readonly<Record<string, { readonly withheld: readonly Check[]; read
     withheld: ['redaction'],
     bug: 'the 2,000-character line cap cuts a JSON value before redaction',
   },
-  'logs/known-shell-injection-http-method.log': {
-    withheld: ['shell'],
-    bug: 'remedy commands print the logged HTTP method unquoted; JSON/XML access logs do not validate it',
-  },
   'recipes/known-slack-amplification.json': {
     withheld: ['size'],
     bug: 'the CLI Slack text is cut before & becomes &amp;, so it can pass 40,000 characters',
-  },
-  'recipes/known-alarm-state-value-nested-10k.json': {
-    withheld: ['alarm-throws'],
-    bug: 'parseAlarmEvent throws RangeError (JSON.stringify of a deeply nested state value in its error message)',
-  },
-  'recipes/known-alarm-sns-state-nested-10k.json': {
-    withheld: ['alarm-throws'],
-    bug: 'the same through the SNS envelope',
-  },
-  'alarm-events/known-alarm-name-lone-surrogate.json': {
-    withheld: ['notification-throws'],
-    bug: 'encodeURIComponent of the alarm name in the console link throws URIError for a lone surrogate',
   },
 };
 

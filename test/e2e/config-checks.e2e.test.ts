@@ -1,0 +1,407 @@
+/**
+ * Configuration checks against a local AWS endpoint (moto): a REST API with a Lambda integration called with GET,
+ * a function without an invoke permission, a non-proxy integration without a default mapping and a VPC link
+ * integration, diagnosed from realistic execution logs, then read with the ConfigurationReader and judged.
+ * moto creates Lambda functions without running them (it needs a role that exists in its IAM and a zip).
+ */
+import { randomUUID } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import {
+  APIGatewayClient,
+  CreateDeploymentCommand,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  GetResourcesCommand,
+  PutIntegrationCommand,
+  PutIntegrationResponseCommand,
+  PutMethodCommand,
+  PutMethodResponseCommand,
+} from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ConfigurationReader } from '../../lambda/adapters/config-checks.js';
+import { diagnoseEvents } from '../../lambda/diagnose.js';
+import { enrich } from '../../lambda/enrich/enrich.js';
+import { planChecks } from '../../lambda/enrich/plan.js';
+import type { LogEvent } from '../../lambda/parse/log-event.js';
+import { clientConfig, LOCAL_REGION } from '../../scripts/local-aws.js';
+
+const ACCOUNT = '123456789012';
+const STAGE = 'prod';
+const MINUTE = 60_000;
+
+/** A one-file zip (stored, not deflated), enough for moto's CreateFunction. */
+function zipOf(name: string, content: string): Uint8Array {
+  const data = Buffer.from(content);
+  const fileName = Buffer.from(name);
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(10, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fileName.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(10, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fileName.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + fileName.length, 12);
+  end.writeUInt32LE(local.length + fileName.length + data.length, 16);
+  return Buffer.concat([local, fileName, data, central, fileName, end]);
+}
+
+/**
+ * moto's Lambda checks that the function's role exists in its IAM. The project has no IAM client, so the role is
+ * created with one IAM query call (moto routes it by the service named in the credential scope; it does not verify
+ * signatures).
+ */
+async function createRole(endpoint: string, name: string): Promise<string> {
+  const body = new URLSearchParams({
+    Action: 'CreateRole',
+    Version: '2010-05-08',
+    RoleName: name,
+    AssumeRolePolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    }),
+  });
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${LOCAL_REGION}/iam/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body,
+  });
+  const arn = /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1];
+  if (!response.ok || arn === undefined) throw new Error(`moto did not create the role ${name} (${response.status})`);
+  return arn;
+}
+
+interface Route {
+  readonly method: string;
+  readonly resourcePath: string;
+  readonly path: string;
+}
+
+/** An execution-log trace (INFO) of one failed request: the lines API Gateway writes before and after `failure`. */
+function trace(
+  apiId: string,
+  route: Route,
+  functionName: string | undefined,
+  failure: string[],
+  at: number,
+): LogEvent[] {
+  const id = randomUUID();
+  const uri =
+    functionName !== undefined
+      ? `https://lambda.${LOCAL_REGION}.amazonaws.com/2015-03-31/functions/arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:${functionName}/invocations`
+      : 'http://orders.internal/legacy';
+  const lines = [
+    `Extended Request Id: ${Buffer.from(id).toString('base64').slice(0, 15)}=`,
+    `Verifying Usage Plan for request: ${id}. API Key:  API Stage: ${apiId}/${STAGE}`,
+    `API Key  authorized because method '${route.method} ${route.resourcePath}' does not require API Key. Request will not contribute to throttle or quota limits`,
+    `Starting execution for request: ${id}`,
+    `HTTP Method: ${route.method}, Resource Path: ${route.path}`,
+    `Endpoint request URI: ${uri}`,
+    `Endpoint request headers: {x-amzn-apigateway-api-id=${apiId}, X-Amz-Source-Arn=arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/${STAGE}/${route.method}${route.resourcePath}, Accept=application/json}`,
+    `Sending request to ${uri}`,
+    ...failure,
+  ];
+  return lines.map((text, i) => ({
+    message: `(${id}) ${text}`,
+    timestamp: at + i,
+    logGroupName: `API-Gateway-Execution-Logs_${apiId}/${STAGE}`,
+    logStreamName: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+  }));
+}
+
+describe('configuration checks against moto', () => {
+  const endpoint = inject('awsEndpoint');
+  const config = { ...clientConfig(endpoint), maxAttempts: 1 };
+  const apigw = new APIGatewayClient(config);
+  const lambda = new LambdaClient(config);
+  const reader = new ConfigurationReader({ apiGateway: apigw, apiGatewayV2: new ApiGatewayV2Client(config), lambda });
+  const suffix = randomUUID().slice(0, 8);
+  const getFn = `orders-get-${suffix}`;
+  const createFn = `orders-create-${suffix}`;
+  const reportFn = `orders-report-${suffix}`;
+  let apiId = '';
+  let resources: Record<string, string> = {};
+  let firstError = 0;
+
+  const lambdaUri = (name: string) =>
+    `arn:aws:apigateway:${LOCAL_REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:${name}/invocations`;
+
+  async function method(
+    path: string,
+    httpMethod: string,
+    integration: Omit<
+      ConstructorParameters<typeof PutIntegrationCommand>[0],
+      'restApiId' | 'resourceId' | 'httpMethod'
+    >,
+  ) {
+    const resourceId = resources[path] ?? '';
+    await apigw.send(new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod, authorizationType: 'NONE' }));
+    await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId, httpMethod, ...integration }));
+  }
+
+  /** Diagnoses the incident's logs, plans, reads the configuration from moto and judges. */
+  async function run() {
+    const at = firstError;
+    const events = [
+      ...trace(
+        apiId,
+        { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/42' },
+        getFn,
+        [
+          'Received response. Status: 403, Integration latency: 4 ms',
+          'Endpoint response body before transformations: <AccessDeniedException><Message>Unable to determine service/operation name to be authorized</Message></AccessDeniedException>',
+          'Method completed with status: 500',
+        ],
+        at,
+      ),
+      ...trace(
+        apiId,
+        { method: 'POST', resourcePath: '/orders', path: '/orders' },
+        createFn,
+        [
+          'Execution failed due to configuration error: Invalid permissions on Lambda function',
+          'Method completed with status: 500',
+        ],
+        at + 10_000,
+      ),
+      ...trace(
+        apiId,
+        { method: 'GET', resourcePath: '/reports', path: '/reports' },
+        reportFn,
+        [
+          'Received response. Status: 200, Integration latency: 12 ms',
+          'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
+          'Method completed with status: 500',
+        ],
+        at + 20_000,
+      ),
+    ];
+    const api = {
+      type: 'REST' as const,
+      name: 'orders-api',
+      apiId,
+      stage: STAGE,
+      region: LOCAL_REGION,
+      accountId: ACCOUNT,
+    };
+    const { diagnosis, findings } = diagnoseEvents(events, { api });
+    const plan = planChecks(diagnosis, findings, { api: { type: 'REST', apiId, stage: STAGE } });
+    const facts = await reader.read(plan, { deadlineMs: Date.now() + 10_000 });
+    const enrichment = enrich({ diagnosis, findings, plan, facts });
+    const verdicts = Object.fromEntries(enrichment.checks.map((c) => [c.cause, c.verdict]));
+    return { diagnosis, plan, facts, enrichment, verdicts };
+  }
+
+  beforeAll(async () => {
+    // The API and its deployment first, the functions after: a function change is then the latest change.
+    const created = await apigw.send(new CreateRestApiCommand({ name: `orders-api-${suffix}` }));
+    apiId = created.id ?? '';
+    const root = (await apigw.send(new GetResourcesCommand({ restApiId: apiId }))).items?.find(
+      (r) => r.path === '/',
+    )?.id;
+    const child = async (parentId: string | undefined, pathPart: string) =>
+      (await apigw.send(new CreateResourceCommand({ restApiId: apiId, parentId, pathPart }))).id ?? '';
+    const orders = await child(root, 'orders');
+    resources = {
+      '/orders': orders,
+      '/orders/{id}': await child(orders, '{id}'),
+      '/reports': await child(root, 'reports'),
+    };
+    // The integration_http_method fault: a Lambda integration called with GET.
+    await method('/orders/{id}', 'GET', { type: 'AWS', integrationHttpMethod: 'GET', uri: lambdaUri(getFn) });
+    await method('/orders', 'POST', { type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: lambdaUri(createFn) });
+    // The status_code_mapping fault: non-proxy, every integration response has a selection pattern.
+    await method('/reports', 'GET', { type: 'AWS', integrationHttpMethod: 'POST', uri: lambdaUri(reportFn) });
+    for (const statusCode of ['200', '400']) {
+      await apigw.send(
+        new PutMethodResponseCommand({
+          restApiId: apiId,
+          resourceId: resources['/reports'],
+          httpMethod: 'GET',
+          statusCode,
+        }),
+      );
+    }
+    await apigw.send(
+      new PutIntegrationResponseCommand({
+        restApiId: apiId,
+        resourceId: resources['/reports'],
+        httpMethod: 'GET',
+        statusCode: '400',
+        selectionPattern: '.*Bad Request.*',
+      }),
+    );
+    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
+
+    const role = await createRole(endpoint, `orders-fn-${suffix}`);
+    for (const name of [reportFn, createFn, getFn]) {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Role: role,
+          Code: {
+            ZipFile: zipOf('index.mjs', 'export const handler = async () => ({ statusCode: 200, body: "{}" });'),
+          },
+        }),
+      );
+    }
+    // orders-get may be invoked by this API (so its permission is not the problem); orders-create may not.
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: getFn,
+        StatementId: 'apigateway-get',
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: `arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/*/GET/orders/*`,
+      }),
+    );
+    // The errors start four minutes after the last change.
+    firstError = Date.now() + 4 * MINUTE;
+  });
+
+  it('confirms the causes the configuration shows and names the change before the first error', async () => {
+    // Act
+    const { diagnosis, facts, enrichment, verdicts } = await run();
+
+    // Assess
+    expect(diagnosis.causes.map((c) => c.cause).sort()).toEqual([
+      'integration_http_method',
+      'lambda_permission',
+      'status_code_mapping',
+    ]);
+    expect(facts.problems).toEqual([]);
+    expect(verdicts).toEqual({
+      integration_http_method: 'confirmed',
+      lambda_permission: 'confirmed',
+      status_code_mapping: 'confirmed',
+    });
+    const evidence = Object.fromEntries(enrichment.checks.map((c) => [c.cause, c.evidence]));
+    expect(evidence.integration_http_method).toEqual([
+      `GET /orders/{id}: the Lambda integration (AWS) calls ${getFn} with GET; Lambda's Invoke API accepts only POST`,
+    ]);
+    expect(evidence.lambda_permission).toEqual([
+      `${createFn} has no resource policy: nothing lets apigateway.amazonaws.com invoke it`,
+    ]);
+    expect(evidence.status_code_mapping).toEqual([
+      'GET /reports: integration responses 400 (selection pattern .*Bad Request.*)',
+      'GET /reports: none is the default mapping (empty selection pattern)',
+    ]);
+    expect(enrichment.lead).toBe(`${getFn} was updated 4 minutes before the first 500`);
+    expect(enrichment.changes.map((c) => c.name)).toEqual([getFn, createFn, reportFn, `orders-api/${STAGE}`]);
+    expect(enrichment.problems).toEqual([]);
+  });
+
+  it('contradicts the causes once the configuration is fixed', async () => {
+    // Prepare: the fixes an engineer would make.
+    await apigw.send(
+      new PutIntegrationCommand({
+        restApiId: apiId,
+        resourceId: resources['/orders/{id}'],
+        httpMethod: 'GET',
+        type: 'AWS',
+        integrationHttpMethod: 'POST',
+        uri: lambdaUri(getFn),
+      }),
+    );
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: createFn,
+        StatementId: 'apigateway-post',
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: `arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/*/POST/orders`,
+      }),
+    );
+    await apigw.send(
+      new PutIntegrationResponseCommand({
+        restApiId: apiId,
+        resourceId: resources['/reports'],
+        httpMethod: 'GET',
+        statusCode: '200',
+        selectionPattern: '',
+      }),
+    );
+
+    // Act
+    const { verdicts, enrichment } = await run();
+
+    // Assess
+    expect(verdicts).toEqual({
+      integration_http_method: 'contradicted',
+      lambda_permission: 'contradicted',
+      status_code_mapping: 'contradicted',
+    });
+    const permission = enrichment.checks.find((c) => c.cause === 'lambda_permission');
+    expect(permission?.evidence[0]).toBe(
+      `${createFn}: statement apigateway-post lets apigateway.amazonaws.com invoke it from arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/*/POST/orders, which covers arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/${STAGE}/POST/orders`,
+    );
+  });
+
+  it('confirms a permission that allows another route only, and degrades a missing API to problems', async () => {
+    // Prepare: orders-get's permission covers GET /orders/*, not POST /orders.
+    const events = trace(
+      apiId,
+      { method: 'POST', resourcePath: '/orders', path: '/orders' },
+      getFn,
+      [
+        'Execution failed due to configuration error: Invalid permissions on Lambda function',
+        'Method completed with status: 500',
+      ],
+      firstError,
+    );
+    const api = { type: 'REST' as const, apiId, stage: STAGE, region: LOCAL_REGION, accountId: ACCOUNT };
+    const { diagnosis, findings } = diagnoseEvents(events, { api });
+    const plan = planChecks(diagnosis, findings);
+    const missingApi = planChecks(diagnosis, findings, { api: { type: 'REST', apiId: 'zzzzzzzzzz', stage: STAGE } });
+
+    // Act
+    const result = enrich({
+      diagnosis,
+      findings,
+      plan,
+      facts: await reader.read(plan, { deadlineMs: Date.now() + 10_000 }),
+    });
+    const degraded = enrich({
+      diagnosis,
+      findings,
+      plan: missingApi,
+      facts: await reader.read(missingApi, { deadlineMs: Date.now() + 10_000 }),
+    });
+
+    // Assess
+    expect(result.checks[0]).toEqual({
+      cause: 'lambda_permission',
+      verdict: 'confirmed',
+      evidence: [
+        `${getFn}: 1 policy statement, none lets apigateway.amazonaws.com invoke it from arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/${STAGE}/POST/orders`,
+        `${getFn}: statement apigateway-get allows only arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/*/GET/orders/*`,
+      ],
+    });
+    // Without the route the source ARN is not known, and orders-get's statement for API Gateway may apply.
+    expect(degraded.checks[0]).toEqual({
+      cause: 'lambda_permission',
+      verdict: 'unknown',
+      evidence: [`${getFn}: statement apigateway-get may apply, but the API's source ARN is not fully known`],
+    });
+    expect(degraded.problems.some((p) => p.startsWith('Could not read stage prod of REST API zzzzzzzzzz'))).toBe(true);
+  });
+});
