@@ -2,6 +2,7 @@ import {
   CloudWatchLogsClient,
   FilterLogEventsCommand,
   ResourceNotFoundException,
+  ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -219,6 +220,44 @@ describe('handler', () => {
     expect((error as Error).name).toBe('PublishError');
     expect(((error as Error).cause as Error).message).toBe('Rate exceeded');
   });
+
+  it('publishes a partial diagnosis that says so when CloudWatch Logs keeps throttling', async () => {
+    // Prepare: the first page arrives, then every read is throttled (the real exception class).
+    logs
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [] })
+      .resolvesOnce({
+        events: [
+          {
+            message:
+              '(8212e5af-c174-48ce-85d5-729d73c6771a) Execution failed due to configuration error: Malformed Lambda proxy response',
+            timestamp: NOW - 100_000,
+          },
+          {
+            message: '(8212e5af-c174-48ce-85d5-729d73c6771a) Method completed with status: 502',
+            timestamp: NOW - 100_000,
+          },
+        ],
+        nextToken: 'page-2',
+      })
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    sns.on(PublishCommand).resolves({ MessageId: 'abc' });
+    const { handler } = await import('../../lambda/handler.js');
+    // Act
+    await handler(event());
+    // Assess
+    const body = JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}') as Record<
+      string,
+      string
+    >;
+    expect(body.email?.split('\n')[0]).toBe(
+      'Cause: 502 malformed Lambda proxy response: 1 of 1 failed requests (100%)',
+    );
+    expect(body.email).toMatch(
+      /CloudWatch Logs throttled reads of API-Gateway-Execution-Logs_a1b2c3d4e5\/prod \(4 attempts\): Rate exceeded/,
+    );
+    expect(body.email).toContain('The diagnosis covers only the events read before the throttling.');
+  }, 30_000);
 
   it('publishes MessageStructure json with default and email texts and the filter attributes', async () => {
     logs.on(FilterLogEventsCommand).resolves({ events: [] });
