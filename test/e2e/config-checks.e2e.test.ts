@@ -17,13 +17,21 @@ import {
   PutMethodCommand,
   PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
-import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  CreateIntegrationCommand,
+  CreateRouteCommand,
+  CreateStageCommand,
+  CreateVpcLinkCommand,
+} from '@aws-sdk/client-apigatewayv2';
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigurationReader } from '../../lambda/adapters/config-checks.js';
 import { diagnoseEvents } from '../../lambda/diagnose.js';
 import { enrich } from '../../lambda/enrich/enrich.js';
 import { planChecks } from '../../lambda/enrich/plan.js';
+import type { DiagnosisRef, FindingRef } from '../../lambda/enrich/types.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
 import { clientConfig, LOCAL_REGION } from '../../scripts/local-aws.js';
 
@@ -95,18 +103,9 @@ interface Route {
 }
 
 /** An execution-log trace (INFO) of one failed request: the lines API Gateway writes before and after `failure`. */
-function trace(
-  apiId: string,
-  route: Route,
-  functionName: string | undefined,
-  failure: string[],
-  at: number,
-): LogEvent[] {
+function trace(apiId: string, route: Route, functionName: string, failure: string[], at: number): LogEvent[] {
   const id = randomUUID();
-  const uri =
-    functionName !== undefined
-      ? `https://lambda.${LOCAL_REGION}.amazonaws.com/2015-03-31/functions/arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:${functionName}/invocations`
-      : 'http://orders.internal/legacy';
+  const uri = `https://lambda.${LOCAL_REGION}.amazonaws.com/2015-03-31/functions/arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:${functionName}/invocations`;
   const lines = [
     `Extended Request Id: ${Buffer.from(id).toString('base64').slice(0, 15)}=`,
     `Verifying Usage Plan for request: ${id}. API Key:  API Stage: ${apiId}/${STAGE}`,
@@ -131,7 +130,8 @@ describe('configuration checks against moto', () => {
   const config = { ...clientConfig(endpoint), maxAttempts: 1 };
   const apigw = new APIGatewayClient(config);
   const lambda = new LambdaClient(config);
-  const reader = new ConfigurationReader({ apiGateway: apigw, apiGatewayV2: new ApiGatewayV2Client(config), lambda });
+  const apigwv2 = new ApiGatewayV2Client(config);
+  const reader = new ConfigurationReader({ apiGateway: apigw, apiGatewayV2: apigwv2, lambda });
   const suffix = randomUUID().slice(0, 8);
   const getFn = `orders-get-${suffix}`;
   const createFn = `orders-create-${suffix}`;
@@ -403,5 +403,107 @@ describe('configuration checks against moto', () => {
       evidence: [`${getFn}: statement apigateway-get may apply, but the API's source ARN is not fully known`],
     });
     expect(degraded.problems.some((p) => p.startsWith('Could not read stage prod of REST API zzzzzzzzzz'))).toBe(true);
+  });
+
+  it('reads an HTTP API: its VPC link and a Lambda route with a permission for the API', async () => {
+    // Prepare: moto's REST PutIntegration drops connectionId, so the VPC link branch runs against an HTTP API.
+    const http = await apigwv2.send(new CreateApiCommand({ Name: `orders-http-${suffix}`, ProtocolType: 'HTTP' }));
+    const httpId = http.ApiId ?? '';
+    const link = await apigwv2.send(
+      new CreateVpcLinkCommand({ Name: `orders-nlb-${suffix}`, SubnetIds: ['subnet-0a1b2c3d'] }),
+    );
+    const privateIntegration = await apigwv2.send(
+      new CreateIntegrationCommand({
+        ApiId: httpId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'GET',
+        IntegrationUri: `arn:aws:elasticloadbalancing:${LOCAL_REGION}:${ACCOUNT}:listener/net/orders/0123456789abcdef/fedcba9876543210`,
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: link.VpcLinkId,
+        PayloadFormatVersion: '1.0',
+      }),
+    );
+    const lambdaIntegration = await apigwv2.send(
+      new CreateIntegrationCommand({
+        ApiId: httpId,
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:${getFn}`,
+        PayloadFormatVersion: '2.0',
+      }),
+    );
+    await apigwv2.send(
+      new CreateRouteCommand({
+        ApiId: httpId,
+        RouteKey: 'GET /legacy',
+        Target: `integrations/${privateIntegration.IntegrationId}`,
+      }),
+    );
+    await apigwv2.send(
+      new CreateRouteCommand({
+        ApiId: httpId,
+        RouteKey: 'GET /orders/{id}',
+        Target: `integrations/${lambdaIntegration.IntegrationId}`,
+      }),
+    );
+    await apigwv2.send(new CreateStageCommand({ ApiId: httpId, StageName: '$default' }));
+    // What CDK's HttpLambdaIntegration grants: any stage and method on the route's path.
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: getFn,
+        StatementId: 'apigateway-http',
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: `arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${httpId}/*/*/orders/{id}`,
+      }),
+    );
+    // HTTP APIs write access logs only; the findings as the core builds them from `$context.routeKey`.
+    const diagnosis: DiagnosisRef = {
+      api: { type: 'HTTP', apiId: httpId, stage: '$default', region: LOCAL_REGION, accountId: ACCOUNT },
+      firstSeen: firstError,
+      causes: [
+        {
+          cause: 'private_integration',
+          firstSeen: firstError,
+          statuses: [{ key: 500, count: 3 }],
+          functions: [],
+          authorizerFunctions: [],
+        },
+        {
+          cause: 'lambda_permission',
+          firstSeen: firstError,
+          statuses: [{ key: 500, count: 2 }],
+          functions: [],
+          authorizerFunctions: [],
+        },
+      ],
+    };
+    const findings: FindingRef[] = [
+      { cause: 'private_integration', method: 'GET', routeKey: 'GET /legacy', path: '/legacy', status: 500 },
+      // The function is not in the access log: the reader takes it from the route's integration.
+      { cause: 'lambda_permission', method: 'GET', routeKey: 'GET /orders/{id}', path: '/orders/7', status: 500 },
+    ];
+    const plan = planChecks(diagnosis, findings);
+
+    // Act
+    const facts = await reader.read(plan, { deadlineMs: Date.now() + 10_000 });
+    const result = enrich({ diagnosis, findings, plan, facts });
+
+    // Assess
+    expect(facts.problems).toEqual([]);
+    expect(result.checks).toEqual([
+      {
+        cause: 'private_integration',
+        verdict: 'contradicted',
+        evidence: [`GET /legacy: VPC link ${link.VpcLinkId} (orders-nlb-${suffix}) is AVAILABLE`],
+      },
+      {
+        cause: 'lambda_permission',
+        verdict: 'contradicted',
+        evidence: [
+          `${getFn}: statement apigateway-http lets apigateway.amazonaws.com invoke it from arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${httpId}/*/*/orders/{id}, which covers arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${httpId}/$default/GET/orders/{id}`,
+          `${getFn}: a permission takes effect at once, so it may have been added after the errors`,
+        ],
+      },
+    ]);
   });
 });
