@@ -13,6 +13,13 @@ import type { CauseId } from '../taxonomy.js';
  */
 export type Verdict = 'confirmed' | 'contradicted' | 'unknown';
 
+/** How each verdict reads in a notification. */
+export const VERDICT_LABELS: Readonly<Record<Verdict, string>> = {
+  confirmed: 'confirmed by configuration',
+  contradicted: 'contradicted by configuration',
+  unknown: 'from logs only',
+};
+
 export interface CauseCheck {
   readonly cause: CauseId;
   readonly verdict: Verdict;
