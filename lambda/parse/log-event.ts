@@ -17,7 +17,11 @@ export const MAX_KEPT_LINE_CHARS = 2_000;
 /** Cuts text to `max` characters, saying how much was cut. */
 export function truncateText(text: string, max = MAX_KEPT_LINE_CHARS): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}… [${text.length - max} more characters]`;
+  // Cut before a token the limit would split: half a secret is not redacted as one (its closing quote is gone).
+  let end = max;
+  while (end > max - 200 && /[A-Za-z0-9+/=_.~-]/.test(text.charAt(end - 1))) end--;
+  if (end === max - 200) end = max;
+  return `${text.slice(0, end)}… [${text.length - end} more characters]`;
 }
 
 const EXECUTION_GROUP = /^API-Gateway-Execution-Logs_([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})$/;

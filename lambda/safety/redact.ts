@@ -11,7 +11,7 @@ export const REDACTED = '[REDACTED]';
 
 /** Names whose values are secrets, in headers, JSON keys, query parameters and `key=value` pairs. */
 const SENSITIVE_NAME =
-  /^(?:authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|x-amz-security-token|x-amz-signature|x-amz-credential|cookie|set-cookie|x-csrf-token|x-xsrf-token|password|passwd|pwd|secret|client[-_]?secret|aws[-_]?secret[-_]?access[-_]?key|secret[-_]?access[-_]?key|aws[-_]?session[-_]?token|session[-_]?token|access[-_]?token|refresh[-_]?token|id[-_]?token|token|auth|x-auth-token|private[-_]?key|sessionid|session[-_]?id|signature)$/i;
+  /^(?:authorization|proxy-authorization|x-api-key|api[-_]?key|apikey|x-amz-security-token|x-amz-signature|x-amz-credential|cookie|set-cookie|x-csrf-token|x-xsrf-token|password|passwd|pwd|secret|client[-_]?secret|aws[-_]?secret[-_]?access[-_]?key|secret[-_]?access[-_]?key|aws[-_]?session[-_]?token|session[-_]?token|access[-_]?token|refresh[-_]?token|id[-_]?token|token|auth|x-auth-token|private[-_]?key|sessionid|session[-_]?id|sid|signature)$/i;
 
 /** A name that merely contains one of these words is treated as sensitive too (x-my-auth-token, db_password). */
 // `authorizer…` names (authorizerError, authorizerLatency in access logs) carry diagnosis, not secrets.
@@ -41,6 +41,18 @@ const VALUE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
     /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=]))(?=[A-Za-z0-9/+=]{0,39}[A-Z])(?=[A-Za-z0-9/+=]{0,39}[a-z])(?=[A-Za-z0-9/+=]{0,39}[0-9])[A-Za-z0-9/+=]{40}/g,
     REDACTED,
   ],
+  // Credentials in a URL's userinfo: postgres://user:password@host.
+  [/(\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{1,100}:)[^\s@/]{1,200}@/gi, `$1${REDACTED}@`],
+  // Command-line flags: --password x, --token=x.
+  [
+    /(--(?:password|passwd|token|secret|api-key|apikey|access-token|client-secret)(?:=|\s+))(?!\[REDACTED\])[^\s'"]+/gi,
+    `$1${REDACTED}`,
+  ],
+  // XML elements: <password>x</password>.
+  [
+    /<((?:[A-Za-z]{0,30}(?:password|passwd|secret|token|apikey|api_key|credential))[A-Za-z]{0,30})>(?!\[REDACTED\])[^<]{1,4096}<\/\1>/gi,
+    `<$1>${REDACTED}</$1>`,
+  ],
   // Slack webhook URLs and tokens.
   [/https:\/\/hooks\.slack\.com\/[A-Za-z0-9/_-]+/g, `https://hooks.slack.com/${REDACTED}`],
   [/\bxox[abposr]-[A-Za-z0-9-]{10,}/g, REDACTED],
@@ -68,6 +80,12 @@ function looksLikeToken(value: string): boolean {
 
 // `\"name\": \"value\"`: a JSON object serialised inside a JSON string (a proxy response body, say).
 const ESCAPED_JSON_PAIR = /\\"([A-Za-z0-9_.-]{1,100})\\"(\s*:\s*)\\"((?:[^"\\]|\\(?!")){0,8192})\\"/g;
+// `"password": "..."` wherever it stands, even after an unbalanced quote that throws the general pair rule off.
+const SENSITIVE_JSON_PAIR =
+  /(["'])([A-Za-z0-9_.-]{0,50}(?:auth(?!oriz)|token|secret|passw|cookie|api[-_]?key|credential|signature|session)[A-Za-z0-9_.-]{0,50})\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\]){0,8192})\4/gi;
+// `password: x` / `token=x` in free text (YAML, env dumps, messages).
+const SENSITIVE_TEXT_PAIR =
+  /(\b(?:password|passwd|pwd|secret|client_secret|api[-_]?key|access[-_]?token|refresh[-_]?token|auth[-_]?token)\b\s*[:=]\s*)(?!\[REDACTED\])([^\s,;'"{}]+)/gi;
 // `"name": [ ... ]`: multi-value headers and other arrays under a sensitive name.
 // Items are quoted strings (which may hold `]`) or other characters.
 const JSON_ARRAY_PAIR =
@@ -102,6 +120,10 @@ export function redact(text: string): string {
   for (const [pattern, replacement] of VALUE_PATTERNS) out = out.replace(pattern, replacement);
   out = out.replace(HEADER_LINE, (_m, lead: string, name: string, sep: string) => `${lead}${name}${sep}${REDACTED}`);
   out = redactPairs(out, 0);
+  out = out.replace(SENSITIVE_JSON_PAIR, (m, q: string, name: string, sep: string, vq: string, value: string) =>
+    value === REDACTED ? m : `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`,
+  );
+  out = out.replace(SENSITIVE_TEXT_PAIR, (_m, lead: string) => `${lead}${REDACTED}`);
   out = out.replace(HEADER_MAP_PAIR, (m, lead: string, name: string, value: string) =>
     value !== REDACTED && (isSensitiveName(name) || looksLikeToken(value)) ? `${lead}${name}=${REDACTED}` : m,
   );

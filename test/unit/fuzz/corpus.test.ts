@@ -41,18 +41,6 @@ type Check = 'render-throws' | 'redaction' | 'shell' | 'size' | 'alarm-throws' |
 
 /** Inputs that reproduce a reported bug, and the check each fails. See the README's "Known problems". */
 const KNOWN: Readonly<Record<string, { readonly withheld: readonly Check[]; readonly bug: string }>> = {
-  'logs/known-leak-unbalanced-quote-before-pair.log': {
-    withheld: ['redaction'],
-    bug: 'an unbalanced quote earlier on the line hides a JSON pair from redact',
-  },
-  'logs/known-leak-other-credential-shapes.log': {
-    withheld: ['redaction'],
-    bug: 'URL userinfo, "password: x", --password x, XML elements and a second cookie after a comma are not redacted',
-  },
-  'logs/known-leak-json-value-cut-at-2000.log': {
-    withheld: ['redaction'],
-    bug: 'the 2,000-character line cap cuts a JSON value before redaction',
-  },
   'recipes/known-slack-amplification.json': {
     withheld: ['size'],
     bug: 'the CLI Slack text is cut before & becomes &amp;, so it can pass 40,000 characters',
