@@ -1,6 +1,10 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { ConfigurationReader } from './adapters/config-checks.js';
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
@@ -23,6 +27,7 @@ interface Composed {
   readonly reader: CloudWatchLogsReader;
   readonly publisher: SnsPublisher;
   readonly ledger?: DynamoDbNotificationLedger;
+  readonly configuration: ConfigurationReader;
 }
 
 let composed: Composed | undefined;
@@ -56,6 +61,12 @@ function compose(): Composed {
     // The reader retries throttling itself within the time budget: the SDK must not retry on top of it.
     reader: new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 })),
     publisher: new SnsPublisher(new SNSClient({}), topicArn),
+    // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
+    configuration: new ConfigurationReader({
+      apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
+      apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
+      lambda: new LambdaClient({ maxAttempts: 2 }),
+    }),
   };
   const table = process.env[LEDGER_TABLE_ENV];
   if (table !== undefined && table !== '') {
@@ -66,10 +77,11 @@ function compose(): Composed {
 }
 
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {
-  const { config, reader, publisher, ledger } = compose();
+  const { config, reader, publisher, ledger, configuration } = compose();
   const outcome = await respond(event, {
     reader,
     publisher,
+    configuration,
     ...(ledger !== undefined ? { ledger } : {}),
     config,
     now: Date.now,

@@ -8,7 +8,17 @@ import {
   CHATBOT_TITLE_MAX_CHARS,
   cut,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine } from './text.js';
+import {
+  apiLabel,
+  causeLabel,
+  changeLine,
+  clean,
+  formatTime,
+  headline,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The custom notification that AWS Chatbot (Amazon Q Developer in chat applications) renders in Slack, sent in the
@@ -68,10 +78,12 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
   const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
   const summary = top !== undefined ? `${causeLabel(top)} (${percent(top.share)})` : cause.replace(/^Cause: /, '');
   const sampled = samplingLine(d);
+  const changed = changeLine(d);
   const lines = [
     `*${esc(cause, 600)}*`,
     esc(route, 600),
     esc(fix, 1200),
+    ...(changed !== undefined ? [`*${esc(changed, 400)}*`] : []),
     ...(sampled !== undefined ? [`_${esc(sampled, 400)}_`] : []),
     '',
   ];
@@ -80,6 +92,8 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
   for (const [i, s] of d.causes.slice(0, 4).entries()) {
     lines.push('', `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${s.count} (${percent(s.share)})`);
     if (s.routes[0] !== undefined) lines.push(`Route: ${esc(s.routes[0].key, 150)} ×${s.routes[0].count}`);
+    const verdict = verdictOf(d, s.cause);
+    if (verdict !== undefined) lines.push(`Configuration: _${verdict}_`);
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 300)}`);
     if (s.evidence[0] !== undefined) lines.push(`\`\`\`${escapeSlackCode(clean(s.evidence[0], 300))}\`\`\``);
   }

@@ -8,7 +8,17 @@ import {
   SLACK_SECTION_MAX_CHARS,
   SLACK_TEXT_MAX_CHARS,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine } from './text.js';
+import {
+  apiLabel,
+  causeLabel,
+  changeLine,
+  clean,
+  formatTime,
+  headline,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The Slack incoming-webhook payload (Block Kit) for a diagnosis: `{ text, blocks }`. Every piece of text goes
@@ -61,8 +71,9 @@ function bounded(blocks: SlackBlock[]): SlackBlock[] {
 }
 
 function sampled(d: Diagnosis): string {
+  const changed = changeLine(d);
   const line = samplingLine(d);
-  return line !== undefined ? `\n_${esc(line, 400)}_` : '';
+  return `${changed !== undefined ? `\n*${esc(changed, 400)}*` : ''}${line !== undefined ? `\n_${esc(line, 400)}_` : ''}`;
 }
 
 export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'): SlackPayload {
@@ -96,6 +107,12 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
           .join(', ')}`,
       );
     if (s.functions.length > 0) lines.push(`Function: ${esc(s.functions.join(', '), 200)}`);
+    const verdict = verdictOf(d, s.cause);
+    const check = d.enrichment?.checks.find((c) => c.cause === s.cause);
+    if (verdict !== undefined)
+      lines.push(
+        `Configuration: _${verdict}_${check?.evidence[0] !== undefined ? `: ${esc(check.evidence[0], 300)}` : ''}`,
+      );
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 400)}`);
     blocks.push(section(lines.join('\n')));
     if (s.evidence.length > 0) blocks.push(section(code(s.evidence.slice(0, 3))));

@@ -1,3 +1,4 @@
+import { VERDICT_LABELS } from '../enrich/types.js';
 import { neutralizeControls, oneLine } from '../safety/escape.js';
 import { redact } from '../safety/redact.js';
 import type { CauseSummary, Count, Diagnosis } from '../summarize/diagnosis.js';
@@ -59,6 +60,17 @@ function counts<K>(list: readonly Count<K>[], label: (k: K) => string, max = 5):
   return shown.join(', ');
 }
 
+/** "confirmed by configuration" / "contradicted by configuration" / "from logs only" for a cause, when checked. */
+export function verdictOf(d: Diagnosis, cause: string): string | undefined {
+  const check = d.enrichment?.checks.find((c) => c.cause === cause);
+  return check === undefined ? undefined : VERDICT_LABELS[check.verdict];
+}
+
+/** "Changed: orders-get was updated 4 minutes before the first 502", when a change precedes the errors. */
+export function changeLine(d: Diagnosis): string | undefined {
+  return d.enrichment?.lead !== undefined ? `Changed: ${clean(d.enrichment.lead, 300)}` : undefined;
+}
+
 /** The three lines that lead every notification. */
 export function headline(d: Diagnosis): [string, string, string] {
   const top = d.causes[0];
@@ -82,13 +94,13 @@ export function headline(d: Diagnosis): [string, string, string] {
   const unrouted = top.routes.find((r) => r.key === 'unknown route')?.count ?? 0;
   const fix = top.remedy[0];
   return [
-    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}`,
+    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdictOf(d, top.cause) !== undefined ? `, ${verdictOf(d, top.cause)}` : ''}`,
     `Route: ${route !== undefined ? `${clean(route.key, 200)} (${route.count}${unrouted > 0 ? `; ${unrouted} more did not log a route` : ''})` : 'not logged'} on ${apiLabel(d)}${top.functions[0] !== undefined ? `, function ${top.functions[0]}` : ''}`,
     `Fix: ${fix !== undefined ? stepLine(fix) : 'see below'}`,
   ];
 }
 
-function causeSection(s: CauseSummary, index: number, total: number): string[] {
+function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: number): string[] {
   const out: string[] = [];
   out.push(`== ${index + 1}. ${causeLabel(s)} [${s.cause}]: ${s.count} of ${total} (${percent(s.share)}) ==`);
   out.push(`Routes: ${counts(s.routes, (k) => clean(k, 200))}`);
@@ -97,6 +109,11 @@ function causeSection(s: CauseSummary, index: number, total: number): string[] {
   if (s.functions.length > 0) out.push(`Function: ${s.functions.join(', ')}`);
   if (s.authorizerFunctions.length > 0) out.push(`Authorizer: ${s.authorizerFunctions.join(', ')}`);
   if (s.statusOnly > 0) out.push(`Note: ${s.statusOnly} of these were recognised from the status code alone.`);
+  const check = d.enrichment?.checks.find((c) => c.cause === s.cause);
+  if (check !== undefined) {
+    out.push(`Configuration: ${VERDICT_LABELS[check.verdict]}`);
+    for (const e of check.evidence) out.push(`  - ${clean(e, 400)}`);
+  }
   if (s.backend.length > 0) {
     out.push('The function said:');
     for (const b of s.backend) out.push(`  ×${b.count}  ${clean(b.key)}`);
@@ -136,7 +153,13 @@ export function samplingLine(d: Diagnosis): string | undefined {
 /** The full plain-text diagnosis (email body and terminal). */
 export function renderText(d: Diagnosis): string {
   const sampled = samplingLine(d);
-  const out: string[] = [...headline(d), ...(sampled !== undefined ? [sampled] : []), ''];
+  const changed = changeLine(d);
+  const out: string[] = [
+    ...headline(d),
+    ...(changed !== undefined ? [changed] : []),
+    ...(sampled !== undefined ? [sampled] : []),
+    '',
+  ];
   const window = d.window !== undefined ? `${formatTime(d.window.start)} to ${formatTime(d.window.end)}` : undefined;
   out.push(`API: ${apiLabel(d)}${d.api.type !== undefined ? ` (${d.api.type} API)` : ''}`);
   if (window !== undefined) out.push(`Window read: ${window}`);
@@ -151,7 +174,7 @@ export function renderText(d: Diagnosis): string {
   }
   out.push('');
   d.causes.forEach((s, i) => {
-    out.push(...causeSection(s, i, d.failedRequests), '');
+    out.push(...causeSection(d, s, i, d.failedRequests), '');
   });
   if (d.unknownTemplates.length > 0) {
     out.push('Most frequent unexplained messages:');
@@ -163,8 +186,17 @@ export function renderText(d: Diagnosis): string {
     for (const b of d.backendUnjoined) out.push(`  ×${b.count}  ${clean(b.key)}`);
     out.push('');
   }
-  if (d.unreadable.length > 0) {
+  const changes = d.enrichment?.changes ?? [];
+  if (changes.length > 0) {
+    out.push('Recent changes (newest first):');
+    for (const c of changes.slice(0, 5))
+      out.push(`  ${formatTime(c.at)}  ${clean(c.name, 120)}: ${clean(c.detail, 300)}`);
+    out.push('');
+  }
+  const checkProblems = d.enrichment?.problems ?? [];
+  if (d.unreadable.length > 0 || checkProblems.length > 0) {
     out.push('What could not be read:');
+    for (const l of checkProblems) out.push(`  - ${clean(l, 1200)}`);
     for (const l of d.unreadable) out.push(`  - ${clean(l, 1200)}`);
   }
   if (d.limits.length > 0) {

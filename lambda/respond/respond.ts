@@ -3,6 +3,8 @@ import type { ClaimResult } from '../adapters/notification-ledger.js';
 import type { Notification } from '../adapters/publisher.js';
 import type { RuntimeApiConfig, RuntimeConfig } from '../config/runtime-config.js';
 import { diagnoseEvents } from '../diagnose.js';
+import { checkConfiguration } from '../enrich/check-configuration.js';
+import type { ConfigurationReaderPort } from '../enrich/types.js';
 import type { LogEvent } from '../parse/log-event.js';
 import { formatTime } from '../render/text.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
@@ -31,6 +33,8 @@ export interface RespondDeps {
   readonly log: ResponderLog;
   /** Remembers published state changes so an async retry does not notify twice; optional. */
   readonly ledger?: NotificationLedgerPort;
+  /** Reads the live API Gateway and Lambda configuration to confirm or rule out causes; optional. */
+  readonly configuration?: ConfigurationReaderPort;
 }
 
 /** The de-duplication store (lambda/adapters/notification-ledger.ts); its failures never block a notification. */
@@ -80,6 +84,8 @@ export const EXECUTION_FILTER = [
 export const FUNCTION_FILTER =
   '?ERROR ?"Task timed out" ?"Runtime exited" ?"Status: timeout" ?"Status: error" ?"Runtime."';
 
+/** Time the configuration checks may take (they run after the log reads, before publishing). */
+const CONFIGURATION_BUDGET_MS = 5_000;
 /** Time kept back from the function's own timeout to render and publish. */
 const PUBLISH_RESERVE_MS = 8_000;
 /** The window never reaches further back than this before the alarm. */
@@ -154,7 +160,9 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
   const remaining = deps.remainingMs?.();
   const budget = Math.min(
     config.timeBudgetMs,
-    remaining !== undefined ? remaining - PUBLISH_RESERVE_MS : config.timeBudgetMs,
+    remaining !== undefined
+      ? remaining - PUBLISH_RESERVE_MS - (deps.configuration !== undefined ? CONFIGURATION_BUDGET_MS : 0)
+      : config.timeBudgetMs,
   );
   const deadlineMs = started + Math.max(0, budget);
   const plan: ReadStep[] = [];
@@ -334,7 +342,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
 
   const window = windowFor(notice, deps.config, deps.now());
   const read = await readLogs(api, window, deps);
-  const { diagnosis } = diagnoseEvents(read.events, {
+  const { diagnosis: logDiagnosis, findings } = diagnoseEvents(read.events, {
     api: {
       type: api.type,
       ...(api.name !== undefined ? { name: api.name } : {}),
@@ -348,6 +356,21 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
     ...(read.sampling !== undefined ? { sampling: read.sampling } : {}),
     context: { executionLogRead: read.executionRead },
   });
+  // Confirm or rule out the causes against the live configuration, inside what is left of the budget.
+  const diagnosis =
+    deps.configuration !== undefined && logDiagnosis.causes.length > 0
+      ? {
+          ...logDiagnosis,
+          enrichment: await checkConfiguration(deps.configuration, {
+            diagnosis: logDiagnosis,
+            findings,
+            api: { type: api.type, apiId: api.id, stage: api.stage },
+            ...(api.functionNames !== undefined ? { readableFunctions: api.functionNames } : {}),
+            deadlineMs: deps.now() + CONFIGURATION_BUDGET_MS,
+            now: deps.now,
+          }),
+        }
+      : logDiagnosis;
   deps.log('info', 'diagnosed', {
     alarm: notice.alarmName,
     failedRequests: diagnosis.failedRequests,

@@ -1,6 +1,7 @@
 import type { Finding } from '../classify/classify.js';
 import type { MatchTarget, RuleHint } from '../classify/rules.js';
 import { messageTemplate } from '../classify/template.js';
+import type { Enrichment } from '../enrich/types.js';
 import type { FunctionLogRecord } from '../parse/function-log.js';
 import { redact } from '../safety/redact.js';
 import { CAUSES, type CauseId } from '../taxonomy.js';
@@ -70,6 +71,11 @@ export interface Diagnosis {
   readonly backendUnjoined: readonly Count<string>[];
   /** How many failed requests the window held, and whether only a sample of them was classified. */
   readonly sampling?: { readonly totalFailed: number; readonly exact: boolean; readonly slices?: number };
+  /**
+   * What the live configuration said about each cause, what changed before the first error, and the checks that
+   * could not run (lambda/enrich). Absent when no check was made.
+   */
+  readonly enrichment?: Enrichment;
   /** Logs that could not be read (missing group, access denied, budget spent), each with its fix. */
   readonly unreadable: readonly string[];
   /** What the logs that were read could not show. */

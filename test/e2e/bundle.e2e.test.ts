@@ -70,7 +70,7 @@ describe('the deployed bundle', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]?.Subject).toBe('[ALARM] orders-api/prod: 502 malformed Lambda proxy response (100%)');
     expect(messages[0]?.Message.split('\n')[0]).toBe(
-      'Cause: 502 malformed Lambda proxy response: 5 of 5 failed requests (100%)',
+      'Cause: 502 malformed Lambda proxy response: 5 of 5 failed requests (100%), from logs only',
     );
     expect(messages[0]?.MessageAttributes?.cause?.Value).toBe('malformed_lambda_response');
   });

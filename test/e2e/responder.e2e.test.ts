@@ -153,7 +153,7 @@ describe('responder end to end against a local AWS endpoint', () => {
   it('names a malformed Lambda proxy response 502 with its route, count and fix', async () => {
     const m = await alarm(scenarios.malformed);
     const [cause, route, fix] = m.Message.split('\n');
-    expect(cause).toBe('Cause: 502 malformed Lambda proxy response: 6 of 6 failed requests (100%)');
+    expect(cause).toBe('Cause: 502 malformed Lambda proxy response: 6 of 6 failed requests (100%), from logs only');
     expect(route).toBe(
       `Route: GET /orders/{id} (6) on malformed-api/prod (${scenarios.malformed.api.apiId}, us-east-1), function malformed-fn`,
     );
@@ -172,7 +172,9 @@ describe('responder end to end against a local AWS endpoint', () => {
   it('names a missing invoke permission 500 with the add-permission command for the API', async () => {
     const m = await alarm(scenarios.permission);
     const id = scenarios.permission.api.apiId;
-    expect(m.Message.split('\n')[0]).toBe('Cause: 500 missing Lambda invoke permission: 3 of 3 failed requests (100%)');
+    expect(m.Message.split('\n')[0]).toBe(
+      'Cause: 500 missing Lambda invoke permission: 3 of 3 failed requests (100%), from logs only',
+    );
     expect(m.Message.split('\n')[1]).toMatch(/^Route: POST \/orders \(3\) on permission-api\/prod/);
     expect(m.Message).toContain(
       `aws lambda add-permission --function-name arn:aws:lambda:us-east-1:123456789012:function:permission-fn --statement-id apigateway-${id}-invoke --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn 'arn:aws:execute-api:us-east-1:123456789012:${id}/*/POST/orders' --region us-east-1`,
@@ -182,14 +184,18 @@ describe('responder end to end against a local AWS endpoint', () => {
 
   it('names an integration timeout 504', async () => {
     const m = await alarm(scenarios.timeout);
-    expect(m.Message.split('\n')[0]).toBe('Cause: 504 integration timeout: 4 of 4 failed requests (100%)');
+    expect(m.Message.split('\n')[0]).toBe(
+      'Cause: 504 integration timeout: 4 of 4 failed requests (100%), from logs only',
+    );
     expect(m.Message).toContain('--patch-operations op=replace,path=/timeoutInMillis,value=29000');
     expect(attrs(m)).toMatchObject({ cause: 'integration_timeout', status: '504' });
   });
 
   it('names Lambda throttling behind a 500', async () => {
     const m = await alarm(scenarios.throttle);
-    expect(m.Message.split('\n')[0]).toBe('Cause: 500 backend throttling: 5 of 5 failed requests (100%)');
+    expect(m.Message.split('\n')[0]).toBe(
+      'Cause: 500 backend throttling: 5 of 5 failed requests (100%), from logs only',
+    );
     expect(m.Message).toContain('aws lambda get-function-concurrency --function-name throttle-fn --region us-east-1');
     expect(attrs(m)).toMatchObject({ cause: 'throttling', status: '500' });
   });
@@ -197,7 +203,9 @@ describe('responder end to end against a local AWS endpoint', () => {
   it('splits a mixed incident into both causes and shows what the function itself logged', async () => {
     const m = await alarm(scenarios.mixed);
     const lines = m.Message.split('\n');
-    expect(lines[0]).toBe('Cause: 502 Lambda function error: 7 of 10 failed requests (70%) (+1 other cause)');
+    expect(lines[0]).toBe(
+      'Cause: 502 Lambda function error: 7 of 10 failed requests (70%) (+1 other cause), from logs only',
+    );
     expect(lines[2]).toBe(
       "Fix: Fix the error mixed-fn reports: TypeError: Cannot read properties of undefined (reading 'items') (at Runtime.handler (file:///var/task/index.mjs:12:31))",
     );

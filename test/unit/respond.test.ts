@@ -251,7 +251,7 @@ describe('handler', () => {
       string
     >;
     expect(body.email?.split('\n')[0]).toBe(
-      'Cause: 502 malformed Lambda proxy response: 1 of 1 failed requests (100%)',
+      'Cause: 502 malformed Lambda proxy response: 1 of 1 failed requests (100%), from logs only',
     );
     expect(body.email).toMatch(
       /CloudWatch Logs throttled reads of API-Gateway-Execution-Logs_a1b2c3d4e5\/prod \(4 attempts\): Rate exceeded/,
