@@ -217,6 +217,64 @@ export class ApiGateway5xxResponder extends Construct {
       });
     }
 
+    // Read-only configuration checks (lambda/adapters/config-checks.ts): the watched APIs' definitions, stages and
+    // deployments, VPC links (not owned by an API), and the configured functions' configuration and resource policy.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html
+    const apiArns = settings.apis.flatMap((api) => {
+      const base = api.type === 'REST' ? `/restapis/${api.id}` : `/apis/${api.id}`;
+      return [base, `${base}/*`].map((path) =>
+        stack.formatArn({ service: 'apigateway', account: '', resource: path, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+      );
+    });
+    const vpcLinksArn = stack.formatArn({
+      service: 'apigateway',
+      account: '',
+      resource: '/vpclinks/*',
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadApiConfiguration',
+        actions: ['apigateway:GET'],
+        resources: [...apiArns, vpcLinksArn],
+      }),
+    );
+    const functionNames = [...new Set(settings.apis.flatMap((api) => api.functionNames ?? []))].sort();
+    const functionArns = functionNames.flatMap((name) => [
+      stack.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      stack.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: `${name}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ]);
+    if (functionArns.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadFunctionConfiguration',
+          actions: ['lambda:GetFunctionConfiguration', 'lambda:GetPolicy', 'lambda:GetAlias'],
+          resources: functionArns,
+        }),
+      );
+    }
+    for (const arn of [...apiArns, vpcLinksArn, ...functionArns].filter(
+      (a) => String(stack.resolve(a)).includes('*') || JSON.stringify(stack.resolve(a)).includes('*'),
+    )) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${flattenForNag(stack.resolve(arn))}]`,
+        reason:
+          'Read-only (apigateway:GET, lambda:Get*) on the resources of one configured API or function: API Gateway ' +
+          'authorises GET on paths below the API (resources, methods, stages, deployments), VPC links have no API ' +
+          'in their ARN, and a function qualifier (version or alias) is the part after the name.',
+      });
+    }
+
     // The notification ledger: one small item per alarm state change, so that an async retry of an invocation
     // whose message went out does not notify twice (lambda/adapters/notification-ledger.ts). Items expire (TTL).
     this.ledgerTable = new dynamodb.Table(this, 'NotificationLedger', {

@@ -113,8 +113,22 @@ describe('ApiGateway5xxResponder permissions', () => {
     );
   });
 
+  it('reads the configured APIs and functions read-only, for the configuration checks', () => {
+    const read = statements.find((s) => s.Sid === 'ReadApiConfiguration');
+    expect(read?.Action).toBe('apigateway:GET');
+    expect(JSON.stringify(read?.Resource)).toContain('::/restapis/a1b2c3d4e5/*');
+    expect(JSON.stringify(read?.Resource)).toContain('::/apis/f6g7h8i9j0/*');
+    const fns = statements.find((s) => s.Sid === 'ReadFunctionConfiguration');
+    expect([fns?.Action].flat().sort()).toEqual([
+      'lambda:GetAlias',
+      'lambda:GetFunctionConfiguration',
+      'lambda:GetPolicy',
+    ]);
+    expect(JSON.stringify(fns?.Resource)).toContain(':function:orders-get:*');
+  });
+
   it('grants nothing else: no wildcard action, no "*" resource, no managed policy', () => {
-    expect(statements).toHaveLength(6);
+    expect(statements).toHaveLength(8);
     for (const statement of statements) {
       const actions = [statement.Action].flat();
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);

@@ -108,13 +108,50 @@ function logGroupArn(name: string): string {
   return `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${name}:*`;
 }
 
-/** The only place a `*` may appear in a responder resource: the trailing `:*` of a named log group. */
-const NAMED_LOG_GROUP = /^arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:[^*]+:\*$/;
+/**
+ * The only places a `*` may appear in a responder resource: the trailing `:*` of a named log group, the paths below
+ * one configured API (read-only `apigateway:GET`), VPC links, and the qualifiers of one configured function.
+ */
+const NAMED_LOG_GROUP =
+  /^arn:<AWS::Partition>:(?:logs:<AWS::Region>:<AWS::AccountId>:log-group:[^*]+:\*|apigateway:<AWS::Region>::\/(?:restapis|apis)\/[a-z0-9]{10}\/\*|apigateway:<AWS::Region>::\/vpclinks\/\*|lambda:<AWS::Region>:<AWS::AccountId>:function:[A-Za-z0-9_-]+:\*)$/;
+
+/** The read-only configuration grants for these APIs and functions (lambda/adapters/config-checks.ts). */
+function configurationGrants(
+  apis: ReadonlyArray<{ type: 'REST' | 'HTTP'; id: string }>,
+  functions: readonly string[],
+): Grant[] {
+  const api = (path: string) => `arn:<AWS::Partition>:apigateway:<AWS::Region>::${path}`;
+  const fn = (name: string) => `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${name}`;
+  return [
+    {
+      sid: 'ReadApiConfiguration',
+      actions: ['apigateway:GET'],
+      resources: [
+        ...[...new Set(apis.map((a) => (a.type === 'REST' ? `/restapis/${a.id}` : `/apis/${a.id}`)))].flatMap((b) => [
+          api(b),
+          api(`${b}/*`),
+        ]),
+        api('/vpclinks/*'),
+      ].sort(),
+    },
+    ...(functions.length > 0
+      ? [
+          {
+            sid: 'ReadFunctionConfiguration',
+            actions: ['lambda:GetAlias', 'lambda:GetFunctionConfiguration', 'lambda:GetPolicy'],
+            resources: functions.flatMap((f) => [fn(f), fn(`${f}:*`)]).sort(),
+          },
+        ]
+      : []),
+  ];
+}
 
 function responderGrants(stack: ResponderStack, groups: readonly string[]): Grant[] {
   const r = stack.responder;
   const arn = (token: string) => flat(stack.resolve(token));
+  const functions = [...new Set(r.settings.apis.flatMap((a) => a.functionNames ?? []))];
   return sortGrants([
+    ...configurationGrants(r.settings.apis, functions),
     ...(groups.length > 0
       ? [{ sid: 'ReadConfiguredApiLogs', actions: ['logs:FilterLogEvents'], resources: groups.map(logGroupArn).sort() }]
       : []),
