@@ -4,6 +4,7 @@ import { renderSlack } from '../lambda/render/slack.js';
 import type { RespondOutcome } from '../lambda/respond/respond.js';
 import { alarmActionEvent, LocalAwsHarness } from '../test/e2e/responder-harness.js';
 import { functionErrorLog, type IncidentApi, interleave, restTrace, type TimedLine } from './incident.js';
+import { createLocalRestApi } from './local-api.js';
 import { localAwsEnv, startMoto } from './local-aws.js';
 
 /**
@@ -14,22 +15,17 @@ import { localAwsEnv, startMoto } from './local-aws.js';
  * email and Slack renderings of what was published. Stops everything it started.
  */
 
-const API: IncidentApi = {
-  apiId: 'a1b2c3d4e5',
-  stage: 'prod',
-  region: 'us-east-1',
-  accountId: '123456789012',
-  functionName: 'orders-get',
-};
-
-function incident(now: number): { execution: TimedLine[]; functionLog: TimedLine[]; start: number } {
-  const start = now - 9 * 60_000;
+function incident(
+  API: IncidentApi,
+  start: number,
+  stepMs: number,
+): { execution: TimedLine[]; functionLog: TimedLine[] } {
   const traces: TimedLine[][] = [];
   const functionLog: TimedLine[] = [];
   const get = { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/1042' };
   const post = { method: 'POST', resourcePath: '/orders', path: '/orders' };
   for (let i = 0; i < 40; i++) {
-    const at = start + i * 9_000;
+    const at = start + i * stepMs;
     const lambdaRequestId = randomUUID();
     if (i % 5 === 4) traces.push(restTrace('permission', { ...API, functionName: 'orders-create' }, post, at + 400));
     if (i % 4 === 0) {
@@ -39,7 +35,7 @@ function incident(now: number): { execution: TimedLine[]; functionLog: TimedLine
       functionLog.push(...functionErrorLog(lambdaRequestId, at + 5));
     }
   }
-  return { execution: interleave(traces), functionLog, start };
+  return { execution: interleave(traces), functionLog };
 }
 
 function banner(title: string): void {
@@ -57,10 +53,31 @@ async function main(): Promise<number> {
   }
   try {
     const harness = new LocalAwsHarness(aws.endpoint);
+    // The API and its functions, as the configuration checks will read them: GET /orders/{id} may invoke
+    // orders-get; POST /orders lacks the permission to invoke orders-create.
+    const apiId = await createLocalRestApi(aws.endpoint, {
+      name: 'orders-api',
+      stage: 'prod',
+      routes: [
+        { method: 'GET', resourcePath: '/orders/{id}', functionName: 'orders-get', invokePermission: true },
+        { method: 'POST', resourcePath: '/orders', functionName: 'orders-create', invokePermission: false },
+      ],
+    });
+    const API: IncidentApi = {
+      apiId,
+      stage: 'prod',
+      region: 'us-east-1',
+      accountId: '123456789012',
+      functionName: 'orders-get',
+    };
+    // The incident starts just after the functions were (re)deployed: a few seconds of failing traffic.
+    const start = Date.now() + 1_000;
+    const { execution, functionLog } = incident(API, start, 150);
+    while (Date.now() < start + 40 * 150 + 500) await new Promise((done) => setTimeout(done, 250));
     const now = Date.now();
-    const { execution, functionLog, start } = incident(now);
     await harness.writeLogGroup(`API-Gateway-Execution-Logs_${API.apiId}/${API.stage}`, execution, 4);
     await harness.writeLogGroup(`/aws/lambda/${API.functionName}`, functionLog);
+    await harness.writeLogGroup('/aws/lambda/orders-create', []);
     const { topicArn, queueUrl } = await harness.topicWithQueue('apigw-5xx-responder-demo');
     process.stdout.write(
       `Wrote ${execution.length} execution log lines and ${functionLog.length} function log lines; topic ${topicArn}\n`,
@@ -71,10 +88,10 @@ async function main(): Promise<number> {
         {
           type: 'REST',
           name: 'orders-api',
-          id: API.apiId,
-          stage: API.stage,
+          id: apiId,
+          stage: 'prod',
           alarmName: 'orders-api-prod-5xx',
-          functionNames: [API.functionName],
+          functionNames: ['orders-get', 'orders-create'],
         },
       ],
       timeBudgetMs: 20_000,
@@ -90,10 +107,10 @@ async function main(): Promise<number> {
     const event = alarmActionEvent({
       alarmName: 'orders-api-prod-5xx',
       apiName: 'orders-api',
-      stage: API.stage,
+      stage: 'prod',
       state: 'ALARM',
-      at: now - 30_000,
-      evaluationStart: start,
+      at: now,
+      evaluationStart: start - 60_000,
     });
     process.stdout.write('Delivering the CloudWatch alarm event to the responder handler...\n');
     const outcome = (await handler(event)) as RespondOutcome;
