@@ -49,7 +49,7 @@ export function zipOf(name: string, content: string): Uint8Array {
 }
 
 /** Creates an IAM role in moto with one query call (the project has no IAM client; moto does not check signatures). */
-async function createRole(endpoint: string, name: string): Promise<string> {
+export async function createRole(endpoint: string, name: string): Promise<string> {
   const body = new URLSearchParams({
     Action: 'CreateRole',
     Version: '2010-05-08',

@@ -5,7 +5,6 @@
  * moto creates Lambda functions without running them (it needs a role that exists in its IAM and a zip).
  */
 import { randomUUID } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 import {
   APIGatewayClient,
   CreateDeploymentCommand,
@@ -33,68 +32,12 @@ import { enrich } from '../../lambda/enrich/enrich.js';
 import { planChecks } from '../../lambda/enrich/plan.js';
 import type { DiagnosisRef, FindingRef } from '../../lambda/enrich/types.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
+import { createRole, zipOf } from '../../scripts/local-api.js';
 import { clientConfig, LOCAL_REGION } from '../../scripts/local-aws.js';
 
 const ACCOUNT = '123456789012';
 const STAGE = 'prod';
 const MINUTE = 60_000;
-
-/** A one-file zip (stored, not deflated), enough for moto's CreateFunction. */
-function zipOf(name: string, content: string): Uint8Array {
-  const data = Buffer.from(content);
-  const fileName = Buffer.from(name);
-  const crc = crc32(data);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(10, 4);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(fileName.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(10, 6);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(fileName.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + fileName.length, 12);
-  end.writeUInt32LE(local.length + fileName.length + data.length, 16);
-  return Buffer.concat([local, fileName, data, central, fileName, end]);
-}
-
-/**
- * moto's Lambda checks that the function's role exists in its IAM. The project has no IAM client, so the role is
- * created with one IAM query call (moto routes it by the service named in the credential scope; it does not verify
- * signatures).
- */
-async function createRole(endpoint: string, name: string): Promise<string> {
-  const body = new URLSearchParams({
-    Action: 'CreateRole',
-    Version: '2010-05-08',
-    RoleName: name,
-    AssumeRolePolicyDocument: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-    }),
-  });
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${LOCAL_REGION}/iam/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body,
-  });
-  const arn = /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1];
-  if (!response.ok || arn === undefined) throw new Error(`moto did not create the role ${name} (${response.status})`);
-  return arn;
-}
 
 interface Route {
   readonly method: string;
