@@ -1,5 +1,6 @@
 import { escapeSlack } from '../safety/escape.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
+import { cut } from './limits.js';
 import { renderSlackPayload, type SlackBlock } from './slack-blocks.js';
 
 /**
@@ -20,9 +21,13 @@ function blockText(block: SlackBlock): string {
   }
 }
 
+/** Slack cuts a message's text at 40,000 characters; the whole stays below that, whatever the escaping added. */
+const MAX_SLACK_TEXT = 39_000;
+
 export function renderSlack(d: Diagnosis): string {
-  return renderSlackPayload(d)
+  const text = renderSlackPayload(d)
     .blocks.map(blockText)
     .join('\n')
     .replace(/\n{3,}/g, '\n\n');
+  return cut(text, MAX_SLACK_TEXT, '\n_… cut to fit Slack: the full diagnosis is in the email._');
 }

@@ -10,13 +10,14 @@
 // Built from a string so the source holds no control characters (and the linter has nothing to flag).
 // biome-ignore lint/complexity/useRegexLiterals: a literal would need the control-character escapes the linter rejects.
 const UNSAFE_CHARS = new RegExp(
-  '[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2069\\uFEFF\\uFFF9-\\uFFFB]',
-  'g',
+  // …also the Arabic letter mark, line/paragraph separators, deprecated format controls and tag characters.
+  '[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200B-\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2060-\\u206F\\uFEFF\\uFFF9-\\uFFFB]|[\\u{E0000}-\\u{E007F}]',
+  'gu',
 );
 
 /** Makes invisible and terminal-controlling characters visible as `\u{..}` text. Newlines and tabs stay. */
 export function neutralizeControls(text: string): string {
-  return text.replace(UNSAFE_CHARS, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase()}}`);
+  return text.replace(UNSAFE_CHARS, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
 }
 
 /** One line of text: newlines become visible too (for subjects, table cells, single evidence lines). */
@@ -36,17 +37,21 @@ const ZWSP = '\u200B';
  * controls are neutralized, so it is the only one that can remain.
  */
 export function escapeSlack(text: string): string {
-  return neutralizeControls(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@(channel|here|everyone)\b/gi, `@${ZWSP}$1`)
-    .replace(/!(channel|here|everyone)\b/gi, `!${ZWSP}$1`);
+  return (
+    neutralizeControls(text)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/@(channel|here|everyone)\b/gi, `@${ZWSP}$1`)
+      .replace(/!(channel|here|everyone)\b/gi, `!${ZWSP}$1`)
+      // Log text cannot open or close a code block of ours, in or out of one.
+      .replace(/```/g, `\`${ZWSP}\`${ZWSP}\``)
+  );
 }
 
-/** Escaped text safe inside a Slack ``` code block: a ``` in the text would close the block. */
+/** Escaped text safe inside a Slack ``` code block (escapeSlack already breaks up ``` in the text). */
 export function escapeSlackCode(text: string): string {
-  return escapeSlack(text).replace(/```/g, `\`${ZWSP}\`${ZWSP}\``);
+  return escapeSlack(text);
 }
 
 /**

@@ -40,12 +40,7 @@ const MAX_MS_PER_INPUT = 2_000;
 type Check = 'render-throws' | 'redaction' | 'shell' | 'size' | 'alarm-throws' | 'notification-throws';
 
 /** Inputs that reproduce a reported bug, and the check each fails. See the README's "Known problems". */
-const KNOWN: Readonly<Record<string, { readonly withheld: readonly Check[]; readonly bug: string }>> = {
-  'recipes/known-slack-amplification.json': {
-    withheld: ['size'],
-    bug: 'the CLI Slack text is cut before & becomes &amp;, so it can pass 40,000 characters',
-  },
-};
+const KNOWN: Readonly<Record<string, { readonly withheld: readonly Check[]; readonly bug: string }>> = {};
 
 interface Part {
   readonly text?: string;
