@@ -366,17 +366,13 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       if (d.ok) deploymentCreated = time(d.value.createdDate);
       else s.report(dInfo, d.kind, d.error);
     }
-    const lastUpdated = time(stage.lastUpdatedDate);
-    const created = time(stage.createdDate);
-    return {
-      state: 'found',
-      name: api.stage,
-      ...(deploymentId !== undefined ? { deploymentId } : {}),
-      ...(lastUpdated !== undefined ? { lastUpdated } : {}),
-      ...(created !== undefined ? { created } : {}),
-      ...(deploymentCreated !== undefined ? { deploymentCreated } : {}),
-      variables: stage.variables ?? {},
-    };
+    return foundStage(api.stage, {
+      deploymentId,
+      lastUpdated: time(stage.lastUpdatedDate),
+      created: time(stage.createdDate),
+      deploymentCreated,
+      variables: stage.variables,
+    });
   }
 
   private async restResources(
@@ -605,17 +601,13 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       if (d.ok) deploymentCreated = time(d.value.CreatedDate);
       else s.report(dInfo, d.kind, d.error);
     }
-    const lastUpdated = time(stage.LastUpdatedDate);
-    const created = time(stage.CreatedDate);
-    return {
-      state: 'found',
-      name: api.stage,
-      ...(deploymentId !== undefined ? { deploymentId } : {}),
-      ...(lastUpdated !== undefined ? { lastUpdated } : {}),
-      ...(created !== undefined ? { created } : {}),
-      ...(deploymentCreated !== undefined ? { deploymentCreated } : {}),
-      variables: stage.StageVariables ?? {},
-    };
+    return foundStage(api.stage, {
+      deploymentId,
+      lastUpdated: time(stage.LastUpdatedDate),
+      created: time(stage.CreatedDate),
+      deploymentCreated,
+      variables: stage.StageVariables,
+    });
   }
 
   private async httpRoutes(
@@ -877,4 +869,26 @@ function httpRouteFor(entries: readonly RouteEntry[], ref: RouteRef): RouteEntry
     if (template !== undefined) return same.find((e) => e.path === template);
   }
   return entries.find((e) => e.routeKey === '$default');
+}
+
+/** A stage that was found, from the REST (v1) or HTTP (v2) API's answer, with only the facts it had. */
+function foundStage(
+  name: string,
+  facts: {
+    deploymentId: string | undefined;
+    lastUpdated: number | undefined;
+    created: number | undefined;
+    deploymentCreated: number | undefined;
+    variables: Record<string, string> | undefined;
+  },
+) {
+  return {
+    state: 'found' as const,
+    name,
+    ...(facts.deploymentId !== undefined ? { deploymentId: facts.deploymentId } : {}),
+    ...(facts.lastUpdated !== undefined ? { lastUpdated: facts.lastUpdated } : {}),
+    ...(facts.created !== undefined ? { created: facts.created } : {}),
+    ...(facts.deploymentCreated !== undefined ? { deploymentCreated: facts.deploymentCreated } : {}),
+    variables: facts.variables ?? {},
+  };
 }
