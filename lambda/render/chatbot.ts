@@ -8,17 +8,7 @@ import {
   CHATBOT_TITLE_MAX_CHARS,
   cut,
 } from './limits.js';
-import {
-  apiLabel,
-  causeLabel,
-  changeLine,
-  clean,
-  formatTime,
-  headline,
-  percent,
-  samplingLine,
-  verdictOf,
-} from './text.js';
+import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
 
 /**
  * The custom notification that AWS Chatbot (Amazon Q Developer in chat applications) renders in Slack, sent in the
@@ -78,12 +68,10 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
   const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
   const summary = top !== undefined ? `${causeLabel(top)} (${percent(top.share)})` : cause.replace(/^Cause: /, '');
   const sampled = samplingLine(d);
-  const changed = changeLine(d);
   const lines = [
     `*${esc(cause, 600)}*`,
     esc(route, 600),
     esc(fix, 1200),
-    ...(changed !== undefined ? [`*${esc(changed, 400)}*`] : []),
     ...(sampled !== undefined ? [`_${esc(sampled, 400)}_`] : []),
     '',
   ];

@@ -8,17 +8,7 @@ import {
   SLACK_SECTION_MAX_CHARS,
   SLACK_TEXT_MAX_CHARS,
 } from './limits.js';
-import {
-  apiLabel,
-  causeLabel,
-  changeLine,
-  clean,
-  formatTime,
-  headline,
-  percent,
-  samplingLine,
-  verdictOf,
-} from './text.js';
+import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
 
 /**
  * The Slack incoming-webhook payload (Block Kit) for a diagnosis: `{ text, blocks }`. Every piece of text goes
@@ -71,9 +61,8 @@ function bounded(blocks: SlackBlock[]): SlackBlock[] {
 }
 
 function sampled(d: Diagnosis): string {
-  const changed = changeLine(d);
   const line = samplingLine(d);
-  return `${changed !== undefined ? `\n*${esc(changed, 400)}*` : ''}${line !== undefined ? `\n_${esc(line, 400)}_` : ''}`;
+  return line !== undefined ? `\n_${esc(line, 400)}_` : '';
 }
 
 export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'): SlackPayload {

@@ -66,11 +66,6 @@ export function verdictOf(d: Diagnosis, cause: string): string | undefined {
   return check === undefined ? undefined : VERDICT_LABELS[check.verdict];
 }
 
-/** "Changed: orders-get was updated 4 minutes before the first 502", when a change precedes the errors. */
-export function changeLine(d: Diagnosis): string | undefined {
-  return d.enrichment?.lead !== undefined ? `Changed: ${clean(d.enrichment.lead, 300)}` : undefined;
-}
-
 /** The three lines that lead every notification. */
 export function headline(d: Diagnosis): [string, string, string] {
   const top = d.causes[0];
@@ -94,7 +89,10 @@ export function headline(d: Diagnosis): [string, string, string] {
   const unrouted = top.routes.find((r) => r.key === 'unknown route')?.count ?? 0;
   const fix = top.remedy[0];
   return [
-    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdictOf(d, top.cause) !== undefined ? `, ${verdictOf(d, top.cause)}` : ''}`,
+    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdictOf(d, top.cause) !== undefined ? `, ${verdictOf(d, top.cause)}` : ''}${
+      // The change that preceded the errors leads the message, inside its first line (cause, route, fix stay 1-3).
+      d.enrichment?.lead !== undefined ? `; changed: ${clean(d.enrichment.lead, 300)}` : ''
+    }`,
     `Route: ${route !== undefined ? `${clean(route.key, 200)} (${route.count}${unrouted > 0 ? `; ${unrouted} more did not log a route` : ''})` : 'not logged'} on ${apiLabel(d)}${top.functions[0] !== undefined ? `, function ${top.functions[0]}` : ''}`,
     `Fix: ${fix !== undefined ? stepLine(fix) : 'see below'}`,
   ];
@@ -153,13 +151,7 @@ export function samplingLine(d: Diagnosis): string | undefined {
 /** The full plain-text diagnosis (email body and terminal). */
 export function renderText(d: Diagnosis): string {
   const sampled = samplingLine(d);
-  const changed = changeLine(d);
-  const out: string[] = [
-    ...headline(d),
-    ...(changed !== undefined ? [changed] : []),
-    ...(sampled !== undefined ? [sampled] : []),
-    '',
-  ];
+  const out: string[] = [...headline(d), ...(sampled !== undefined ? [sampled] : []), ''];
   const window = d.window !== undefined ? `${formatTime(d.window.start)} to ${formatTime(d.window.end)}` : undefined;
   out.push(`API: ${apiLabel(d)}${d.api.type !== undefined ? ` (${d.api.type} API)` : ''}`);
   if (window !== undefined) out.push(`Window read: ${window}`);
