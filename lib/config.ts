@@ -12,6 +12,7 @@ import {
   type NotificationSettings,
   type ResolvedNotificationSettings,
 } from './notifications.js';
+import { isRecord, Problems, show } from './problems.js';
 
 /**
  * Thrown when the configuration is invalid. The message lists every problem, one per line; `problems` holds them
@@ -287,52 +288,6 @@ const ALARM_KEYS = [
   'evaluationPeriods',
   'datapointsToAlarm',
 ] as const;
-
-/** Renders a bad value for a message: JSON for data, `undefined` spelled out, never a Slack webhook URL. */
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  try {
-    // A webhook URL is a credential: one pasted into the wrong setting must not end up in CI logs.
-    const text = JSON.stringify(value).replace(/https?:\/\/hooks\.slack(-gov)?\.com\/[^\s"]*/gi, '<webhook-url>');
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return String(value);
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Collects problems; each reads `{path} must be {allowed}, got {value}: {fix}`. */
-class Problems {
-  readonly list: string[] = [];
-
-  add(path: string, allowed: string, value: unknown, fix: string): void {
-    this.list.push(`${path} must be ${allowed}, got ${show(value)}: ${fix}`);
-  }
-
-  unknownKeys(path: string, record: Record<string, unknown>, allowed: readonly string[]): void {
-    for (const key of Object.keys(record)) {
-      if (!allowed.includes(key)) {
-        const where = path === '' ? key : `${path}.${key}`;
-        this.list.push(
-          `${where} is not a known setting, got ${show(record[key])}: remove it or fix its spelling (allowed: ${allowed.join(', ')})`,
-        );
-      }
-    }
-  }
-
-  /** An optional integer within [min, max]; returns the value or the default when absent or invalid. */
-  integer(path: string, value: unknown, min: number, max: number, fallback: number, fix: string): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.add(path, `an integer from ${min} to ${max}`, value, fix);
-      return fallback;
-    }
-    return value;
-  }
-}
 
 function checkApi(raw: unknown, path: string, problems: Problems): ApiConfig | undefined {
   if (!isRecord(raw)) {

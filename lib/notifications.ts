@@ -19,6 +19,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseSecretArn, WEBHOOK_SECRET_ARN_ENV } from '../lambda/forwarder/forwarder-config.js';
 import { CAUSE_IDS, type CauseId } from '../lambda/taxonomy.js';
+import { isRecord, Problems } from './problems.js';
 
 /** The forwarder's handler. */
 export const FORWARDER_ENTRY = join(fileURLToPath(new URL('..', import.meta.url)), 'lambda', 'forwarder', 'handler.ts');
@@ -180,54 +181,8 @@ const CHATBOT_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]{1,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const WEBHOOK_URL = /https?:\/\/hooks\.slack(-gov)?\.com\/[^\s"]*/gi;
 
-/** Renders a bad value for a message: JSON, cut, and never a webhook URL. */
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  text = text.replace(WEBHOOK_URL, '<webhook-url>');
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Problems in the `{path} must be {allowed}, got {value}: {fix}` form of lib/config.ts. */
-class NotificationProblems {
-  readonly list: string[] = [];
-
-  add(path: string, allowed: string, value: unknown, fix: string): void {
-    this.list.push(`${path} must be ${allowed}, got ${show(value)}: ${fix}`);
-  }
-
-  unknownKeys(path: string, record: Record<string, unknown>, allowed: readonly string[]): void {
-    for (const key of Object.keys(record)) {
-      if (!allowed.includes(key)) {
-        this.list.push(
-          `${path}.${key} is not a known setting, got ${show(record[key])}: remove it or fix its spelling (allowed: ${allowed.join(', ')})`,
-        );
-      }
-    }
-  }
-
-  integer(path: string, value: unknown, min: number, max: number, fallback: number, fix: string): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.add(path, `an integer from ${min} to ${max}`, value, fix);
-      return fallback;
-    }
-    return value;
-  }
-}
-
-function checkChatbot(raw: unknown, problems: NotificationProblems): ResolvedChatbotSettings | undefined {
+function checkChatbot(raw: unknown, problems: Problems): ResolvedChatbotSettings | undefined {
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) {
     problems.add(
@@ -309,7 +264,7 @@ function checkChatbot(raw: unknown, problems: NotificationProblems): ResolvedCha
   };
 }
 
-function checkSlackWebhook(raw: unknown, problems: NotificationProblems): ResolvedSlackWebhookSettings | undefined {
+function checkSlackWebhook(raw: unknown, problems: Problems): ResolvedSlackWebhookSettings | undefined {
   const d = NOTIFICATION_DEFAULTS;
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) {
@@ -369,11 +324,7 @@ function checkSlackWebhook(raw: unknown, problems: NotificationProblems): Resolv
   };
 }
 
-function checkRoutes(
-  raw: unknown,
-  emails: readonly string[],
-  problems: NotificationProblems,
-): ResolvedNotificationRoute[] {
+function checkRoutes(raw: unknown, emails: readonly string[], problems: Problems): ResolvedNotificationRoute[] {
   if (raw === undefined) return [];
   const example = '[{"causes":["lambda_permission"],"emails":["platform@example.com"]}]';
   if (!Array.isArray(raw)) {
@@ -473,7 +424,7 @@ export function checkNotificationSettings(
   raw: Readonly<Record<string, unknown>>,
   emails: readonly string[],
 ): { readonly settings: ResolvedNotificationSettings | undefined; readonly problems: readonly string[] } {
-  const problems = new NotificationProblems();
+  const problems = new Problems();
   const chatbotSettings = checkChatbot(raw.chatbot, problems);
   const slackWebhook = checkSlackWebhook(raw.slackWebhook, problems);
   const routes = checkRoutes(raw.routes, emails, problems);

@@ -1,24 +1,7 @@
-import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { synthResponder, TWO_APIS } from './helpers/synth.js';
-
-/** Every acknowledgement recorded in the tree under `scope`: rule id and reason. */
-function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
-  return scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id: id.replace(/^annotation::/i, ''),
-          reason,
-        })),
-      ),
-  );
-}
+import { acknowledgements, synthResponder, TWO_APIS } from './helpers/synth.js';
 
 describe('cdk-nag AwsSolutions', () => {
   it.each([

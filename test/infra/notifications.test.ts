@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -15,7 +14,7 @@ import {
 } from '../../lib/config.js';
 import type { ResponderStack } from '../../lib/responder-stack.js';
 import { CFN_LINT_INSTALL_HINT, findCfnLint, runCfnLint, templatesIn } from '../../scripts/cfn-lint.js';
-import { PROJECT_ROOT, synthResponder, TWO_APIS } from './helpers/synth.js';
+import { acknowledgements, PROJECT_ROOT, synthResponder, TWO_APIS } from './helpers/synth.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:apigw-5xx/slack-webhook-AbC123';
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -63,20 +62,6 @@ function configErrorOf(act: () => unknown): ConfigError {
     return error as ConfigError;
   }
   throw new Error('expected a ConfigError, but nothing was thrown');
-}
-
-function acknowledgedRules(scope: IConstruct): { path: string; id: string; reason: string }[] {
-  return scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id: id.replace(/^annotation::/i, ''),
-          reason,
-        })),
-      ),
-  );
 }
 
 describe('notifications: Slack channel through Amazon Q Developer in chat applications', () => {
@@ -513,7 +498,7 @@ describe('notifications: cdk-nag and cfn-lint', () => {
     // Prepare
     const { stack } = synthResponder(ALL_CHANNELS);
     // Act
-    const acks = acknowledgedRules(stack).filter((a) => a.path.includes('/Notifications/'));
+    const acks = acknowledgements(stack).filter((a) => a.path.includes('/Notifications/'));
     // Assess
     expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
       'TestResponder/Responder/Notifications/Forwarder AwsSolutions-L1',

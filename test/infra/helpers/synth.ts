@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, type Environment } from 'aws-cdk-lib';
+import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import type { ResponderSettings } from '../../../lib/config.js';
 import { ResponderStack } from '../../../lib/responder-stack.js';
 
@@ -87,4 +88,19 @@ export function bundledResponderAsset(settings: ResponderSettings = TWO_APIS): s
   if (code?.S3Key === undefined) throw new Error('the synthesized stack has no bundled Lambda function');
   // The asset folder is named after the hash the function's S3 key carries.
   return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+}
+
+/** Every cdk-nag acknowledgement recorded in the tree under `scope`: construct path, rule id and reason. */
+export function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
+  return scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
 }
