@@ -34,6 +34,15 @@ export interface Route {
   readonly path: string;
 }
 
+function pathParameters(route: Route): string {
+  const names = route.resourcePath.split('/');
+  const values = route.path.split('/');
+  const pairs = names.flatMap((n, i) =>
+    /^\{.+\}$/.test(n) ? [`${n.slice(1, -1).replace(/\+$/, '')}=${values[i] ?? ''}`] : [],
+  );
+  return `{${pairs.join(', ')}}`;
+}
+
 function lambdaUri(api: IncidentApi): string {
   return `https://lambda.${api.region}.amazonaws.com/2015-03-31/functions/arn:aws:lambda:${api.region}:${api.accountId}:function:${api.functionName}/invocations`;
 }
@@ -67,7 +76,8 @@ export function restTrace(
     `Usage Plan check succeeded for API Key  and API Stage ${api.apiId}/${api.stage}`,
     `Starting execution for request: ${id}`,
     `HTTP Method: ${route.method}, Resource Path: ${route.path}`,
-    `Method request path: {id=${route.path.split('/').pop() ?? ''}}`,
+    // Path parameters as API Gateway logs them: `{id=42}` for /orders/{id}, `{}` for a route without any.
+    `Method request path: ${pathParameters(route)}`,
     'Method request query string: {}',
     `Method request headers: {Accept=application/json, Authorization=Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZW1vLXVzZXIifQ.c2lnbmF0dXJlLW5vdC1yZWFs, Host=${api.apiId}.execute-api.${api.region}.amazonaws.com, User-Agent=okhttp/4.12.0, X-Amzn-Trace-Id=Root=${trace}, X-Forwarded-For=203.0.113.24}`,
   ];
