@@ -34,7 +34,7 @@ export interface Route {
   readonly path: string;
 }
 
-function pathParameters(route: Route): string {
+export function pathParameters(route: Pick<Route, 'resourcePath' | 'path'>): string {
   const names = route.resourcePath.split('/');
   const values = route.path.split('/');
   const pairs = names.flatMap((n, i) =>

@@ -19,6 +19,7 @@
  */
 import type { LogEvent } from '../../lambda/parse/log-event.js';
 import type { CauseId } from '../../lambda/taxonomy.js';
+import { pathParameters } from '../incident.js';
 
 /** mulberry32: a small, fast 32-bit PRNG (public domain, Tommy Ettinger). Returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -245,7 +246,7 @@ export function infoTrace(
     `Usage Plan check succeeded for API Key  and API Stage ${api.apiId}/${api.stage}`,
     `Starting execution for request: ${id}`,
     `HTTP Method: ${route.method}, Resource Path: ${route.path}`,
-    `Method request path: {id=${route.path.split('/').pop() ?? ''}}`,
+    `Method request path: ${pathParameters(route)}`,
     'Method request query string: {}',
     `Method request headers: {Accept=application/json, Authorization=Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZW1vLXVzZXIifQ.c2lnbmF0dXJlLW5vdC1yZWFs, Host=${api.apiId}.execute-api.${api.region}.amazonaws.com, User-Agent=okhttp/4.12.0, X-Amzn-Trace-Id=Root=${trace}, X-Forwarded-For=203.0.113.24}`,
   ];
