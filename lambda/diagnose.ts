@@ -1,11 +1,16 @@
 import { classifyTrace, type Finding, hasErrorEvidence } from './classify/classify.js';
 import type { ClassifyContext } from './classify/rules.js';
 import type { LogEvent } from './parse/log-event.js';
-import { type Diagnosis, type SummarizeOptions, summarize } from './summarize/diagnosis.js';
-import { TraceBuilder, type TraceSet } from './trace/trace-builder.js';
+import { type Diagnosis, type Sampling, type SummarizeOptions, summarize } from './summarize/diagnosis.js';
+import { type FailedCount, TraceBuilder, type TraceSet } from './trace/trace-builder.js';
 
 export interface DiagnoseOptions extends SummarizeOptions {
   readonly context?: ClassifyContext;
+  /**
+   * Failed requests classified at most (default 2,000): beyond it an evenly spread sample is classified, the rest
+   * counted, and the diagnosis says so. Keeps memory bounded however large the incident.
+   */
+  readonly maxClassified?: number;
 }
 
 export interface DiagnoseResult {
@@ -20,9 +25,28 @@ export interface DiagnoseResult {
  */
 export function diagnoseEvents(events: Iterable<LogEvent>, options: DiagnoseOptions = {}): DiagnoseResult {
   const context = options.context ?? {};
-  const builder = new TraceBuilder();
+  const builder = new TraceBuilder({
+    hasErrorEvidence: (trace) => hasErrorEvidence(trace, context),
+    ...(options.maxClassified !== undefined ? { maxFailed: options.maxClassified } : {}),
+  });
   for (const event of events) builder.add(event);
-  const traces = builder.finish((trace) => hasErrorEvidence(trace, context));
+  const traces = builder.finish();
   const findings = traces.traces.map((trace) => classifyTrace(trace, context));
-  return { diagnosis: summarize(findings, traces, options), findings, traces };
+  const sampling = samplingOf(traces.failed, options.sampling);
+  return {
+    diagnosis: summarize(findings, traces, { ...options, ...(sampling !== undefined ? { sampling } : {}) }),
+    findings,
+    traces,
+  };
+}
+
+/** The reader's sampling (if it read only part of the window) combined with the core's (if it kept a sample). */
+function samplingOf(failed: FailedCount, reader: Sampling | undefined): Sampling | undefined {
+  if (failed.stride <= 1) return reader;
+  return {
+    totalFailed: Math.max(reader?.totalFailed ?? 0, failed.total),
+    exact: reader?.exact ?? true,
+    ...(reader?.slices !== undefined ? { slices: reader.slices } : {}),
+    stride: failed.stride,
+  };
 }

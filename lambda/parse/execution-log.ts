@@ -15,19 +15,53 @@ export interface ExecutionLine {
 /** Longest request id accepted: UUIDs are 36 characters; a changed id format still groups if it is short. */
 const MAX_REQUEST_ID = 128;
 
-/** Splits `(<id>) text`; undefined when the line is not an execution log line. */
-export function splitExecutionLine(message: string): ExecutionLine | undefined {
-  // A plain scan, not a regex: this runs on every line read (the benchmark's hottest path).
-  if (message.charCodeAt(0) !== 40 /* ( */) return undefined;
+/**
+ * The index of the `)` that closes an execution line's request id, or -1 when the message is not an execution log
+ * line. A plain scan, not a regex: this runs on every line read (the benchmark's hottest path).
+ */
+export function requestIdEnd(message: string): number {
+  if (message.charCodeAt(0) !== 40 /* ( */) return -1;
   const close = message.indexOf(')', 1);
-  if (close < 2 || close > MAX_REQUEST_ID + 1) return undefined;
+  if (close < 2 || close > MAX_REQUEST_ID + 1) return -1;
   for (let i = 1; i < close; i++) {
     const c = message.charCodeAt(i);
     // No whitespace or parenthesis inside the id.
-    if (c <= 32 || c === 40) return undefined;
+    if (c <= 32 || c === 40) return -1;
   }
-  const start = message.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
-  return { requestId: message.slice(1, close), text: message.slice(start) };
+  return close;
+}
+
+/** Where the text of an execution line starts, given the end of its request id (`(<id>) text`). */
+export function textStart(message: string, close: number): number {
+  return message.charCodeAt(close + 1) === 32 ? close + 2 : close + 1;
+}
+
+/** Splits `(<id>) text`; undefined when the line is not an execution log line. */
+export function splitExecutionLine(message: string): ExecutionLine | undefined {
+  const close = requestIdEnd(message);
+  if (close === -1) return undefined;
+  return { requestId: message.slice(1, close), text: message.slice(textStart(message, close)) };
+}
+
+const STATUS_PREFIX = 'Method completed with status: ';
+
+/**
+ * The status of a "Method completed with status: NNN" line whose text starts at `start`, read without a regex;
+ * undefined for any other line. Agrees with executionFacts(...).status.
+ */
+export function completedStatusAt(message: string, start: number): number | undefined {
+  if (message.charCodeAt(start) !== 77 /* M */ || !message.startsWith(STATUS_PREFIX, start)) return undefined;
+  const at = start + STATUS_PREFIX.length;
+  const a = message.charCodeAt(at) - 48;
+  const b = message.charCodeAt(at + 1) - 48;
+  const c = message.charCodeAt(at + 2) - 48;
+  // Written so that NaN (the line ends early) fails too.
+  if (!(a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9)) return undefined;
+  // \b after the three digits: a fourth digit or a word character makes it another line.
+  const next = message.charCodeAt(at + 3);
+  if ((next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 95)
+    return undefined;
+  return a * 100 + b * 10 + c;
 }
 
 /** Facts one execution log line states. */

@@ -135,12 +135,23 @@ function thousands(n: number): string {
 }
 
 /** Says when only a sample of the failed requests was classified, with the ratio. */
+/** 2 → "2nd", 64 → "64th". */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${thousands(n)}${suffix}`;
+}
+
 export function samplingLine(d: Diagnosis): string | undefined {
   const s = d.sampling;
   if (s === undefined) return undefined;
   const total = `${s.exact ? '' : 'at least '}${thousands(s.totalFailed)}`;
   if (s.slices !== undefined) {
-    return `Sampled: classified ${thousands(d.failedRequests)} of ${total} failed requests, sampled evenly across the window (${s.slices} slices); counts and shares are from the sample.`;
+    const then = s.stride !== undefined ? `, then every ${ordinal(s.stride)} failed request read` : '';
+    return `Sampled: classified ${thousands(d.failedRequests)} of ${total} failed requests, sampled evenly across the window (${s.slices} slices${then}); counts and shares are from the sample.`;
+  }
+  if (s.stride !== undefined) {
+    return `Sampled: classified ${thousands(d.failedRequests)} of ${total} failed requests, every ${ordinal(s.stride)} in the order they failed, evenly across the logs read; counts and shares are from the sample.`;
   }
   if (s.totalFailed > d.failedRequests) {
     return `Counted ${total} failed requests in the window (status lines); ${thousands(d.failedRequests)} could be classified from the lines read.`;

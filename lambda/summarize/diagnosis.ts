@@ -70,7 +70,7 @@ export interface Diagnosis {
   /** Function log failures not tied to a failed request (same window). */
   readonly backendUnjoined: readonly Count<string>[];
   /** How many failed requests the window held, and whether only a sample of them was classified. */
-  readonly sampling?: { readonly totalFailed: number; readonly exact: boolean; readonly slices?: number };
+  readonly sampling?: Sampling;
   /**
    * What the live configuration said about each cause, what changed before the first error, and the checks that
    * could not run (lambda/enrich). Absent when no check was made.
@@ -89,8 +89,20 @@ export interface SummarizeOptions {
   /** Problems the reader met (missing log group, access denied, budget spent), each with its fix. */
   readonly readProblems?: readonly string[];
   readonly maxSamples?: number;
-  /** From the reader: the failed requests counted in the window and how they were sampled. */
-  readonly sampling?: { readonly totalFailed: number; readonly exact: boolean; readonly slices?: number };
+  /** The failed requests counted in the window and how they were sampled (by the reader, the core or both). */
+  readonly sampling?: Sampling;
+}
+
+/** How many failed requests there were and how the classified ones were chosen. */
+export interface Sampling {
+  /** Failed requests counted (status lines, or every failed request the core saw). */
+  readonly totalFailed: number;
+  /** False when the count itself is a lower bound (the count hit a cap). */
+  readonly exact: boolean;
+  /** The reader read this many evenly spaced slices of the window, not all of it. */
+  readonly slices?: number;
+  /** The core classified every stride-th failed request of those it read (a bounded sample). */
+  readonly stride?: number;
 }
 
 const MAX_EVIDENCE = 5;
@@ -312,7 +324,12 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     .slice(0, 5)
     .map(({ key, count }) => ({ template: key, count }));
 
-  const seen = minMax(findings.flatMap((f) => [f.firstSeen, f.lastSeen]));
+  // Every failed request's time range, the ones outside a sample included.
+  const seen = minMax([
+    ...findings.flatMap((f) => [f.firstSeen, f.lastSeen]),
+    set.failed.firstSeen,
+    set.failed.lastSeen,
+  ]);
   const limits: string[] = [];
   if (total === 0) limits.push('No failed request was found in the logs that were read.');
   if (api.apiId === undefined) limits.push('The API id did not appear in the logs: commands show <rest-api-id>.');
@@ -348,9 +365,9 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
   const noStatus = findings.filter((f) => f.status === undefined).length;
   if (noStatus > 0)
     limits.push(`${noStatus} failed request(s) have no logged final status (the log ended before "Method completed").`);
-  if (set.incomplete.length > 0) {
+  if (set.incompleteTotal > 0) {
     limits.push(
-      `${set.incomplete.length} request(s) had lines but no outcome and no error line (cut by the window or by ERROR-level logging); they are not counted.`,
+      `${set.incompleteTotal} request(s) had lines but no outcome and no error line (cut by the window or by ERROR-level logging); they are not counted.`,
     );
   }
 

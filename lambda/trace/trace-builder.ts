@@ -1,5 +1,13 @@
 import { type AccessRecord, parseAccessLine } from '../parse/access-log.js';
-import { executionFacts, type LambdaTarget, lambdaTargetOf, splitExecutionLine } from '../parse/execution-log.js';
+import {
+  completedStatusAt,
+  executionFacts,
+  type LambdaTarget,
+  lambdaTargetOf,
+  requestIdEnd,
+  splitExecutionLine,
+  textStart,
+} from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
 import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
@@ -13,12 +21,24 @@ export interface ApiFacts {
 }
 
 export interface TraceSet {
-  /** Requests that failed with a 5xx, or whose outcome is unknown but whose lines show an error. */
+  /**
+   * Requests that failed with a 5xx, or whose outcome is unknown but whose lines show an error; in the order they
+   * started. A bounded sample when the read held more than maxFailed of them (see `failed`).
+   */
   readonly traces: RequestTrace[];
   /** Requests seen to complete with a status below 500. */
   readonly succeeded: number;
-  /** Requests with lines but no outcome and no error line (ERROR-level logging cut, or the window cut them). */
+  /**
+   * Every failed request seen. `traces` holds all of them when `failed.stride` is 1, else an evenly spread sample
+   * (every stride-th failed request).
+   */
+  readonly failed: FailedCount;
+  /**
+   * Requests with lines but no outcome and no error line (ERROR-level logging cut, or the window cut them): the
+   * first few, and how many there were.
+   */
   readonly incomplete: RequestTrace[];
+  readonly incompleteTotal: number;
   /** Function log failures not joined to a request (no request id in the API's logs to join on). */
   readonly unjoinedBackend: BackendFailure[];
   /** Events that are not API Gateway or Lambda log lines. */
@@ -37,6 +57,15 @@ const MAX_LINES_PER_TRACE = 120;
 const MAX_SETTLED_IDS = 50_000;
 /** Backend failures kept when they cannot be joined to a request (a sample is enough to show the error). */
 const MAX_UNJOINED_BACKEND = 200;
+/** Backend failure lines kept per backend request id, and backend request ids kept to join on. */
+const MAX_BACKEND_PER_REQUEST = 10;
+const MAX_BACKEND_REQUESTS = 20_000;
+/** Failed requests kept whole for classification; see TraceBuilderOptions.maxFailed. */
+export const MAX_FAILED_KEPT = 2_000;
+/** Requests in flight held at once; see TraceBuilderOptions.maxOpen. */
+const MAX_OPEN = 20_000;
+/** Incomplete requests kept as examples (the rest are counted). */
+const MAX_INCOMPLETE_KEPT = 100;
 
 export type Recognised =
   | { readonly source: 'execution'; readonly requestId: string; readonly text: string }
@@ -74,26 +103,82 @@ function functionNameOfGroup(group: string | undefined): string | undefined {
   return group?.startsWith('/aws/lambda/') ? group.slice('/aws/lambda/'.length) : undefined;
 }
 
-/**
- * Groups log events into one trace per API request. A request's lines may be interleaved with other requests'
- * lines and spread over log streams and logs; they are joined by request id. Requests that complete with a
- * status below 500 are dropped as soon as their outcome is known, so memory follows the failures, not the traffic.
- */
 export interface TraceBuilderOptions {
   /** Keep requests that ended below 500 (to classify a single event with its status); default false. */
   readonly keepSucceeded?: boolean;
+  /**
+   * Failed requests kept whole for classification (default 2,000). Beyond it the builder keeps an evenly spread
+   * sample (every k-th failed request in the order they completed, k doubling as needed) and counts the rest, so
+   * memory does not grow with the size of the incident.
+   */
+  readonly maxFailed?: number;
+  /**
+   * Requests in flight (lines but no outcome yet) held at once (default 20,000). When more arrive, the oldest is
+   * decided early: failed when its lines show an error, otherwise incomplete.
+   */
+  readonly maxOpen?: number;
+  /** Whether a request with no logged outcome shows an error (classify/hasErrorEvidence); default: never. */
+  readonly hasErrorEvidence?: (trace: RequestTrace) => boolean;
 }
 
+/** The failed requests the logs held: how many, when, and how they were sampled. */
+export interface FailedCount {
+  /** Every failed request seen, sampled or not. */
+  readonly total: number;
+  /** 1 when every failed request was kept; k when only every k-th was. */
+  readonly stride: number;
+  readonly firstSeen?: number;
+  readonly lastSeen?: number;
+}
+
+/** An execution log line that has not been read for facts yet: the message as logged and its timestamp. */
+interface Pending {
+  readonly messages: string[];
+  /** NaN when the event had no timestamp. */
+  readonly times: number[];
+  /** Order of the request's first line, so that traces come out in the order they started. */
+  readonly order: number;
+}
+
+interface Kept {
+  readonly trace: RequestTrace;
+  readonly order: number;
+}
+
+/**
+ * Groups log events into one trace per API request. A request's lines may be interleaved with other requests'
+ * lines and spread over log streams and logs; they are joined by request id.
+ *
+ * Most requests succeed, so execution lines are only stored (the message and its timestamp) until the request's
+ * outcome is known: a request that completes below 500 is dropped without any line having been parsed, and only a
+ * failed request's lines are read for facts. Memory follows a bounded sample of the failures, not the traffic.
+ */
 export class TraceBuilder {
   private readonly keepSucceeded: boolean;
-  private readonly open = new Map<string, RequestTrace>();
+  private readonly maxFailed: number;
+  private readonly maxOpen: number;
+  private readonly evidence: (trace: RequestTrace) => boolean;
+  /** Requests whose execution lines are stored but not yet read. */
+  private readonly pending = new Map<string, Pending>();
+  /** Requests read for facts whose outcome is not settled (keepSucceeded keeps every request here). */
+  private readonly live = new Map<string, Kept>();
+  /** Failed requests in the sample, still joinable by late lines (access log, trailers). */
+  private readonly kept = new Map<string, Kept>();
   private readonly settled = new Map<string, true>();
   private readonly backendByRequest = new Map<string, BackendFailure[]>();
   private readonly unjoined: BackendFailure[] = [];
+  private readonly incomplete: RequestTrace[] = [];
+  private incompleteTotal = 0;
   private succeeded = 0;
   private unrecognised = 0;
   private linesRead = 0;
+  private requests = 0;
+  private failedTotal = 0;
+  private stride = 1;
+  private failedFirstSeen: number | undefined;
+  private failedLastSeen: number | undefined;
   private readonly api: ApiFacts = {};
+  private apiKnown = false;
   private lastGroupName: string | undefined = '';
   private lastGroupIsNotLambda = true;
   /** Lambda targets by endpoint URI: a stage calls a handful of functions, parsed once each. */
@@ -101,11 +186,15 @@ export class TraceBuilder {
 
   constructor(options: TraceBuilderOptions = {}) {
     this.keepSucceeded = options.keepSucceeded ?? false;
+    this.maxFailed = Math.max(2, options.maxFailed ?? MAX_FAILED_KEPT);
+    this.maxOpen = Math.max(1, options.maxOpen ?? MAX_OPEN);
+    this.evidence = options.hasErrorEvidence ?? (() => false);
   }
 
   /** The requests read so far whose outcome is not settled (and, with keepSucceeded, all of them). */
   openTraces(): RequestTrace[] {
-    return [...this.open.values()];
+    for (const id of [...this.pending.keys()]) this.materialise(id);
+    return [...this.live.values()].map((k) => k.trace);
   }
 
   add(event: LogEvent): void {
@@ -120,18 +209,23 @@ export class TraceBuilder {
         this.api.stage ??= group.stage;
       }
     }
-    // Fast path for the bulk of the input: execution log lines (no intermediate object).
-    if (event.message.charCodeAt(0) === 40 /* ( */ && this.lastGroupIsNotLambda) {
-      const exec = splitExecutionLine(event.message);
-      if (exec !== undefined) {
-        this.addExecution(exec.requestId, exec.text, event.timestamp);
+    // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object).
+    const message = event.message;
+    if (message.charCodeAt(0) === 40 /* ( */ && this.lastGroupIsNotLambda) {
+      const close = requestIdEnd(message);
+      if (close !== -1) {
+        if (this.keepSucceeded) {
+          this.addExecutionNow(message.slice(1, close), message.slice(textStart(message, close)), event.timestamp);
+        } else {
+          this.addExecution(message, close, event.timestamp);
+        }
         return;
       }
     }
     const r = recognise(event);
     switch (r.source) {
       case 'execution':
-        this.addExecution(r.requestId, r.text, event.timestamp);
+        this.addExecutionNow(r.requestId, r.text, event.timestamp);
         return;
       case 'access':
         this.addAccess(r.record, event);
@@ -145,13 +239,84 @@ export class TraceBuilder {
     }
   }
 
-  private trace(requestId: string): RequestTrace {
-    let trace = this.open.get(requestId);
-    if (trace === undefined) {
-      trace = newTrace(requestId);
-      this.open.set(requestId, trace);
+  private addExecution(message: string, close: number, timestamp: number | undefined): void {
+    const id = message.slice(1, close);
+    let p = this.pending.get(id);
+    if (p === undefined) {
+      const k = this.live.get(id) ?? this.kept.get(id);
+      if (k !== undefined) {
+        this.addExecutionTo(k.trace, message.slice(textStart(message, close)), timestamp);
+        return;
+      }
+      if (this.settled.has(id)) return;
+      p = { messages: [], times: [], order: this.requests++ };
+      this.pending.set(id, p);
+      if (this.pending.size + this.live.size > this.maxOpen) this.evictOldest();
     }
+    const start = textStart(message, close);
+    if (!this.apiKnown) this.readApiFacts(message.slice(start));
+    const status = completedStatusAt(message, start);
+    if (status !== undefined && status < 500) {
+      // The common case: a request that ended well. Its lines are dropped unread.
+      this.pending.delete(id);
+      this.succeeded++;
+      this.remember(id);
+      return;
+    }
+    p.messages.push(message);
+    p.times.push(timestamp ?? Number.NaN);
+    // A failed request (or one long enough to reach the line cap) is read now; its later lines are read as they come.
+    if (status !== undefined || p.messages.length >= MAX_LINES_PER_TRACE) this.materialise(id);
+  }
+
+  /** Reads the stored lines of a request for facts and moves it to the requests read. */
+  private materialise(id: string): RequestTrace | undefined {
+    const p = this.pending.get(id);
+    if (p === undefined) return (this.live.get(id) ?? this.kept.get(id))?.trace;
+    this.pending.delete(id);
+    const trace = newTrace(id);
+    this.live.set(id, { trace, order: p.order });
+    const { messages, times } = p;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i] as string;
+      const t = times[i] as number;
+      this.applyExecution(
+        trace,
+        message.slice(textStart(message, requestIdEnd(message))),
+        Number.isNaN(t) ? undefined : t,
+      );
+    }
+    if (trace.status !== undefined) this.complete(trace);
     return trace;
+  }
+
+  /** The API's own facts (stage, region, account), read from any request's lines until they are known. */
+  private readApiFacts(text: string): void {
+    const c = text.charCodeAt(0);
+    if (c !== 69 /* E */ && c !== 86 /* V */) return;
+    if (
+      !text.startsWith('Endpoint request headers: ') &&
+      !text.startsWith('Endpoint request URI: ') &&
+      !text.startsWith('Verifying Usage Plan')
+    )
+      return;
+    const facts = executionFacts(text, true);
+    if (facts.apiId !== undefined) this.api.apiId ??= facts.apiId;
+    if (facts.stage !== undefined) this.api.stage ??= facts.stage;
+    if (facts.region !== undefined) this.api.region ??= facts.region;
+    if (facts.accountId !== undefined) this.api.accountId ??= facts.accountId;
+    if (facts.endpointUri !== undefined) {
+      const target = this.targetOf(facts.endpointUri);
+      if (target !== undefined) {
+        this.api.region ??= target.region;
+        this.api.accountId ??= target.accountId;
+      }
+    }
+    this.apiKnown =
+      this.api.apiId !== undefined &&
+      this.api.stage !== undefined &&
+      this.api.region !== undefined &&
+      this.api.accountId !== undefined;
   }
 
   private pushLine(trace: RequestTrace, line: TraceLine): void {
@@ -173,13 +338,27 @@ export class TraceBuilder {
     return target;
   }
 
-  private addExecution(requestId: string, text: string, timestamp: number | undefined): void {
-    let trace = this.open.get(requestId);
-    if (trace === undefined) {
-      if (this.settled.has(requestId)) return;
-      trace = newTrace(requestId);
-      this.open.set(requestId, trace);
+  /** An execution line read at once (keepSucceeded, or a request already read). */
+  private addExecutionNow(requestId: string, text: string, timestamp: number | undefined): void {
+    const k = this.live.get(requestId) ?? this.kept.get(requestId);
+    if (k !== undefined) {
+      this.addExecutionTo(k.trace, text, timestamp);
+      return;
     }
+    if (this.settled.has(requestId)) return;
+    const trace = newTrace(requestId);
+    this.live.set(requestId, { trace, order: this.requests++ });
+    this.addExecutionTo(trace, text, timestamp);
+  }
+
+  private addExecutionTo(trace: RequestTrace, text: string, timestamp: number | undefined): void {
+    const before = trace.status;
+    this.applyExecution(trace, text, timestamp);
+    if (trace.status !== before) this.complete(trace);
+  }
+
+  /** Applies the facts one execution line states to its request's trace. */
+  private applyExecution(trace: RequestTrace, text: string, timestamp: number | undefined): void {
     const facts = executionFacts(text, this.api.stage === undefined || this.api.region === undefined);
     if (facts.authorizerStart) trace.inAuthorizer = true;
     const phase = trace.inAuthorizer === true ? 'authorizer' : 'method';
@@ -220,26 +399,35 @@ export class TraceBuilder {
     if (facts.status !== undefined) {
       trace.status = facts.status;
       trace.completed = true;
-      this.settle(trace);
     }
   }
 
   private addAccess(record: AccessRecord, event: LogEvent): void {
     const id = record.requestId ?? record.extendedRequestId;
+    const status = record.status ?? 0;
+    let trace: RequestTrace | undefined;
     if (id === undefined) {
       // Without a request id the line cannot be joined: it stands alone as its own request.
-      if ((record.status ?? 0) < 500 && !this.keepSucceeded) {
+      if (status < 500 && !this.keepSucceeded) {
         this.succeeded++;
         return;
       }
-    } else if ((record.status ?? 0) < 500 && !this.open.has(id) && !this.keepSucceeded) {
-      if (!this.settled.has(id)) {
-        this.succeeded++;
-        this.remember(id);
+    } else {
+      trace = this.materialise(id);
+      if (trace === undefined) {
+        // Already settled (its execution lines said how it ended, or it was left out of the sample): counted once.
+        if (this.settled.has(id)) return;
+        if (status < 500 && !this.keepSucceeded) {
+          this.succeeded++;
+          this.remember(id);
+          return;
+        }
       }
-      return;
     }
-    const trace = this.trace(id ?? `access-line-${this.linesRead}`);
+    if (trace === undefined) {
+      trace = newTrace(id ?? `access-line-${this.linesRead}`);
+      this.live.set(trace.requestId, { trace, order: this.requests++ });
+    }
     trace.access = record;
     if (record.status !== undefined) trace.status = record.status;
     if (record.method !== undefined) trace.method ??= record.method;
@@ -257,7 +445,7 @@ export class TraceBuilder {
       ...(timestamp !== undefined ? { timestamp } : {}),
     });
     trace.completed = true;
-    this.settle(trace);
+    if (trace.status !== undefined) this.complete(trace);
   }
 
   private addBackend(record: FunctionLogRecord, event: LogEvent): void {
@@ -270,20 +458,85 @@ export class TraceBuilder {
       ...(functionName !== undefined ? { functionName } : {}),
     };
     if (record.requestId !== undefined) {
-      const list = this.backendByRequest.get(record.requestId) ?? [];
-      if (list.length < 10) list.push(failure);
-      this.backendByRequest.set(record.requestId, list);
+      const list = this.backendByRequest.get(record.requestId);
+      if (list !== undefined) {
+        if (list.length < MAX_BACKEND_PER_REQUEST) list.push(failure);
+      } else if (this.backendByRequest.size < MAX_BACKEND_REQUESTS) {
+        this.backendByRequest.set(record.requestId, [failure]);
+      }
     }
     if (this.unjoined.length < MAX_UNJOINED_BACKEND) this.unjoined.push(failure);
   }
 
-  /** Drops a request that ended well: its lines are no evidence and keeping them would grow with traffic. */
-  private settle(trace: RequestTrace): void {
-    if (trace.status !== undefined && trace.status < 500 && !this.keepSucceeded) {
-      this.open.delete(trace.requestId);
-      if (!this.settled.has(trace.requestId)) this.succeeded++;
-      this.remember(trace.requestId);
+  /**
+   * A request's outcome became known. One that ended well is dropped (its lines are no evidence and keeping them
+   * would grow with traffic); a failed one goes to the sample.
+   */
+  private complete(trace: RequestTrace): void {
+    if (this.keepSucceeded || trace.status === undefined) return;
+    const id = trace.requestId;
+    const k = this.live.get(id);
+    if (k === undefined) return; // already in the sample
+    this.live.delete(id);
+    if (trace.status < 500) {
+      if (!this.settled.has(id)) this.succeeded++;
+      this.remember(id);
+    } else {
+      this.offerFailed(k);
     }
+  }
+
+  /**
+   * Counts a failed request and keeps it when it falls in the sample: every `stride`-th failed request in the order
+   * they were decided. When the sample outgrows maxFailed, every other one is let go and the stride doubles, so the
+   * sample stays evenly spread over the whole read.
+   */
+  private offerFailed(k: Kept): void {
+    const trace = k.trace;
+    const ordinal = this.failedTotal++;
+    if (trace.firstSeen !== undefined && (this.failedFirstSeen === undefined || trace.firstSeen < this.failedFirstSeen))
+      this.failedFirstSeen = trace.firstSeen;
+    if (trace.lastSeen !== undefined && (this.failedLastSeen === undefined || trace.lastSeen > this.failedLastSeen))
+      this.failedLastSeen = trace.lastSeen;
+    if (ordinal % this.stride !== 0) {
+      this.remember(trace.requestId);
+      return;
+    }
+    this.kept.set(trace.requestId, k);
+    if (this.kept.size <= this.maxFailed) return;
+    // The sample holds ordinals 0, s, 2s, ... in order: keep the even positions (ordinals 0, 2s, 4s, ...).
+    this.stride *= 2;
+    let i = 0;
+    for (const [id] of this.kept) {
+      if (i++ % 2 === 1) {
+        this.kept.delete(id);
+        this.remember(id);
+      }
+    }
+  }
+
+  /** Too many requests in flight: the oldest is decided now with what its lines show. */
+  private evictOldest(): void {
+    const id = this.pending.keys().next().value;
+    if (id === undefined) return;
+    this.decide(id);
+    this.remember(id);
+  }
+
+  /** Ends a request with no logged outcome: failed when its lines show an error, otherwise incomplete. */
+  private decide(id: string): void {
+    const trace = this.materialise(id);
+    const k = this.live.get(id);
+    if (trace === undefined || k === undefined) return;
+    if ((trace.status !== undefined && trace.status >= 500) || this.evidence(trace)) {
+      this.live.delete(id);
+      this.offerFailed(k);
+      return;
+    }
+    if (this.keepSucceeded) return;
+    this.live.delete(id);
+    this.incompleteTotal++;
+    if (this.incomplete.length < MAX_INCOMPLETE_KEPT) this.incomplete.push(trace);
   }
 
   private remember(requestId: string): void {
@@ -294,30 +547,61 @@ export class TraceBuilder {
     }
   }
 
-  /** Ends the read: joins backend function failures to the requests that caused them. */
-  finish(hasErrorEvidence: (trace: RequestTrace) => boolean): TraceSet {
-    const traces: RequestTrace[] = [];
+  /**
+   * Ends the read: decides the requests still in flight, and joins backend function failures to the failed
+   * requests that caused them.
+   */
+  finish(hasErrorEvidence?: (trace: RequestTrace) => boolean): TraceSet {
+    const evidence = hasErrorEvidence ?? this.evidence;
+    // In the order the requests started, as they were first seen.
+    const ids = [
+      ...[...this.pending].map(([id, p]) => [id, p.order] as const),
+      ...[...this.live].map(([id, k]) => [id, k.order] as const),
+    ]
+      .sort((a, b) => a[1] - b[1])
+      .map(([id]) => id);
     const incomplete: RequestTrace[] = [];
+    for (const id of ids) {
+      const trace = this.materialise(id);
+      const k = this.live.get(id);
+      if (trace === undefined || k === undefined) continue;
+      if ((trace.status !== undefined && trace.status >= 500) || evidence(trace)) {
+        this.live.delete(id);
+        this.offerFailed(k);
+      } else {
+        incomplete.push(trace);
+      }
+    }
+    const kept = [...this.kept.values()].sort((a, b) => a.order - b.order);
+    const traces: RequestTrace[] = [];
     const joined = new Set<string>();
-    for (const trace of this.open.values()) {
+    for (const { trace } of kept) {
       const lambdaId = trace.lambdaRequestId;
       if (lambdaId !== undefined) {
         const backend = this.backendByRequest.get(lambdaId);
-        if (backend !== undefined) {
+        if (backend !== undefined && !joined.has(lambdaId)) {
           trace.backend.push(...backend);
           joined.add(lambdaId);
         }
       }
-      if ((trace.status !== undefined && trace.status >= 500) || hasErrorEvidence(trace)) traces.push(trace);
-      else incomplete.push(trace);
+      traces.push(trace);
     }
     const unjoinedBackend = this.unjoined.filter(
       (b) => b.record.requestId === undefined || !joined.has(b.record.requestId),
     );
+    const incompleteTotal = this.incompleteTotal + incomplete.length;
+    const allIncomplete = [...this.incomplete, ...incomplete].slice(0, MAX_INCOMPLETE_KEPT);
     return {
       traces,
+      failed: {
+        total: this.failedTotal,
+        stride: this.stride,
+        ...(this.failedFirstSeen !== undefined ? { firstSeen: this.failedFirstSeen } : {}),
+        ...(this.failedLastSeen !== undefined ? { lastSeen: this.failedLastSeen } : {}),
+      },
       succeeded: this.succeeded,
-      incomplete,
+      incomplete: allIncomplete,
+      incompleteTotal,
       unjoinedBackend,
       unrecognised: this.unrecognised,
       api: { ...this.api },

@@ -14,7 +14,14 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { diagnoseEvents } from '../../lambda/diagnose.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
-import { CorpusGenerator, type CorpusOptions, type CorpusTruth, generateCorpus, truthMismatches } from './corpus.js';
+import {
+  CorpusGenerator,
+  type CorpusOptions,
+  type CorpusTruth,
+  generateCorpus,
+  shareDeviation,
+  truthMismatches,
+} from './corpus.js';
 
 export interface WorkerRequest {
   readonly mode: 'throughput' | 'stream' | 'profile';
@@ -42,7 +49,13 @@ export interface WorkerResult {
   readonly truth: CorpusTruth;
   readonly timesMs: readonly number[];
   readonly mismatches: readonly string[];
-  readonly diagnosed: { failed: number; succeeded: number; causes: Record<string, number> };
+  readonly diagnosed: {
+    failed: number;
+    succeeded: number;
+    causes: Record<string, number>;
+    /** Set when the core classified a sample: every failed request counted, every stride-th classified. */
+    sampled?: { counted: number; stride: number; shareDeviationPp: number };
+  };
   readonly memory: MemoryFigures;
   readonly generateMs: number;
   readonly heapLimit?: number;
@@ -76,11 +89,16 @@ function* sampled(events: Iterable<LogEvent>, sampler: MemorySampler): Generator
   sampler.sample();
 }
 
-function summary(result: ReturnType<typeof diagnoseEvents>) {
+function summary(result: ReturnType<typeof diagnoseEvents>, truth: CorpusTruth): WorkerResult['diagnosed'] {
+  const causes = Object.fromEntries(result.diagnosis.causes.map((c) => [c.cause, c.count]));
+  const s = result.diagnosis.sampling;
   return {
     failed: result.diagnosis.failedRequests,
     succeeded: result.diagnosis.succeededRequests,
-    causes: Object.fromEntries(result.diagnosis.causes.map((c) => [c.cause, c.count])),
+    causes,
+    ...(s?.stride !== undefined
+      ? { sampled: { counted: s.totalFailed, stride: s.stride, shareDeviationPp: shareDeviation(truth, causes) } }
+      : {}),
   };
 }
 
@@ -116,7 +134,7 @@ async function run(request: WorkerRequest): Promise<WorkerResult> {
       truth: generator.truth,
       timesMs: [ms],
       mismatches: truthMismatches(generator.truth, result.diagnosis),
-      diagnosed: summary(result),
+      diagnosed: summary(result, generator.truth),
       memory,
       generateMs: 0,
       heapLimit,
@@ -148,7 +166,7 @@ async function run(request: WorkerRequest): Promise<WorkerResult> {
       truth,
       timesMs: [ms],
       mismatches: truthMismatches(truth, result.diagnosis),
-      diagnosed: summary(result),
+      diagnosed: summary(result, truth),
       memory: {
         baseHeapUsed: 0,
         peakHeapDelta: 0,
@@ -171,7 +189,7 @@ async function run(request: WorkerRequest): Promise<WorkerResult> {
     const result = diagnoseEvents(events);
     timesMs.push(performance.now() - started);
     mismatches = [...mismatches, ...truthMismatches(truth, result.diagnosis).map((m) => `run ${i + 1}: ${m}`)];
-    diagnosed = summary(result);
+    diagnosed = summary(result, truth);
   }
   gc();
   const base = process.memoryUsage().heapUsed;

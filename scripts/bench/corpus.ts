@@ -517,18 +517,28 @@ export function generateCorpus(options: CorpusOptions): { events: LogEvent[]; tr
 }
 
 /** Compares a diagnosis's per-cause counts (and failed/succeeded totals) with the truth; empty when they agree. */
+/** How far a sampled diagnosis's cause shares may be from the truth's before it counts as a mismatch. */
+export const SHARE_TOLERANCE = 0.03;
+
+/**
+ * What the diagnosis got wrong against the generated truth. A diagnosis of every failed request must match the
+ * counts exactly; one the core sampled (sampling.stride, the whole window read) must count every failed request
+ * and give each cause's share within SHARE_TOLERANCE.
+ */
 export function truthMismatches(
   truth: CorpusTruth,
   diagnosis: {
     readonly failedRequests: number;
     readonly succeededRequests: number;
     readonly causes: readonly { readonly cause: CauseId; readonly count: number }[];
+    readonly sampling?: { readonly totalFailed: number; readonly stride?: number; readonly slices?: number };
   },
   options: { checkSucceeded?: boolean } = {},
 ): string[] {
   const problems: string[] = [];
-  if (diagnosis.failedRequests !== truth.failed)
-    problems.push(`failed requests: diagnosed ${diagnosis.failedRequests}, generated ${truth.failed}`);
+  const sampled = diagnosis.sampling?.stride !== undefined && diagnosis.sampling.slices === undefined;
+  const counted = sampled ? (diagnosis.sampling?.totalFailed ?? 0) : diagnosis.failedRequests;
+  if (counted !== truth.failed) problems.push(`failed requests: diagnosed ${counted}, generated ${truth.failed}`);
   if ((options.checkSucceeded ?? truth.level === 'INFO') && diagnosis.succeededRequests !== truth.succeeded)
     problems.push(`succeeded requests: diagnosed ${diagnosis.succeededRequests}, generated ${truth.succeeded}`);
   const got = new Map(diagnosis.causes.map((c) => [c.cause, c.count]));
@@ -536,7 +546,29 @@ export function truthMismatches(
   for (const cause of causes) {
     const expected = truth.byCause[cause] ?? 0;
     const actual = got.get(cause) ?? 0;
-    if (expected !== actual) problems.push(`${cause}: diagnosed ${actual}, generated ${expected}`);
+    if (!sampled) {
+      if (expected !== actual) problems.push(`${cause}: diagnosed ${actual}, generated ${expected}`);
+      continue;
+    }
+    const share = diagnosis.failedRequests === 0 ? 0 : actual / diagnosis.failedRequests;
+    const truthShare = truth.failed === 0 ? 0 : expected / truth.failed;
+    if (Math.abs(share - truthShare) > SHARE_TOLERANCE)
+      problems.push(
+        `${cause}: ${(share * 100).toFixed(1)}% of the sample, ${(truthShare * 100).toFixed(1)}% generated`,
+      );
   }
   return problems;
+}
+
+/** Max |share in diagnosis - share in truth| over the causes, in percentage points. */
+export function shareDeviation(truth: CorpusTruth, causes: Record<string, number>): number {
+  const diagnosed = Object.values(causes).reduce((a, b) => a + b, 0);
+  const all = new Set([...Object.keys(causes), ...Object.keys(truth.byCause)]);
+  let worst = 0;
+  for (const cause of all) {
+    const expected = (truth.byCause[cause as keyof typeof truth.byCause] ?? 0) / Math.max(1, truth.failed);
+    const actual = (causes[cause] ?? 0) / Math.max(1, diagnosed);
+    worst = Math.max(worst, Math.abs(expected - actual) * 100);
+  }
+  return worst;
 }

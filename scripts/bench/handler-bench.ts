@@ -13,7 +13,7 @@ import type { RuntimeApiConfig, RuntimeConfig } from '../../lambda/config/runtim
 import { type RespondDeps, respond } from '../../lambda/respond/respond.js';
 import { alarmActionEvent, LocalAwsHarness } from '../../test/e2e/responder-harness.js';
 import { clientConfig } from '../local-aws.js';
-import { CorpusGenerator, type CorpusTruth, truthMismatches } from './corpus.js';
+import { CorpusGenerator, type CorpusTruth, shareDeviation, truthMismatches } from './corpus.js';
 
 export interface CallStats {
   calls: Record<string, number>;
@@ -96,20 +96,12 @@ export interface HandlerRun {
   /** Largest gap between a cause's share of the diagnosed failures and its share in the truth, percentage points. */
   readonly shareDeviationPp: number;
   /** What the diagnosis says about sampling, when the responder sampled a huge incident. */
-  readonly sampling?: { readonly totalFailed: number; readonly exact: boolean; readonly slices?: number };
-}
-
-/** Max |share in diagnosis - share in truth| over the causes, in percentage points. */
-export function shareDeviation(truth: CorpusTruth, causes: Record<string, number>): number {
-  const diagnosed = Object.values(causes).reduce((a, b) => a + b, 0);
-  const all = new Set([...Object.keys(causes), ...Object.keys(truth.byCause)]);
-  let worst = 0;
-  for (const cause of all) {
-    const expected = (truth.byCause[cause as keyof typeof truth.byCause] ?? 0) / Math.max(1, truth.failed);
-    const actual = (causes[cause] ?? 0) / Math.max(1, diagnosed);
-    worst = Math.max(worst, Math.abs(expected - actual) * 100);
-  }
-  return worst;
+  readonly sampling?: {
+    readonly totalFailed: number;
+    readonly exact: boolean;
+    readonly slices?: number;
+    readonly stride?: number;
+  };
 }
 
 /** The local endpoint, a topic with a queue, and the clients the responder uses, instrumented. */

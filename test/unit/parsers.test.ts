@@ -1,6 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAccessLine } from '../../lambda/parse/access-log.js';
-import { executionFacts, lambdaTargetOf, splitExecutionLine } from '../../lambda/parse/execution-log.js';
+import {
+  completedStatusAt,
+  executionFacts,
+  lambdaTargetOf,
+  requestIdEnd,
+  splitExecutionLine,
+  textStart,
+} from '../../lambda/parse/execution-log.js';
 import { parseFunctionLogLine } from '../../lambda/parse/function-log.js';
 
 describe('splitExecutionLine', () => {
@@ -242,5 +250,32 @@ describe('parseFunctionLogLine', () => {
         '{"timestamp": "2026-11-25T03:12:05Z", "log_level": "ERROR", "errorMessage": "\'id\'", "errorType": "KeyError", "requestId": "6795fe66-02b7-4e64-98b5-1061b6d08b6d", "stackTrace": ["  File \\"/var/task/lambda_function.py\\", line 73, in lambda_handler\\n"]}',
       ),
     ).toMatchObject({ kind: 'error', errorType: 'KeyError', requestId: '6795fe66-02b7-4e64-98b5-1061b6d08b6d' });
+  });
+});
+
+describe('completedStatusAt (the fast status read)', () => {
+  it('agrees with executionFacts on status lines and near misses', () => {
+    const near = fc.oneof(
+      fc.integer({ min: 0, max: 9999 }).map((n) => `Method completed with status: ${n}`),
+      fc
+        .tuple(fc.integer({ min: 100, max: 599 }), fc.string({ maxLength: 4 }))
+        .map(([n, tail]) => `Method completed with status: ${n}${tail}`),
+      fc.string({ maxLength: 40 }).map((s) => `Method completed with status: ${s}`),
+      fc.string({ maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(near, (text) => {
+        const message = `(5cb7ee58-39e6-11e9-be7e-29aff96747f2) ${text}`;
+        const close = requestIdEnd(message);
+        expect(completedStatusAt(message, textStart(message, close))).toBe(executionFacts(text).status);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('reads the status API Gateway writes', () => {
+    const message = '(5cb7ee58-39e6-11e9-be7e-29aff96747f2) Method completed with status: 502';
+    expect(completedStatusAt(message, 39)).toBe(502);
+    expect(completedStatusAt(message, 0)).toBeUndefined();
   });
 });

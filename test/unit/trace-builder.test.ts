@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hasErrorEvidence } from '../../lambda/classify/classify.js';
 import { diagnoseEvents } from '../../lambda/diagnose.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
+import { samplingLine } from '../../lambda/render/text.js';
 import { TraceBuilder } from '../../lambda/trace/trace-builder.js';
 
 const A = '5cb7ee58-39e6-11e9-be7e-29aff96747f2';
@@ -145,5 +146,171 @@ describe('TraceBuilder', () => {
       message: `(${A}) Endpoint request headers: {x-amzn-lambda-integration-tag=${A}, X-Amz-Source-Arn=arn:aws:execute-api:us-west-2:919586034543:oo8kadh853/authorizers/elkw5b, Accept=application/json}`,
     });
     expect(builder.finish(() => false).api.stage).toBeUndefined();
+  });
+});
+
+/** A REST request as INFO-level execution logging writes it (shape of test/fixtures/causes/*), ending in `status`. */
+function request(id: string, status: number, at: number, route = '/orders/1'): LogEvent[] {
+  const lines = [
+    `Extended Request Id: ${id.slice(0, 8)}=`,
+    `Starting execution for request: ${id}`,
+    `HTTP Method: GET, Resource Path: ${route}`,
+    'Method request path: {id=1}',
+    status >= 500
+      ? 'Execution failed due to configuration error: Malformed Lambda proxy response'
+      : 'Successfully completed execution',
+    `Method completed with status: ${status}`,
+  ];
+  return lines.map((text, i) => ev(id, text, at + i));
+}
+
+function uuid(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+describe('TraceBuilder on large reads', () => {
+  it('keeps every failed request up to maxFailed, then an evenly spread sample, and counts all of them', () => {
+    const builder = new TraceBuilder({ maxFailed: 10 });
+    // 100 failed requests, each followed by a successful one.
+    for (let i = 0; i < 100; i++) {
+      for (const e of request(uuid(2 * i), 502, i * 100)) builder.add(e);
+      for (const e of request(uuid(2 * i + 1), 200, i * 100 + 50)) builder.add(e);
+    }
+    const set = builder.finish();
+    expect(set.failed.total).toBe(100);
+    expect(set.succeeded).toBe(100);
+    // Every stride-th failed request, from the first: stride 16 keeps failures 0, 16, 32, 48, 64, 80, 96.
+    expect(set.failed.stride).toBe(16);
+    expect(set.traces.map((t) => t.requestId)).toEqual([0, 16, 32, 48, 64, 80, 96].map((i) => uuid(2 * i)));
+    expect(set.traces.length).toBeLessThanOrEqual(10);
+    // The time range covers every failed request, not only the sampled ones.
+    expect(set.failed.firstSeen).toBe(0);
+    expect(set.failed.lastSeen).toBe(99 * 100 + 5);
+    // A sampled request is read whole.
+    expect(set.traces[1]).toMatchObject({ status: 502, method: 'GET', path: '/orders/1' });
+    expect(set.traces[1]?.lines).toHaveLength(6);
+  });
+
+  it('keeps every failed request when there are no more than maxFailed', () => {
+    const builder = new TraceBuilder({ maxFailed: 10 });
+    for (let i = 0; i < 10; i++) for (const e of request(uuid(i), 500 + (i % 5), i * 10)) builder.add(e);
+    const set = builder.finish();
+    expect(set.failed).toMatchObject({ total: 10, stride: 1 });
+    expect(set.traces.map((t) => t.requestId)).toEqual(Array.from({ length: 10 }, (_, i) => uuid(i)));
+  });
+
+  it('does not count a request left out of the sample again when its access log line comes later', () => {
+    const builder = new TraceBuilder({ maxFailed: 2 });
+    for (let i = 0; i < 8; i++) for (const e of request(uuid(i), 502, i * 10)) builder.add(e);
+    for (let i = 0; i < 8; i++) {
+      builder.add({
+        message: `{"requestId":"${uuid(i)}","status":"502","httpMethod":"GET","resourcePath":"/orders/{id}"}`,
+      });
+    }
+    const set = builder.finish();
+    expect(set.failed.total).toBe(8);
+    expect(set.traces.map((t) => t.requestId)).toEqual([uuid(0), uuid(4)]);
+    // The sampled ones still get their access record joined.
+    expect(set.traces.every((t) => t.access?.resourcePath === '/orders/{id}')).toBe(true);
+  });
+
+  it('holds a bounded number of requests in flight: the oldest is decided early', () => {
+    const builder = new TraceBuilder({ maxOpen: 100, hasErrorEvidence: (t) => hasErrorEvidence(t) });
+    // 1,000 requests that never log an outcome (ERROR-level logging): half show an error.
+    for (let i = 0; i < 1_000; i++) {
+      builder.add(
+        ev(uuid(i), i % 2 === 0 ? 'Execution failed due to a timeout error' : 'HTTP Method: GET, Resource Path: /x', i),
+      );
+    }
+    const set = builder.finish();
+    expect(set.failed.total).toBe(500);
+    expect(set.traces).toHaveLength(500);
+    expect(set.incompleteTotal).toBe(500);
+    expect(set.incomplete.length).toBeLessThanOrEqual(100);
+  });
+
+  it('reads the API facts from successful requests too, though their lines are not kept', () => {
+    const builder = new TraceBuilder();
+    builder.add({
+      message: `(${A}) Endpoint request headers: {x-amzn-lambda-integration-tag=${A}, X-Amz-Source-Arn=arn:aws:execute-api:eu-west-2:958845080241:uwe3g5jm54/Prod/GET/echo, Accept=application/json}`,
+    });
+    builder.add(ev(A, 'Method completed with status: 200', 2));
+    const set = builder.finish();
+    expect(set.succeeded).toBe(1);
+    expect(set.traces).toEqual([]);
+    expect(set.api).toEqual({ apiId: 'uwe3g5jm54', stage: 'Prod', region: 'eu-west-2', accountId: '958845080241' });
+  });
+
+  it('reads the lines of a request that turned out to fail exactly as it reads them one by one', () => {
+    // The same failed request through the lazy path (status line last) and the eager one (keepSucceeded).
+    const events = [
+      ev(A, `Starting authorizer: q8togz for request: ${A}`, 1),
+      ev(
+        A,
+        'Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:770646514888:function:auth/invocations',
+        2,
+      ),
+      ev(A, 'Successfully completed authorizer execution', 3),
+      ev(A, 'HTTP Method: GET, Resource Path: /orders/1', 4),
+      ev(
+        A,
+        'Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:770646514888:function:orders-get/invocations',
+        5,
+      ),
+      ev(A, 'Execution failed due to configuration error: Malformed Lambda proxy response', 6),
+      ev(A, 'Method completed with status: 502', 7),
+    ];
+    const lazy = new TraceBuilder();
+    const eager = new TraceBuilder({ keepSucceeded: true });
+    for (const e of events) {
+      lazy.add(e);
+      eager.add(e);
+    }
+    const [a] = lazy.finish().traces;
+    const [b] = eager.finish(() => true).traces;
+    expect(a).toEqual(b);
+    expect(a?.authorizerLambda?.functionName).toBe('auth');
+    expect(a?.lambda?.functionName).toBe('orders-get');
+  });
+});
+
+describe('diagnoseEvents on a huge read', () => {
+  it('classifies a bounded sample, counts every failed request and says so in the message', () => {
+    const events: LogEvent[] = [];
+    for (let i = 0; i < 300; i++) {
+      const id = uuid(i);
+      events.push(...request(id, 502, i * 10));
+      if (i % 3 === 0) {
+        // Every third failure is a permission error instead.
+        events.splice(
+          events.length - 2,
+          1,
+          ev(id, 'Execution failed due to configuration error: Invalid permissions on Lambda function', i * 10 + 4),
+        );
+      }
+    }
+    const { diagnosis } = diagnoseEvents(events, { maxClassified: 50 });
+    expect(diagnosis.sampling).toEqual({ totalFailed: 300, exact: true, stride: 8 });
+    expect(diagnosis.failedRequests).toBe(38);
+    const shares = Object.fromEntries(diagnosis.causes.map((c) => [c.cause, c.share]));
+    expect(shares.lambda_permission).toBeCloseTo(1 / 3, 1);
+    expect(shares.malformed_lambda_response).toBeCloseTo(2 / 3, 1);
+    expect(diagnosis.firstSeen).toBe(0);
+    expect(diagnosis.lastSeen).toBe(2995);
+    expect(samplingLine(diagnosis)).toBe(
+      'Sampled: classified 38 of 300 failed requests, every 8th in the order they failed, evenly across the logs read; counts and shares are from the sample.',
+    );
+  });
+
+  it('adds its own sampling to the reader’s slices', () => {
+    const events = Array.from({ length: 40 }, (_, i) => request(uuid(i), 502, i * 10)).flat();
+    const { diagnosis } = diagnoseEvents(events, {
+      maxClassified: 10,
+      sampling: { totalFailed: 4_000, exact: true, slices: 10 },
+    });
+    expect(diagnosis.sampling).toEqual({ totalFailed: 4_000, exact: true, slices: 10, stride: 4 });
+    expect(samplingLine(diagnosis)).toBe(
+      'Sampled: classified 10 of 4,000 failed requests, sampled evenly across the window (10 slices, then every 4th failed request read); counts and shares are from the sample.',
+    );
   });
 });
