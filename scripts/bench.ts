@@ -18,9 +18,16 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { MAX_FAILED_KEPT } from '../lambda/trace/trace-builder.js';
 import { RESPONDER_DEFAULTS } from '../lib/config.js';
 import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
-import { CAUSE_OF_KIND, type CorpusOptions, DEFAULT_FAILURE_MIX, FAILURE_KINDS } from './bench/corpus.js';
+import {
+  CAUSE_OF_KIND,
+  type CorpusOptions,
+  DEFAULT_FAILURE_MIX,
+  FAILURE_KINDS,
+  SHARE_TOLERANCE,
+} from './bench/corpus.js';
 import { HandlerBench, type HandlerRun, type IncidentCase } from './bench/handler-bench.js';
 import { type CpuProfile, hotspots } from './bench/profile.js';
 import { startMoto } from './local-aws.js';
@@ -428,8 +435,8 @@ function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle
       .join(', ');
     const perText = perFailure !== undefined ? ` (≈ ${(perFailure / 1024).toFixed(1)} KB per failed request)` : '';
     const why = bounded
-      ? 'the retained state stays flat as the volume grows'
-      : `successful requests are dropped as soon as they complete, but every failed request's trace is kept to the end (no sample cap in the core), so memory grows with the number of failures (×${(growth ?? 0).toFixed(0)} from the smallest to the largest failure count)`;
+      ? `the retained state stays flat as the volume grows (×${(growth ?? 0).toFixed(1)} from the smallest to the largest failure count): successful requests are dropped unread, and beyond ${int(MAX_FAILED_KEPT)} failed requests the core keeps an evenly spread sample and counts the rest`
+      : `memory grows with the number of failures (×${(growth ?? 0).toFixed(0)} from the smallest to the largest failure count)`;
     const fit =
       notFitting.length > 0
         ? `; ${notFitting.join(', ')}: not within a ${SMALL_HEAP_MB} MB heap`
@@ -489,6 +496,14 @@ function stops(run: HandlerRun): string {
 }
 
 /** What share of the incident the run classified, and how. */
+/** "yes" for an exact diagnosis; for a sampled one, how many were counted and classified and how close the shares are. */
+function matchText(r: WorkerResult): string {
+  if (r.mismatches.length > 0) return `NO: ${r.mismatches.slice(0, 2).join('; ')}`;
+  const s = r.diagnosed.sampled;
+  if (s === undefined) return 'yes';
+  return `yes: all ${int(s.counted)} failed requests counted; ${int(r.diagnosed.failed)} classified (every ${int(s.stride)}th), cause shares within ${s.shareDeviationPp.toFixed(1)} points`;
+}
+
 function describeCoverage(run: HandlerRun, failed: number): string {
   const sampled = run.sampling?.slices !== undefined;
   const counted =
@@ -497,6 +512,8 @@ function describeCoverage(run: HandlerRun, failed: number): string {
       : '';
   if (run.diagnosedFailed === failed)
     return `all ${int(failed)} failed requests classified${sampled ? `, read in ${run.sampling?.slices} slices of the window` : ''}`;
+  if (!sampled && run.sampling?.stride !== undefined && run.sampling.totalFailed >= failed)
+    return `all ${int(failed)} failed requests read and counted, ${int(run.diagnosedFailed)} classified (every ${int(run.sampling.stride)}th)`;
   return sampled
     ? `sampled: ${int(run.diagnosedFailed)} of ${int(failed)} failed requests classified${counted}, over ${run.sampling?.slices} slices of the window`
     : `cut: ${int(run.diagnosedFailed)} of ${int(failed)} failed requests classified${counted} (reads ended: ${stops(run)})`;
@@ -581,7 +598,7 @@ function renderCore(p: (line?: string) => void, core: CoreResults): void {
     }
     const med = median(r.timesMs);
     p(
-      `| ${int(r.truth.lines)} | ${int(r.truth.requests)} | ${int(r.truth.failed)} | ${r.timesMs.length} | ${ms(med)} | ${range(r.timesMs, ms)} | ${rate(r.truth.lines / (med / 1000))} | ${(r.truth.chars / 1024 / 1024 / (med / 1000)).toFixed(0)} | +${mb(r.memory.peakHeapDelta)} | +${mb(r.memory.retainedDelta)} | ${r.mismatches.length === 0 ? `yes, every run (${Object.keys(r.diagnosed.causes).length} causes, ${int(r.diagnosed.failed)} failed, ${int(r.diagnosed.succeeded)} succeeded)` : `NO: ${r.mismatches.slice(0, 3).join('; ')}`} |`,
+      `| ${int(r.truth.lines)} | ${int(r.truth.requests)} | ${int(r.truth.failed)} | ${r.timesMs.length} | ${ms(med)} | ${range(r.timesMs, ms)} | ${rate(r.truth.lines / (med / 1000))} | ${(r.truth.chars / 1024 / 1024 / (med / 1000)).toFixed(0)} | +${mb(r.memory.peakHeapDelta)} | +${mb(r.memory.retainedDelta)} | ${r.mismatches.length === 0 && r.diagnosed.sampled === undefined ? `yes, every run (${Object.keys(r.diagnosed.causes).length} causes, ${int(r.diagnosed.failed)} failed, ${int(r.diagnosed.succeeded)} succeeded)` : matchText(r)} |`,
     );
   }
   p();
@@ -613,16 +630,21 @@ function renderCore(p: (line?: string) => void, core: CoreResults): void {
       continue;
     }
     p(
-      `| ${s.label} | ${int(r.truth.lines)} | ${int(r.truth.failed)} | ${s.fitsSmallHeap ? 'yes' : 'no (out of memory)'} | ${mb(r.memory.baseHeapUsed + r.memory.peakHeapDelta)} | ${mb(r.memory.maxRss)} | ${mb(r.memory.retainedDelta)} | ${s.corpus.level === 'ERROR' ? kb(r.memory.retainedDelta / Math.max(1, r.truth.failed)) : '—'} | ${ms(r.timesMs[0] ?? 0)} | ${r.mismatches.length === 0 ? 'yes' : `NO: ${r.mismatches.slice(0, 2).join('; ')}`} |`,
+      `| ${s.label} | ${int(r.truth.lines)} | ${int(r.truth.failed)} | ${s.fitsSmallHeap ? 'yes' : 'no (out of memory)'} | ${mb(r.memory.baseHeapUsed + r.memory.peakHeapDelta)} | ${mb(r.memory.maxRss)} | ${mb(r.memory.retainedDelta)} | ${s.corpus.level === 'ERROR' ? kb(r.memory.retainedDelta / Math.max(1, r.truth.failed)) : '—'} | ${ms(r.timesMs[0] ?? 0)} | ${matchText(r)} |`,
     );
   }
   p();
-  p('Reading: the core drops a request as soon as it completes below 500 and remembers at most 50,000 settled ids, so');
-  p("successful traffic does not make it grow; but it keeps every failed request's trace (up to 120 lines each) until");
+  p("Reading: the core stores a request's execution lines unread until its outcome is known, drops a request that");
   p(
-    'the end and builds a finding for each, so memory grows linearly with the number of failed requests. A bounded sample',
+    'completes below 500 without parsing a line of it, and remembers at most 50,000 settled ids, so successful traffic',
   );
-  p('(classify N traces, count the rest) would cap it.');
+  p(
+    `does not make it grow. Failed requests are read whole; beyond ${int(MAX_FAILED_KEPT)} of them the core keeps every k-th`,
+  );
+  p('(k doubling as needed, so the sample stays evenly spread over the read) and counts the rest; at most 20,000');
+  p('requests without an outcome are held at once (the oldest is decided early). The diagnosis then says');
+  p('"classified N of M failed requests", and its cause shares are checked against the truth within');
+  p(`${(SHARE_TOLERANCE * 100).toFixed(0)} percentage points (the table shows the largest gap).`);
   p();
   if (core.profiles.length > 0) {
     p('## Hotspots');
@@ -715,7 +737,7 @@ function renderHandler(p: (line?: string) => void, handler: HandlerResults): voi
       `| ${int(c.incident.failed)} | ${int(c.incident.lines)} | ${runs.length} | ${secs(median(runs.map((r) => r.wallMs)))} | ${range(
         runs.map((r) => r.wallMs),
         secs,
-      )} | ${c.firstRun !== undefined ? secs(c.firstRun.wallMs) : ''} | ${secs(median(runs.map((r) => r.readMs)))} | ${secs(median(runs.map((r) => r.computeMs)))} | ${ms(median(runs.map((r) => r.publishMs)))} | ${calls} | ${last.pages} | ${mb(last.messageBytes)} / ${mb(last.wireBytes)} | ${last.sampling !== undefined ? int(last.sampling.totalFailed) : '—'} | ${exact ? 'yes, exactly (every run)' : `no: ${describeCoverage(last, c.incident.failed)}; cause shares within ${last.shareDeviationPp.toFixed(1)} points`} |`,
+      )} | ${c.firstRun !== undefined ? secs(c.firstRun.wallMs) : ''} | ${secs(median(runs.map((r) => r.readMs)))} | ${secs(median(runs.map((r) => r.computeMs)))} | ${ms(median(runs.map((r) => r.publishMs)))} | ${calls} | ${last.pages} | ${mb(last.messageBytes)} / ${mb(last.wireBytes)} | ${last.sampling !== undefined ? int(last.sampling.totalFailed) : '—'} | ${exact && last.sampling?.stride === undefined ? 'yes, exactly (every run)' : `${exact ? 'yes' : 'no'}: ${describeCoverage(last, c.incident.failed)}; cause shares within ${last.shareDeviationPp.toFixed(1)} points`} |`,
     );
   }
   p();
