@@ -1,20 +1,27 @@
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigurationReader } from './adapters/config-checks.js';
+import { awaitLazy, type Lazy, lazy } from './adapters/lazy-clients.js';
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
 import { LEDGER_TABLE_ENV, RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from './config/runtime-config.js';
-import { type RespondOutcome, respond } from './respond/respond.js';
+import type { ConfigurationReaderPort } from './enrich/types.js';
+import {
+  type LogReaderPort,
+  type NotificationLedgerPort,
+  type PublisherPort,
+  type RespondOutcome,
+  respond,
+} from './respond/respond.js';
 
 /**
- * The responder Lambda's entry: the composition root. It reads its configuration and builds its clients once per
+ * The responder Lambda's entry: the composition root. It reads its configuration and sets up its clients once per
  * execution environment, then hands each alarm event to `respond`. A publish failure propagates, so the
  * invocation fails and Lambda's async retries and on-failure destination keep the alarm.
+ *
+ * The AWS SDK is not imported with this module (lambda/adapters/lazy-clients.ts): the first invocation starts
+ * loading every client at once and awaits each one where it is first used, so the SNS, API Gateway and Lambda
+ * clients load while the logs are being read. A client whose module fails to load fails the invocation before
+ * anything is published, as a failed import failed the function's init before.
  */
 
 interface LambdaContext {
@@ -22,12 +29,17 @@ interface LambdaContext {
   readonly awsRequestId?: string;
 }
 
+/** The adapters, each built once its SDK client has loaded. */
+interface Clients {
+  readonly reader: Lazy<CloudWatchLogsReader>;
+  readonly publisher: Lazy<SnsPublisher>;
+  readonly configuration: Lazy<ConfigurationReader>;
+  readonly ledger?: Lazy<DynamoDbNotificationLedger>;
+}
+
 interface Composed {
   readonly config: RuntimeConfig;
-  readonly reader: CloudWatchLogsReader;
-  readonly publisher: SnsPublisher;
-  readonly ledger?: DynamoDbNotificationLedger;
-  readonly configuration: ConfigurationReader;
+  readonly clients: Clients;
 }
 
 let composed: Composed | undefined;
@@ -56,38 +68,98 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv): { config: RuntimeConf
 function compose(): Composed {
   if (composed !== undefined) return composed;
   const { config, topicArn } = readRuntimeConfig(process.env);
+  const table = process.env[LEDGER_TABLE_ENV];
   composed = {
     config,
-    // The reader retries throttling itself within the time budget: the SDK must not retry on top of it.
-    reader: new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 })),
-    publisher: new SnsPublisher(new SNSClient({}), topicArn),
-    // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
-    configuration: new ConfigurationReader({
-      apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
-      apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
-      lambda: new LambdaClient({ maxAttempts: 2 }),
-    }),
+    clients: {
+      // The reader retries throttling itself within the time budget: the SDK must not retry on top of it.
+      reader: lazy(async () => {
+        const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+        return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 }));
+      }),
+      publisher: lazy(async () => {
+        const { SNSClient } = await import('@aws-sdk/client-sns');
+        return new SnsPublisher(new SNSClient({}), topicArn);
+      }),
+      // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
+      configuration: lazy(async () => {
+        const [{ APIGatewayClient }, { ApiGatewayV2Client }, { LambdaClient }] = await Promise.all([
+          import('@aws-sdk/client-api-gateway'),
+          import('@aws-sdk/client-apigatewayv2'),
+          import('@aws-sdk/client-lambda'),
+        ]);
+        return new ConfigurationReader({
+          apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
+          apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
+          lambda: new LambdaClient({ maxAttempts: 2 }),
+        });
+      }),
+      // Short timeouts: the ledger must never hold up a notification.
+      ...(table !== undefined && table !== ''
+        ? {
+            ledger: lazy(async () => {
+              const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+              return new DynamoDbNotificationLedger(new DynamoDBClient({ maxAttempts: 2 }), table);
+            }),
+          }
+        : {}),
+    },
   };
-  const table = process.env[LEDGER_TABLE_ENV];
-  if (table !== undefined && table !== '') {
-    // Short timeouts: the ledger must never hold up a notification.
-    composed = { ...composed, ledger: new DynamoDbNotificationLedger(new DynamoDBClient({ maxAttempts: 2 }), table) };
-  }
   return composed;
 }
 
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {
-  const { config, reader, publisher, ledger, configuration } = compose();
+  const started = performance.now();
+  const { config, clients } = compose();
+  const { reader, publisher, configuration, ledger } = clients;
+  const all: Lazy<unknown>[] = [reader, publisher, configuration, ...(ledger !== undefined ? [ledger] : [])];
+  const cold = all.some((c) => c.readyAt === undefined);
+  for (const c of all) c.start();
+  // Time this invocation spent waiting for SDK clients: the part of their load that overlapped nothing.
+  const waited = { ms: 0 };
+  const ready = <T>(c: Lazy<T>) => awaitLazy(c, waited, () => performance.now());
+  // Every client must load before anything is published (and before the invocation ends).
+  const allReady = () => Promise.all(all.map(ready));
+  const ports: { reader: LogReaderPort; publisher: PublisherPort; configuration: ConfigurationReaderPort } = {
+    reader: { read: async (request, limits) => (await ready(reader)).read(request, limits) },
+    publisher: {
+      publish: async (notification) => {
+        await allReady();
+        return (await ready(publisher)).publish(notification);
+      },
+    },
+    configuration: { read: async (plan, limits) => (await ready(configuration)).read(plan, limits) },
+  };
+  const ledgerPort: NotificationLedgerPort | undefined =
+    ledger !== undefined
+      ? {
+          claim: async (key, leaseMs) => (await ready(ledger)).claim(key, leaseMs),
+          markPublished: async (key, messageId) => (await ready(ledger)).markPublished(key, messageId),
+          release: async (key) => (await ready(ledger)).release(key),
+        }
+      : undefined;
   const outcome = await respond(event, {
-    reader,
-    publisher,
-    configuration,
-    ...(ledger !== undefined ? { ledger } : {}),
+    ...ports,
+    ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
     config,
     now: Date.now,
     ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
     log,
   });
+  await allReady();
+  if (cold) {
+    const after = (c: Lazy<unknown> | undefined) =>
+      c?.readyAt !== undefined ? Math.round(Math.max(0, c.readyAt - started)) : undefined;
+    log('info', 'AWS SDK clients loaded in this invocation (cold start)', {
+      readyAfterMs: {
+        logs: after(reader),
+        ...(ledger !== undefined ? { dynamodb: after(ledger) } : {}),
+        sns: after(publisher),
+        configurationChecks: after(configuration),
+      },
+      waitedMs: Math.round(waited.ms),
+    });
+  }
   // Lambda discards the return value of an async (alarm) invocation; direct invocations (the demo) read it.
   return outcome;
 }

@@ -4,31 +4,13 @@
  * and the implicated functions' configuration, alias and resource policy. Every call is bounded by the deadline;
  * read problems (access denied, not found where it matters, throttling, the budget) never throw: they become
  * `failed` facts plus a problem line with the fix, and the causes they touch stay "from logs only".
+ *
+ * REST APIs (API Gateway v1) and HTTP APIs (v2) answer the same questions with differently cased fields
+ * (`deploymentId` / `DeploymentId`); the reads below share one path and take the field of either casing.
  */
-import {
-  type APIGatewayClient,
-  GetDeploymentCommand,
-  GetIntegrationCommand,
-  GetMethodCommand,
-  GetResourcesCommand,
-  GetStageCommand,
-  GetVpcLinkCommand,
-  type Integration,
-} from '@aws-sdk/client-api-gateway';
-import {
-  type ApiGatewayV2Client,
-  GetDeploymentCommand as GetHttpDeploymentCommand,
-  GetIntegrationCommand as GetHttpIntegrationCommand,
-  GetRoutesCommand as GetHttpRoutesCommand,
-  GetStageCommand as GetHttpStageCommand,
-  GetVpcLinkCommand as GetHttpVpcLinkCommand,
-} from '@aws-sdk/client-apigatewayv2';
-import {
-  GetAliasCommand,
-  GetFunctionConfigurationCommand,
-  GetPolicyCommand,
-  type LambdaClient,
-} from '@aws-sdk/client-lambda';
+import type { APIGatewayClient, Integration as RestIntegration } from '@aws-sdk/client-api-gateway';
+import type { ApiGatewayV2Client, GetIntegrationCommandOutput as HttpIntegration } from '@aws-sdk/client-apigatewayv2';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { functionOfUri, resolveStageVariables } from '../enrich/integration-uri.js';
 import { functionKey, MAX_FUNCTIONS, routeKey } from '../enrich/plan.js';
 import { matchTemplate } from '../enrich/resource-match.js';
@@ -54,6 +36,16 @@ export interface ConfigurationClients {
   readonly apiGatewayV2: ApiGatewayV2Client;
   readonly lambda: LambdaClient;
 }
+
+/**
+ * The SDK modules the commands come from, loaded when first used (lambda/adapters/lazy-clients.ts): importing
+ * this module loads no AWS SDK code.
+ */
+const SDK: Record<keyof ConfigurationClients, () => Promise<object>> = {
+  apiGateway: () => import('@aws-sdk/client-api-gateway'),
+  apiGatewayV2: () => import('@aws-sdk/client-apigatewayv2'),
+  lambda: () => import('@aws-sdk/client-lambda'),
+};
 
 export interface ConfigurationReaderOptions {
   /**
@@ -91,6 +83,26 @@ interface CallInfo {
   readonly grant: string;
 }
 
+type PlanApi = NonNullable<CheckPlan['api']>;
+
+/** A stage, deployment or VPC link as REST (v1) or HTTP APIs (v2) return it: each field in one of its casings. */
+interface ApiAnswer {
+  deploymentId?: string;
+  DeploymentId?: string;
+  lastUpdatedDate?: Date;
+  LastUpdatedDate?: Date;
+  createdDate?: Date;
+  CreatedDate?: Date;
+  variables?: Record<string, string>;
+  StageVariables?: Record<string, string>;
+  name?: string;
+  Name?: string;
+  status?: string;
+  VpcLinkStatus?: string;
+  statusMessage?: string;
+  VpcLinkStatusMessage?: string;
+}
+
 class DeadlineReachedError extends Error {
   constructor() {
     super('The configuration check reached its deadline');
@@ -98,28 +110,27 @@ class DeadlineReachedError extends Error {
   }
 }
 
+/** `object` without its undefined-valued keys: a fact the answer did not have is absent, not `undefined`. */
+function compact<T extends object>(object: T): T {
+  for (const key in object) if (object[key] === undefined) delete object[key];
+  return object;
+}
+
 function errorFacts(error: unknown): { name: string; message: string; status?: number } {
   if (error instanceof Error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    return { name: error.name, message: error.message, ...(status !== undefined ? { status } : {}) };
+    return compact({ name: error.name, message: error.message, status });
   }
   return { name: 'UnknownError', message: String(error) };
 }
+
+const DENIED_NAMES = ['AccessDeniedException', 'AccessDenied', 'UnauthorizedException', 'UnrecognizedClientException'];
 
 function failureKind(error: unknown): FailureKind {
   if (error instanceof DeadlineReachedError) return 'budget';
   const { name, status } = errorFacts(error);
   if (name === 'NotFoundException' || name === 'ResourceNotFoundException' || status === 404) return 'missing';
-  if (
-    name === 'AccessDeniedException' ||
-    name === 'AccessDenied' ||
-    name === 'UnauthorizedException' ||
-    name === 'UnrecognizedClientException' ||
-    status === 401 ||
-    status === 403
-  ) {
-    return 'denied';
-  }
+  if (DENIED_NAMES.includes(name) || status === 401 || status === 403) return 'denied';
   if (name === 'TooManyRequestsException' || name === 'ThrottlingException' || status === 429) return 'throttled';
   return 'other';
 }
@@ -220,31 +231,18 @@ class ReadSession {
     this.seen.add(key);
     const facts = error !== undefined ? errorFacts(error) : undefined;
     const byHand = `Check by hand: \`${info.cli}\`.`;
-    switch (kind) {
-      case 'denied':
-        this.problems.push(
-          `Could not read ${info.what}: access denied to ${info.action} (${facts?.name ?? 'AccessDenied'}). ${info.grant} ${byHand}`,
-        );
-        return;
-      case 'throttled':
-        this.problems.push(
-          `Could not read ${info.what}: throttled (${facts?.name ?? 'TooManyRequestsException'}); control-plane read quotas are low and shared by the account. ${byHand}`,
-        );
-        return;
-      case 'budget':
-        this.problems.push(
-          `Configuration checks stopped at their time budget before reading ${info.what}; what was not read is reported from the logs only. ${byHand}`,
-        );
-        return;
-      case 'missing':
-        this.problems.push(`Could not read ${info.what}: it does not exist (${facts?.name ?? 'NotFound'}). ${byHand}`);
-        return;
-      case 'other':
-        this.problems.push(
-          `Could not read ${info.what}: ${facts?.name ?? 'Error'}: ${(facts?.message ?? '').slice(0, 200)}. ${byHand}`,
-        );
-        return;
-    }
+    const could = `Could not read ${info.what}:`;
+    this.problems.push(
+      kind === 'denied'
+        ? `${could} access denied to ${info.action} (${facts?.name ?? 'AccessDenied'}). ${info.grant} ${byHand}`
+        : kind === 'throttled'
+          ? `${could} throttled (${facts?.name ?? 'TooManyRequestsException'}); control-plane read quotas are low and shared by the account. ${byHand}`
+          : kind === 'budget'
+            ? `Configuration checks stopped at their time budget before reading ${info.what}; what was not read is reported from the logs only. ${byHand}`
+            : kind === 'missing'
+              ? `${could} it does not exist (${facts?.name ?? 'NotFound'}). ${byHand}`
+              : `${could} ${facts?.name ?? 'Error'}: ${(facts?.message ?? '').slice(0, 200)}. ${byHand}`,
+    );
   }
 }
 
@@ -257,6 +255,38 @@ interface RouteEntry {
   readonly routeKey?: string;
   readonly target?: string;
   readonly authorizerId?: string;
+}
+
+/** What one read says about the watched API: REST (v1) or HTTP (v2), its client, names and CLI. */
+class ApiReads {
+  readonly rest: boolean;
+  /** "REST API a1b2c3d4e5". */
+  readonly label: string;
+  readonly service: 'apiGateway' | 'apiGatewayV2';
+
+  constructor(readonly api: PlanApi) {
+    this.rest = api.type === 'REST';
+    this.label = `${api.type} API ${api.apiId}`;
+    this.service = this.rest ? 'apiGateway' : 'apiGatewayV2';
+  }
+
+  /** The command's input with the API's id under the name this API version uses. */
+  input(fields: object): object {
+    return { ...(this.rest ? { restApiId: this.api.apiId } : { ApiId: this.api.apiId }), ...fields };
+  }
+
+  /** `aws apigateway get-stage --rest-api-id ID ARGS` (or `aws apigatewayv2 ... --api-id ID ARGS`). */
+  info(what: string, verb: string, args = ''): CallInfo {
+    const { apiId } = this.api;
+    return {
+      what,
+      action: 'apigateway:GET',
+      cli: `aws apigateway${this.rest ? ` ${verb} --rest-api-id` : `v2 ${verb} --api-id`} ${apiId}${args}`,
+      grant:
+        `The stack grants apigateway:GET only on the configured APIs (arn:aws:apigateway:REGION::/${this.rest ? 'restapis' : 'apis'}/${apiId}/*): ` +
+        'add this API to the configuration and run `cdk deploy`; if it is configured, look for a service control policy or permissions boundary that denies apigateway:GET.',
+    };
+  }
 }
 
 /**
@@ -283,16 +313,14 @@ export class ConfigurationReader implements ConfigurationReaderPort {
     const session = new ReadSession(limits, this.maxCalls);
     let stage: StageFacts | undefined;
     let routes: RouteFacts[] = [];
-    const api = plan.api;
-    if (api !== undefined) {
-      stage = await guard(session, `stage ${api.stage}`, { state: 'failed', name: api.stage }, () =>
-        api.type === 'REST' ? this.readRestStage(api, session) : this.readHttpStage(api, session),
+    if (plan.api !== undefined) {
+      const a = new ApiReads(plan.api);
+      stage = await guard(session, `stage ${a.api.stage}`, { state: 'failed', name: a.api.stage }, () =>
+        this.readStage(a, session),
       );
       const failed = plan.routes.map((ref): RouteFacts => ({ ref, state: 'failed' }));
-      routes = await guard(session, `the routes of API ${api.apiId}`, failed, () =>
-        api.type === 'REST'
-          ? this.readRestRoutes(api, plan.routes, stage, session)
-          : this.readHttpRoutes(api, plan.routes, stage, session),
+      routes = await guard(session, `the routes of API ${a.api.apiId}`, failed, () =>
+        this.readRoutes(a, plan.routes, stage, session),
       );
     }
     const refs = new Map<string, FunctionRef>(plan.functions.map((f) => [functionKey(f), f]));
@@ -307,12 +335,8 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       if (existing !== undefined) {
         if (policy && !existing.policy) refs.set(key, { ...existing, policy });
       } else if (refs.size < MAX_FUNCTIONS + plan.routes.length) {
-        refs.set(key, {
-          name: resolved.fn.name,
-          arn: resolved.fn.arn,
-          policy,
-          ...(resolved.fn.qualifier !== undefined ? { qualifier: resolved.fn.qualifier } : {}),
-        });
+        const { name, arn, qualifier } = resolved.fn;
+        refs.set(key, compact({ name, arn, policy, qualifier }));
       }
     }
     const functions = await mapLimit([...refs.values()], this.concurrency, (ref) =>
@@ -320,125 +344,177 @@ export class ConfigurationReader implements ConfigurationReaderPort {
         this.readFunction(ref, plan.readableFunctions, session),
       ),
     );
-    return { routes, functions, ...(stage !== undefined ? { stage } : {}), problems: session.problems };
+    return compact({ routes, functions, stage, problems: session.problems });
   }
 
-  // ---- API Gateway REST -----------------------------------------------------------------------------------------
-
-  private restInfo(apiId: string, what: string, cli: string): CallInfo {
-    return {
-      what,
-      action: 'apigateway:GET',
-      cli,
-      grant:
-        `The stack grants apigateway:GET only on the configured APIs (arn:aws:apigateway:REGION::/restapis/${apiId}/*): ` +
-        'add this API to the configuration and run `cdk deploy`; if it is configured, look for a service control policy or permissions boundary that denies apigateway:GET.',
+  /** Sends one command (its class from the SDK module, loaded on first use) within the session's limits. */
+  private async send<T>(
+    s: ReadSession,
+    info: CallInfo,
+    service: keyof ConfigurationClients,
+    command: string,
+    input: object,
+  ): Promise<CallResult<T>> {
+    const Command = ((await SDK[service]()) as Record<string, new (input: object) => unknown>)[command];
+    if (Command === undefined) throw new Error(`The AWS SDK module of ${service} has no ${command}`);
+    const client = this.clients[service] as unknown as {
+      send(command: unknown, options: { abortSignal: AbortSignal }): Promise<T>;
     };
+    return s.call(info, (abortSignal) => client.send(new Command(input), { abortSignal }));
   }
 
-  private async readRestStage(api: NonNullable<CheckPlan['api']>, s: ReadSession): Promise<StageFacts> {
-    const info = this.restInfo(
-      api.apiId,
-      `stage ${api.stage} of REST API ${api.apiId}`,
-      `aws apigateway get-stage --rest-api-id ${api.apiId} --stage-name ${shellQuote(api.stage)}`,
-    );
-    const r = await s.call(info, (abortSignal) =>
-      this.clients.apiGateway.send(new GetStageCommand({ restApiId: api.apiId, stageName: api.stage }), {
-        abortSignal,
-      }),
+  /** Sends a command of the watched API's version; a failure other than `missing` is reported. */
+  private async apiSend<T>(
+    a: ApiReads,
+    s: ReadSession,
+    info: CallInfo,
+    command: string,
+    fields: object,
+  ): Promise<CallResult<T>> {
+    const r = await this.send<T>(s, info, a.service, command, a.input(fields));
+    if (!r.ok && r.kind !== 'missing') s.report(info, r.kind, r.error);
+    return r;
+  }
+
+  // ---- API Gateway: the stage and its deployment --------------------------------------------------------------
+
+  private async readStage(a: ApiReads, s: ReadSession): Promise<StageFacts> {
+    const { api, rest, label } = a;
+    const info = a.info(`stage ${api.stage} of ${label}`, 'get-stage', ` --stage-name ${shellQuote(api.stage)}`);
+    const r = await this.apiSend<ApiAnswer>(
+      a,
+      s,
+      info,
+      'GetStageCommand',
+      rest ? { stageName: api.stage } : { StageName: api.stage },
     );
     if (!r.ok) {
-      s.report(info, r.kind, r.error);
+      if (r.kind === 'missing') s.report(info, r.kind, r.error);
       return { state: r.kind === 'missing' ? 'missing' : 'failed', name: api.stage };
     }
     const stage = r.value;
-    const deploymentId = stage.deploymentId;
+    const deploymentId = stage.deploymentId ?? stage.DeploymentId;
     let deploymentCreated: number | undefined;
     if (deploymentId !== undefined) {
-      const dInfo = this.restInfo(
-        api.apiId,
-        `deployment ${deploymentId} of REST API ${api.apiId}`,
-        `aws apigateway get-deployment --rest-api-id ${api.apiId} --deployment-id ${shellQuote(deploymentId)}`,
+      const dInfo = a.info(
+        `deployment ${deploymentId} of ${label}`,
+        'get-deployment',
+        ` --deployment-id ${shellQuote(deploymentId)}`,
       );
-      const d = await s.call(dInfo, (abortSignal) =>
-        this.clients.apiGateway.send(new GetDeploymentCommand({ restApiId: api.apiId, deploymentId }), { abortSignal }),
+      const d = await this.apiSend<ApiAnswer>(
+        a,
+        s,
+        dInfo,
+        'GetDeploymentCommand',
+        rest ? { deploymentId } : { DeploymentId: deploymentId },
       );
-      if (d.ok) deploymentCreated = time(d.value.createdDate);
-      else s.report(dInfo, d.kind, d.error);
+      if (d.ok) deploymentCreated = time(d.value.createdDate ?? d.value.CreatedDate);
+      else if (d.kind === 'missing') s.report(dInfo, d.kind, d.error);
     }
-    return foundStage(api.stage, {
+    return compact({
+      state: 'found' as const,
+      name: api.stage,
       deploymentId,
-      lastUpdated: time(stage.lastUpdatedDate),
-      created: time(stage.createdDate),
+      lastUpdated: time(stage.lastUpdatedDate ?? stage.LastUpdatedDate),
+      created: time(stage.createdDate ?? stage.CreatedDate),
       deploymentCreated,
-      variables: stage.variables,
+      variables: stage.variables ?? stage.StageVariables ?? {},
     });
   }
 
-  private async restResources(
-    apiId: string,
+  // ---- API Gateway: the failing routes ------------------------------------------------------------------------
+
+  /** The API's resources (REST) or routes (HTTP API), page by page up to `maxPages`. */
+  private async listRoutes(
+    a: ApiReads,
     s: ReadSession,
   ): Promise<{ entries: RouteEntry[]; complete: boolean } | undefined> {
     const entries: RouteEntry[] = [];
-    let position: string | undefined;
-    const info = this.restInfo(
-      apiId,
-      `the resources of REST API ${apiId}`,
-      `aws apigateway get-resources --rest-api-id ${apiId}`,
-    );
+    const { rest, label } = a;
+    const info = rest
+      ? a.info(`the resources of ${label}`, 'get-resources')
+      : a.info(`the routes of ${label}`, 'get-routes');
+    let token: string | undefined;
     for (let page = 0; page < this.maxPages; page++) {
-      const r = await s.call(info, (abortSignal) =>
-        this.clients.apiGateway.send(new GetResourcesCommand({ restApiId: apiId, limit: 500, position }), {
-          abortSignal,
-        }),
+      const r = await this.apiSend<{
+        items?: Array<{ id?: string; path?: string; resourceMethods?: object }>;
+        position?: string;
+        Items?: Array<{ RouteKey?: string; Target?: string; AuthorizerId?: string }>;
+        NextToken?: string;
+      }>(
+        a,
+        s,
+        info,
+        rest ? 'GetResourcesCommand' : 'GetRoutesCommand',
+        rest ? { limit: 500, position: token } : { MaxResults: '100', NextToken: token },
       );
       if (!r.ok) {
-        s.report(info, r.kind, r.error);
+        if (r.kind === 'missing') s.report(info, r.kind, r.error);
         return undefined;
       }
       for (const item of r.value.items ?? []) {
         if (item.path === undefined) continue;
-        entries.push({
-          path: item.path,
-          ...(item.id !== undefined ? { resourceId: item.id } : {}),
-          ...(item.resourceMethods !== undefined ? { methods: Object.keys(item.resourceMethods) } : {}),
-        });
+        entries.push(
+          compact({
+            path: item.path,
+            resourceId: item.id,
+            methods: item.resourceMethods !== undefined ? Object.keys(item.resourceMethods) : undefined,
+          }),
+        );
       }
-      position = r.value.position;
-      if (position === undefined || position === '') return { entries, complete: true };
+      for (const item of r.value.Items ?? []) {
+        const key = item.RouteKey;
+        if (key === undefined) continue;
+        const space = key.indexOf(' ');
+        entries.push(
+          compact({
+            routeKey: key,
+            path: space > 0 ? key.slice(space + 1) : key,
+            methods: [space > 0 ? key.slice(0, space) : 'ANY'],
+            target: item.Target,
+            authorizerId: item.AuthorizerId,
+          }),
+        );
+      }
+      token = r.value.position ?? r.value.NextToken;
+      if (token === undefined || token === '') return { entries, complete: true };
     }
     return { entries, complete: false };
   }
 
-  private async readRestRoutes(
-    api: NonNullable<CheckPlan['api']>,
+  private async readRoutes(
+    a: ApiReads,
     refs: readonly RouteRef[],
     stage: StageFacts | undefined,
     s: ReadSession,
   ): Promise<RouteFacts[]> {
     if (refs.length === 0) return [];
-    const listed = await this.restResources(api.apiId, s);
+    const listed = await this.listRoutes(a, s);
     if (listed === undefined) return refs.map((ref) => ({ ref, state: 'failed' }));
     const templates = listed.entries.map((e) => e.path);
     return mapLimit(refs, this.concurrency, async (ref): Promise<RouteFacts> => {
-      const template = matchTemplate(templates, ref.path);
-      const entry = template !== undefined ? listed.entries.find((e) => e.path === template) : undefined;
-      if (entry?.resourceId === undefined) {
+      let entry: RouteEntry | undefined;
+      if (a.rest) {
+        const template = matchTemplate(templates, ref.path);
+        entry = listed.entries.find((e) => e.path === template && e.resourceId !== undefined);
+      } else entry = httpRouteFor(listed.entries, ref);
+      if (entry === undefined) {
         if (!listed.complete) {
           s.problems.push(
-            `REST API ${api.apiId} has more resources than the ${this.maxPages} page(s) read: ${routeKey(ref)} was not found among them and is reported from the logs only.`,
+            `${a.label} has more ${a.rest ? 'resources' : 'routes'} than the ${this.maxPages} page(s) read: ${routeKey(ref)} was not found among them and is reported from the logs only.`,
           );
           return { ref, state: 'failed' };
         }
         return { ref, state: 'missing' };
       }
+      if (!a.rest) return this.readHttpRoute(a, ref, entry, stage, s);
       // The method that serves the request: the logged one, else ANY (API Gateway's catch-all method).
       const candidates =
         entry.methods !== undefined
           ? [ref.method, 'ANY'].filter((m) => entry.methods?.includes(m))
           : [...new Set([ref.method, 'ANY'])];
       for (const method of candidates) {
-        const facts = await this.readRestMethod(api, ref, entry, method, stage, s);
+        const facts = await this.readRestMethod(a, ref, entry, method, stage, s);
         if (facts.state !== 'missing') return facts;
       }
       return { ref, state: 'missing', resourcePath: entry.path, resourceId: entry.resourceId };
@@ -446,7 +522,7 @@ export class ConfigurationReader implements ConfigurationReaderPort {
   }
 
   private async readRestMethod(
-    api: NonNullable<CheckPlan['api']>,
+    a: ApiReads,
     ref: RouteRef,
     entry: RouteEntry,
     method: string,
@@ -454,63 +530,111 @@ export class ConfigurationReader implements ConfigurationReaderPort {
     s: ReadSession,
   ): Promise<RouteFacts> {
     const resourceId = entry.resourceId ?? '';
-    const label = `${method} ${entry.path}`;
-    const info = this.restInfo(
-      api.apiId,
-      `the method and integration of ${label} (REST API ${api.apiId})`,
-      `aws apigateway get-method --rest-api-id ${api.apiId} --resource-id ${shellQuote(resourceId)} --http-method ${shellQuote(method)}`,
-    );
-    const r = await s.call(info, (abortSignal) =>
-      this.clients.apiGateway.send(new GetMethodCommand({ restApiId: api.apiId, resourceId, httpMethod: method }), {
-        abortSignal,
-      }),
-    );
+    const of = `of ${method} ${entry.path} (${a.label})`;
+    const args = ` --resource-id ${shellQuote(resourceId)} --http-method ${shellQuote(method)}`;
+    const input = { resourceId, httpMethod: method };
+    const r = await this.apiSend<{
+      authorizerId?: string;
+      methodResponses?: object;
+      methodIntegration?: RestIntegration;
+    }>(a, s, a.info(`the method and integration ${of}`, 'get-method', args), 'GetMethodCommand', input);
     const base = { ref, resourcePath: entry.path, resourceId, method };
-    if (!r.ok) {
-      if (r.kind === 'missing') return { ...base, state: 'missing' };
-      s.report(info, r.kind, r.error);
-      return { ...base, state: 'failed' };
-    }
+    if (!r.ok) return { ...base, state: r.kind === 'missing' ? 'missing' : 'failed' };
     let integration = r.value.methodIntegration;
     if (integration === undefined) {
-      const iInfo = this.restInfo(
-        api.apiId,
-        `the integration of ${label} (REST API ${api.apiId})`,
-        `aws apigateway get-integration --rest-api-id ${api.apiId} --resource-id ${shellQuote(resourceId)} --http-method ${shellQuote(method)}`,
-      );
-      const i = await s.call(iInfo, (abortSignal) =>
-        this.clients.apiGateway.send(
-          new GetIntegrationCommand({ restApiId: api.apiId, resourceId, httpMethod: method }),
-          { abortSignal },
-        ),
+      const i = await this.apiSend<RestIntegration>(
+        a,
+        s,
+        a.info(`the integration ${of}`, 'get-integration', args),
+        'GetIntegrationCommand',
+        input,
       );
       if (i.ok) integration = i.value;
-      else if (i.kind !== 'missing') {
-        s.report(iInfo, i.kind, i.error);
-        return { ...base, state: 'failed' };
-      }
+      else if (i.kind !== 'missing') return { ...base, state: 'failed' };
     }
-    const facts = integration !== undefined ? restIntegration(integration) : undefined;
+    const methodResponses = r.value.methodResponses;
+    return this.withIntegration(
+      a,
+      compact({
+        ...base,
+        state: 'found' as const,
+        authorizerId: r.value.authorizerId,
+        methodResponses: methodResponses !== undefined ? Object.keys(methodResponses) : undefined,
+      }),
+      integration,
+      stage,
+      s,
+    );
+  }
+
+  private async readHttpRoute(
+    a: ApiReads,
+    ref: RouteRef,
+    entry: RouteEntry,
+    stage: StageFacts | undefined,
+    s: ReadSession,
+  ): Promise<RouteFacts> {
+    const base = compact({
+      ref,
+      resourcePath: entry.path,
+      method: entry.methods?.[0] ?? ref.method,
+      authorizerId: entry.authorizerId,
+      state: 'found' as ReadState,
+    });
+    const integrationId = /^integrations\/(.+)$/.exec(entry.target ?? '')?.[1];
+    if (integrationId === undefined) return base;
+    const r = await this.apiSend<HttpIntegration>(
+      a,
+      s,
+      a.info(
+        `the integration of ${entry.routeKey ?? routeKey(ref)} (${a.label})`,
+        'get-integration',
+        ` --integration-id ${shellQuote(integrationId)}`,
+      ),
+      'GetIntegrationCommand',
+      { IntegrationId: integrationId },
+    );
+    if (!r.ok) return r.kind === 'missing' ? base : { ...base, state: 'failed' };
+    return this.withIntegration(a, base, r.value, stage, s);
+  }
+
+  /** The route's facts with its integration's, and the VPC link the integration goes through. */
+  private async withIntegration(
+    a: ApiReads,
+    route: RouteFacts,
+    i: RestIntegration | HttpIntegration | undefined,
+    stage: StageFacts | undefined,
+    s: ReadSession,
+  ): Promise<RouteFacts> {
+    if (i === undefined) return route;
+    const rest = i as RestIntegration;
+    const http = i as HttpIntegration;
+    const integration: IntegrationFacts = compact({
+      type: rest.type ?? http.IntegrationType,
+      httpMethod: rest.httpMethod ?? http.IntegrationMethod,
+      uri: rest.uri ?? http.IntegrationUri,
+      connectionType: rest.connectionType ?? http.ConnectionType,
+      connectionId: rest.connectionId ?? http.ConnectionId,
+      credentials: rest.credentials ?? http.CredentialsArn,
+      // REST: no integration responses at all comes back as an absent map: that is "none", not "not read".
+      responses: a.rest
+        ? Object.entries(rest.integrationResponses ?? {}).map(([code, r]) =>
+            compact({ statusCode: r.statusCode ?? code, selectionPattern: r.selectionPattern }),
+          )
+        : undefined,
+    });
     const vpcLink =
-      facts?.connectionType === 'VPC_LINK' && facts.connectionId !== undefined
-        ? await this.readVpcLink('REST', facts.connectionId, stage, s, api.apiId)
+      integration.connectionType === 'VPC_LINK' && integration.connectionId !== undefined
+        ? await this.readVpcLink(a, integration.connectionId, stage, s)
         : undefined;
-    return {
-      ...base,
-      state: 'found',
-      ...(r.value.authorizerId !== undefined ? { authorizerId: r.value.authorizerId } : {}),
-      ...(r.value.methodResponses !== undefined ? { methodResponses: Object.keys(r.value.methodResponses) } : {}),
-      ...(facts !== undefined ? { integration: facts } : {}),
-      ...(vpcLink !== undefined ? { vpcLink } : {}),
-    };
+    return compact({ ...route, integration, vpcLink });
   }
 
   private async readVpcLink(
-    type: 'REST' | 'HTTP',
+    a: ApiReads,
     connectionId: string,
     stage: StageFacts | undefined,
     s: ReadSession,
-    apiId: string,
   ): Promise<(VpcLinkFacts & { state: ReadState }) | undefined> {
     // The connection id may be `${stageVariables.vpcLinkId}`: read the link the stage names.
     const id = resolveStageVariables(connectionId, stage?.variables);
@@ -518,213 +642,53 @@ export class ConfigurationReader implements ConfigurationReaderPort {
     const info: CallInfo = {
       what: `VPC link ${id}`,
       action: 'apigateway:GET',
-      cli:
-        type === 'REST'
-          ? `aws apigateway get-vpc-link --vpc-link-id ${shellQuote(id)}`
-          : `aws apigatewayv2 get-vpc-link --vpc-link-id ${shellQuote(id)}`,
-      grant: `The stack grants apigateway:GET on arn:aws:apigateway:REGION::/vpclinks/* for the APIs it watches (API ${apiId}); add it if the role was narrowed.`,
+      cli: `aws apigateway${a.rest ? '' : 'v2'} get-vpc-link --vpc-link-id ${shellQuote(id)}`,
+      grant: `The stack grants apigateway:GET on arn:aws:apigateway:REGION::/vpclinks/* for the APIs it watches (API ${a.api.apiId}); add it if the role was narrowed.`,
     };
-    if (type === 'REST') {
-      const r = await s.call(info, (abortSignal) =>
-        this.clients.apiGateway.send(new GetVpcLinkCommand({ vpcLinkId: id }), { abortSignal }),
-      );
-      if (!r.ok) {
-        if (r.kind !== 'missing') s.report(info, r.kind, r.error);
-        return { id, state: r.kind === 'missing' ? 'missing' : 'failed' };
-      }
-      return {
-        id,
-        state: 'found',
-        ...(r.value.name !== undefined ? { name: r.value.name } : {}),
-        ...(r.value.status !== undefined ? { status: r.value.status } : {}),
-        ...(r.value.statusMessage !== undefined ? { statusMessage: r.value.statusMessage } : {}),
-      };
-    }
-    const r = await s.call(info, (abortSignal) =>
-      this.clients.apiGatewayV2.send(new GetHttpVpcLinkCommand({ VpcLinkId: id }), { abortSignal }),
+    const r = await this.send<ApiAnswer>(
+      s,
+      info,
+      a.service,
+      'GetVpcLinkCommand',
+      a.rest ? { vpcLinkId: id } : { VpcLinkId: id },
     );
     if (!r.ok) {
       if (r.kind !== 'missing') s.report(info, r.kind, r.error);
       return { id, state: r.kind === 'missing' ? 'missing' : 'failed' };
     }
-    return {
+    const v = r.value;
+    return compact({
       id,
-      state: 'found',
-      ...(r.value.Name !== undefined ? { name: r.value.Name } : {}),
-      ...(r.value.VpcLinkStatus !== undefined ? { status: r.value.VpcLinkStatus } : {}),
-      ...(r.value.VpcLinkStatusMessage !== undefined ? { statusMessage: r.value.VpcLinkStatusMessage } : {}),
-    };
-  }
-
-  // ---- API Gateway HTTP APIs (v2) -------------------------------------------------------------------------------
-
-  private httpInfo(apiId: string, what: string, cli: string): CallInfo {
-    return {
-      what,
-      action: 'apigateway:GET',
-      cli,
-      grant:
-        `The stack grants apigateway:GET only on the configured APIs (arn:aws:apigateway:REGION::/apis/${apiId}/*): ` +
-        'add this API to the configuration and run `cdk deploy`; if it is configured, look for a service control policy or permissions boundary that denies apigateway:GET.',
-    };
-  }
-
-  private async readHttpStage(api: NonNullable<CheckPlan['api']>, s: ReadSession): Promise<StageFacts> {
-    const info = this.httpInfo(
-      api.apiId,
-      `stage ${api.stage} of HTTP API ${api.apiId}`,
-      `aws apigatewayv2 get-stage --api-id ${api.apiId} --stage-name ${shellQuote(api.stage)}`,
-    );
-    const r = await s.call(info, (abortSignal) =>
-      this.clients.apiGatewayV2.send(new GetHttpStageCommand({ ApiId: api.apiId, StageName: api.stage }), {
-        abortSignal,
-      }),
-    );
-    if (!r.ok) {
-      s.report(info, r.kind, r.error);
-      return { state: r.kind === 'missing' ? 'missing' : 'failed', name: api.stage };
-    }
-    const stage = r.value;
-    const deploymentId = stage.DeploymentId;
-    let deploymentCreated: number | undefined;
-    if (deploymentId !== undefined) {
-      const dInfo = this.httpInfo(
-        api.apiId,
-        `deployment ${deploymentId} of HTTP API ${api.apiId}`,
-        `aws apigatewayv2 get-deployment --api-id ${api.apiId} --deployment-id ${shellQuote(deploymentId)}`,
-      );
-      const d = await s.call(dInfo, (abortSignal) =>
-        this.clients.apiGatewayV2.send(new GetHttpDeploymentCommand({ ApiId: api.apiId, DeploymentId: deploymentId }), {
-          abortSignal,
-        }),
-      );
-      if (d.ok) deploymentCreated = time(d.value.CreatedDate);
-      else s.report(dInfo, d.kind, d.error);
-    }
-    return foundStage(api.stage, {
-      deploymentId,
-      lastUpdated: time(stage.LastUpdatedDate),
-      created: time(stage.CreatedDate),
-      deploymentCreated,
-      variables: stage.StageVariables,
-    });
-  }
-
-  private async httpRoutes(
-    apiId: string,
-    s: ReadSession,
-  ): Promise<{ entries: RouteEntry[]; complete: boolean } | undefined> {
-    const entries: RouteEntry[] = [];
-    let token: string | undefined;
-    const info = this.httpInfo(
-      apiId,
-      `the routes of HTTP API ${apiId}`,
-      `aws apigatewayv2 get-routes --api-id ${apiId}`,
-    );
-    for (let page = 0; page < this.maxPages; page++) {
-      const r = await s.call(info, (abortSignal) =>
-        this.clients.apiGatewayV2.send(
-          new GetHttpRoutesCommand({ ApiId: apiId, MaxResults: '100', NextToken: token }),
-          {
-            abortSignal,
-          },
-        ),
-      );
-      if (!r.ok) {
-        s.report(info, r.kind, r.error);
-        return undefined;
-      }
-      for (const item of r.value.Items ?? []) {
-        if (item.RouteKey === undefined) continue;
-        const space = item.RouteKey.indexOf(' ');
-        entries.push({
-          routeKey: item.RouteKey,
-          path: space > 0 ? item.RouteKey.slice(space + 1) : item.RouteKey,
-          methods: [space > 0 ? item.RouteKey.slice(0, space) : 'ANY'],
-          ...(item.Target !== undefined ? { target: item.Target } : {}),
-          ...(item.AuthorizerId !== undefined ? { authorizerId: item.AuthorizerId } : {}),
-        });
-      }
-      token = r.value.NextToken;
-      if (token === undefined || token === '') return { entries, complete: true };
-    }
-    return { entries, complete: false };
-  }
-
-  private async readHttpRoutes(
-    api: NonNullable<CheckPlan['api']>,
-    refs: readonly RouteRef[],
-    stage: StageFacts | undefined,
-    s: ReadSession,
-  ): Promise<RouteFacts[]> {
-    if (refs.length === 0) return [];
-    const listed = await this.httpRoutes(api.apiId, s);
-    if (listed === undefined) return refs.map((ref) => ({ ref, state: 'failed' }));
-    return mapLimit(refs, this.concurrency, async (ref): Promise<RouteFacts> => {
-      const entry = httpRouteFor(listed.entries, ref);
-      if (entry === undefined) {
-        if (!listed.complete) {
-          s.problems.push(
-            `HTTP API ${api.apiId} has more routes than the ${this.maxPages} page(s) read: ${routeKey(ref)} was not found among them and is reported from the logs only.`,
-          );
-          return { ref, state: 'failed' };
-        }
-        return { ref, state: 'missing' };
-      }
-      const base = {
-        ref,
-        resourcePath: entry.path,
-        method: entry.methods?.[0] ?? ref.method,
-        ...(entry.authorizerId !== undefined ? { authorizerId: entry.authorizerId } : {}),
-      };
-      const integrationId = /^integrations\/(.+)$/.exec(entry.target ?? '')?.[1];
-      if (integrationId === undefined) return { ...base, state: 'found' };
-      const info = this.httpInfo(
-        api.apiId,
-        `the integration of ${entry.routeKey ?? routeKey(ref)} (HTTP API ${api.apiId})`,
-        `aws apigatewayv2 get-integration --api-id ${api.apiId} --integration-id ${shellQuote(integrationId)}`,
-      );
-      const r = await s.call(info, (abortSignal) =>
-        this.clients.apiGatewayV2.send(
-          new GetHttpIntegrationCommand({ ApiId: api.apiId, IntegrationId: integrationId }),
-          {
-            abortSignal,
-          },
-        ),
-      );
-      if (!r.ok) {
-        if (r.kind === 'missing') return { ...base, state: 'found' };
-        s.report(info, r.kind, r.error);
-        return { ...base, state: 'failed' };
-      }
-      const i = r.value;
-      const integration: IntegrationFacts = {
-        ...(i.IntegrationType !== undefined ? { type: i.IntegrationType } : {}),
-        ...(i.IntegrationMethod !== undefined ? { httpMethod: i.IntegrationMethod } : {}),
-        ...(i.IntegrationUri !== undefined ? { uri: i.IntegrationUri } : {}),
-        ...(i.ConnectionType !== undefined ? { connectionType: i.ConnectionType } : {}),
-        ...(i.ConnectionId !== undefined ? { connectionId: i.ConnectionId } : {}),
-        ...(i.CredentialsArn !== undefined ? { credentials: i.CredentialsArn } : {}),
-      };
-      const vpcLink =
-        integration.connectionType === 'VPC_LINK' && integration.connectionId !== undefined
-          ? await this.readVpcLink('HTTP', integration.connectionId, stage, s, api.apiId)
-          : undefined;
-      return { ...base, state: 'found', integration, ...(vpcLink !== undefined ? { vpcLink } : {}) };
+      state: 'found' as const,
+      name: v.name ?? v.Name,
+      status: v.status ?? v.VpcLinkStatus,
+      statusMessage: v.statusMessage ?? v.VpcLinkStatusMessage,
     });
   }
 
   // ---- Lambda -----------------------------------------------------------------------------------------------------
 
-  private lambdaInfo(ref: FunctionRef, action: string, what: string, cli: string): CallInfo {
-    return {
+  /** Sends a Lambda command; a failure is reported unless it is `missing` and `missingIsAnswer`. */
+  private async lambdaSend<T>(
+    ref: FunctionRef,
+    s: ReadSession,
+    action: string,
+    what: string,
+    cli: string,
+    input: object,
+    missingIsAnswer: boolean,
+  ): Promise<CallResult<T>> {
+    const info: CallInfo = {
       what,
-      action,
-      cli,
+      action: `lambda:${action}`,
+      cli: `aws lambda ${cli}`,
       grant:
         `The stack grants lambda:GetFunctionConfiguration, lambda:GetPolicy and lambda:GetAlias only on the API's configured functionNames: ` +
         `add ${ref.name} to functionNames and run \`cdk deploy\`.`,
     };
+    const r = await this.send<T>(s, info, 'lambda', `${action}Command`, input);
+    if (!r.ok && !(missingIsAnswer && r.kind === 'missing')) s.report(info, r.kind, r.error);
+    return r;
   }
 
   private async readFunction(
@@ -734,125 +698,84 @@ export class ConfigurationReader implements ConfigurationReaderPort {
   ): Promise<FunctionFacts> {
     const id = ref.arn ?? ref.name;
     const q = ref.qualifier !== undefined ? ` --qualifier ${shellQuote(ref.qualifier)}` : '';
+    const fn = `--function-name ${shellQuote(id)}`;
     const shown = functionKey(ref);
     if (readable !== undefined && !readable.includes(ref.name)) {
       s.problems.push(
-        `${shown} is not among the API's configured functionNames, so the responder may not read its configuration${ref.policy ? ' or resource policy' : ''}: add it to functionNames and run \`cdk deploy\`. Check by hand: \`aws lambda ${ref.policy ? 'get-policy' : 'get-function-configuration'} --function-name ${shellQuote(id)}${q}\`.`,
+        `${shown} is not among the API's configured functionNames, so the responder may not read its configuration${ref.policy ? ' or resource policy' : ''}: add it to functionNames and run \`cdk deploy\`. Check by hand: \`aws lambda ${ref.policy ? 'get-policy' : 'get-function-configuration'} ${fn}${q}\`.`,
       );
       return { ref, state: 'failed' };
     }
-    const qualifier = ref.qualifier !== undefined ? { Qualifier: ref.qualifier } : {};
-    const cInfo = this.lambdaInfo(
+    const input = compact({ FunctionName: id, Qualifier: ref.qualifier });
+    const c = await this.lambdaSend<{
+      FunctionArn?: string;
+      LastModified?: string;
+      Version?: string;
+      Timeout?: number;
+      MemorySize?: number;
+      State?: string;
+    }>(
       ref,
-      'lambda:GetFunctionConfiguration',
+      s,
+      'GetFunctionConfiguration',
       `the configuration of function ${shown}`,
-      `aws lambda get-function-configuration --function-name ${shellQuote(id)}${q}`,
+      `get-function-configuration ${fn}${q}`,
+      input,
+      true,
     );
-    const c = await s.call(cInfo, (abortSignal) =>
-      this.clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: id, ...qualifier }), {
-        abortSignal,
-      }),
-    );
-    if (!c.ok) {
-      if (c.kind === 'missing') return { ref, state: 'missing' };
-      s.report(cInfo, c.kind, c.error);
-      return { ref, state: 'failed' };
-    }
+    if (!c.ok) return { ref, state: c.kind === 'missing' ? 'missing' : 'failed' };
     const cfg = c.value;
     // Aliases name a version; numbered versions and $LATEST are their own.
-    const isAlias = ref.qualifier !== undefined && ref.qualifier !== '$LATEST' && !/^\d+$/.test(ref.qualifier);
-    const [alias, policy] = await Promise.all([
-      isAlias && ref.qualifier !== undefined ? this.readAlias(ref, ref.qualifier, id, s) : undefined,
-      ref.policy ? this.readPolicy(ref, id, q, s) : undefined,
+    const alias = ref.qualifier !== undefined && ref.qualifier !== '$LATEST' && !/^\d+$/.test(ref.qualifier);
+    const [a, p] = await Promise.all([
+      alias && ref.qualifier !== undefined
+        ? this.lambdaSend<{ FunctionVersion?: string }>(
+            ref,
+            s,
+            'GetAlias',
+            `alias ${ref.qualifier} of function ${ref.name}`,
+            `get-alias ${fn} --name ${shellQuote(ref.qualifier)}`,
+            { FunctionName: id, Name: ref.qualifier },
+            false,
+          )
+        : undefined,
+      // The function exists (its configuration was read): not found here means it has no resource policy at all.
+      ref.policy
+        ? this.lambdaSend<{ Policy?: string }>(
+            ref,
+            s,
+            'GetPolicy',
+            `the resource policy of function ${shown}`,
+            `get-policy ${fn}${q}`,
+            input,
+            true,
+          )
+        : undefined,
     ]);
-    const lastModified = parseLambdaTime(cfg.LastModified);
-    return {
+    return compact({
       ref,
-      state: 'found',
-      ...(cfg.FunctionArn !== undefined ? { arn: cfg.FunctionArn } : {}),
-      ...(lastModified !== undefined ? { lastModified } : {}),
-      ...(cfg.Version !== undefined ? { version: cfg.Version } : {}),
-      ...(cfg.Timeout !== undefined ? { timeoutSec: cfg.Timeout } : {}),
-      ...(cfg.MemorySize !== undefined ? { memoryMb: cfg.MemorySize } : {}),
-      ...(cfg.State !== undefined ? { functionState: cfg.State } : {}),
-      ...(alias !== undefined ? { alias } : {}),
-      ...(policy !== undefined ? policy : {}),
-    };
+      state: 'found' as const,
+      arn: cfg.FunctionArn,
+      lastModified: parseLambdaTime(cfg.LastModified),
+      version: cfg.Version,
+      timeoutSec: cfg.Timeout,
+      memoryMb: cfg.MemorySize,
+      functionState: cfg.State,
+      alias:
+        a?.ok === true ? compact({ name: ref.qualifier ?? '', functionVersion: a.value.FunctionVersion }) : undefined,
+      policyState:
+        p === undefined
+          ? undefined
+          : p.ok
+            ? p.value.Policy !== undefined
+              ? ('found' as const)
+              : ('missing' as const)
+            : p.kind === 'missing'
+              ? ('missing' as const)
+              : ('failed' as const),
+      policy: p?.ok === true ? p.value.Policy : undefined,
+    });
   }
-
-  private async readAlias(
-    ref: FunctionRef,
-    name: string,
-    id: string,
-    s: ReadSession,
-  ): Promise<FunctionFacts['alias'] | undefined> {
-    const info = this.lambdaInfo(
-      ref,
-      'lambda:GetAlias',
-      `alias ${name} of function ${ref.name}`,
-      `aws lambda get-alias --function-name ${shellQuote(id)} --name ${shellQuote(name)}`,
-    );
-    const r = await s.call(info, (abortSignal) =>
-      this.clients.lambda.send(new GetAliasCommand({ FunctionName: id, Name: name }), { abortSignal }),
-    );
-    if (!r.ok) {
-      s.report(info, r.kind, r.error);
-      return undefined;
-    }
-    return { name, ...(r.value.FunctionVersion !== undefined ? { functionVersion: r.value.FunctionVersion } : {}) };
-  }
-
-  private async readPolicy(
-    ref: FunctionRef,
-    id: string,
-    q: string,
-    s: ReadSession,
-  ): Promise<Pick<FunctionFacts, 'policyState' | 'policy'>> {
-    const info = this.lambdaInfo(
-      ref,
-      'lambda:GetPolicy',
-      `the resource policy of function ${functionKey(ref)}`,
-      `aws lambda get-policy --function-name ${shellQuote(id)}${q}`,
-    );
-    const r = await s.call(info, (abortSignal) =>
-      this.clients.lambda.send(
-        new GetPolicyCommand({
-          FunctionName: id,
-          ...(ref.qualifier !== undefined ? { Qualifier: ref.qualifier } : {}),
-        }),
-        { abortSignal },
-      ),
-    );
-    if (r.ok) {
-      return r.value.Policy !== undefined
-        ? { policyState: 'found', policy: r.value.Policy }
-        : { policyState: 'missing' };
-    }
-    // The function exists (its configuration was read): not found here means it has no resource policy at all.
-    if (r.kind === 'missing') return { policyState: 'missing' };
-    s.report(info, r.kind, r.error);
-    return { policyState: 'failed' };
-  }
-}
-
-function restIntegration(i: Integration): IntegrationFacts {
-  const responses =
-    i.integrationResponses !== undefined
-      ? Object.entries(i.integrationResponses).map(([code, r]) => ({
-          statusCode: r.statusCode ?? code,
-          ...(r.selectionPattern !== undefined ? { selectionPattern: r.selectionPattern } : {}),
-        }))
-      : undefined;
-  return {
-    ...(i.type !== undefined ? { type: i.type } : {}),
-    ...(i.httpMethod !== undefined ? { httpMethod: i.httpMethod } : {}),
-    ...(i.uri !== undefined ? { uri: i.uri } : {}),
-    ...(i.connectionType !== undefined ? { connectionType: i.connectionType } : {}),
-    ...(i.connectionId !== undefined ? { connectionId: i.connectionId } : {}),
-    ...(i.credentials !== undefined ? { credentials: i.credentials } : {}),
-    // No integration responses at all comes back as an absent map: that is "none", not "not read".
-    responses: responses ?? [],
-  };
 }
 
 /** The HTTP API route that serves a logged route: the same key, else a template or ANY match, else `$default`. */
@@ -869,26 +792,4 @@ function httpRouteFor(entries: readonly RouteEntry[], ref: RouteRef): RouteEntry
     if (template !== undefined) return same.find((e) => e.path === template);
   }
   return entries.find((e) => e.routeKey === '$default');
-}
-
-/** A stage that was found, from the REST (v1) or HTTP (v2) API's answer, with only the facts it had. */
-function foundStage(
-  name: string,
-  facts: {
-    deploymentId: string | undefined;
-    lastUpdated: number | undefined;
-    created: number | undefined;
-    deploymentCreated: number | undefined;
-    variables: Record<string, string> | undefined;
-  },
-) {
-  return {
-    state: 'found' as const,
-    name,
-    ...(facts.deploymentId !== undefined ? { deploymentId: facts.deploymentId } : {}),
-    ...(facts.lastUpdated !== undefined ? { lastUpdated: facts.lastUpdated } : {}),
-    ...(facts.created !== undefined ? { created: facts.created } : {}),
-    ...(facts.deploymentCreated !== undefined ? { deploymentCreated: facts.deploymentCreated } : {}),
-    variables: facts.variables ?? {},
-  };
 }

@@ -3,15 +3,10 @@
  * and a deadline. Read problems (missing group, access denied, throttling, anything else) never throw: the result
  * carries what was read plus the problem with an actionable fix, so the caller can still publish a partial diagnosis.
  */
-import {
-  AccessDeniedException,
-  type CloudWatchLogsClient,
+import type {
+  CloudWatchLogsClient,
   FilterLogEventsCommand,
-  type FilterLogEventsCommandOutput,
-  LimitExceededException,
-  ResourceNotFoundException,
-  ServiceUnavailableException,
-  ThrottlingException,
+  FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { type LogEvent, parseExecutionLogGroupName } from '../parse/log-event.js';
 
@@ -207,6 +202,8 @@ export class CloudWatchLogsReader {
     | { kind: 'budget'; problem?: LogReadProblem }
     | { kind: 'problem'; problem: LogReadProblem }
   > {
+    // Loaded when first used (lambda/adapters/lazy-clients.ts): importing this module loads no AWS SDK code.
+    const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const command = new FilterLogEventsCommand({
       logGroupName: request.logGroupName,
       startTime: request.startTime,
@@ -288,28 +285,21 @@ function errorFacts(error: unknown): ErrorFacts {
   return { name: 'UnknownError', message: String(error), httpStatusCode: undefined };
 }
 
-const THROTTLING_NAMES = new Set(['Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
+/** The SDK's error names for throttling (by name: the exception classes are in the lazily loaded SDK module). */
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'LimitExceededException',
+  'ServiceUnavailableException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
 
 function problemKind(error: unknown): LogReadProblemKind {
   const { name, httpStatusCode } = errorFacts(error);
-  if (error instanceof ResourceNotFoundException || name === 'ResourceNotFoundException') return 'missing_group';
-  if (
-    error instanceof AccessDeniedException ||
-    name === 'AccessDeniedException' ||
-    name === 'AccessDenied' ||
-    httpStatusCode === 403
-  ) {
-    return 'access_denied';
-  }
-  if (
-    error instanceof ThrottlingException ||
-    error instanceof LimitExceededException ||
-    error instanceof ServiceUnavailableException ||
-    THROTTLING_NAMES.has(name) ||
-    httpStatusCode === 429
-  ) {
-    return 'throttled';
-  }
+  if (name === 'ResourceNotFoundException') return 'missing_group';
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || httpStatusCode === 403) return 'access_denied';
+  if (THROTTLING_NAMES.has(name) || httpStatusCode === 429) return 'throttled';
   return 'other';
 }
 

@@ -1,11 +1,7 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** The SDK module, loaded when first used (lambda/adapters/lazy-clients.ts): importing this module loads none of it. */
+const sdk = () => import('@aws-sdk/client-dynamodb');
 
 /**
  * Remembers which alarm state changes were already notified, so that Lambda's async retry of an invocation whose
@@ -50,6 +46,7 @@ export class DynamoDbNotificationLedger {
 
   /** Takes the lease on `key` for `leaseMs`, unless the change is published or another live invocation holds it. */
   async claim(key: string, leaseMs: number): Promise<ClaimResult> {
+    const { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } = await sdk();
     const now = this.now();
     try {
       await this.client.send(
@@ -81,6 +78,7 @@ export class DynamoDbNotificationLedger {
   }
 
   async markPublished(key: string, messageId: string): Promise<void> {
+    const { UpdateItemCommand } = await sdk();
     await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
@@ -100,6 +98,7 @@ export class DynamoDbNotificationLedger {
 
   /** Gives the lease back after a failed publish, so the retry need not wait for it to expire. */
   async release(key: string): Promise<void> {
+    const { DeleteItemCommand } = await sdk();
     await this.client.send(
       new DeleteItemCommand({
         TableName: this.tableName,

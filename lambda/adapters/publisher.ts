@@ -4,7 +4,7 @@
  * A failure throws {@link PublishError}, so that the invocation fails and the async retries and the on-failure
  * destination keep the alarm.
  */
-import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
 
 /** One notification, already rendered. */
 export interface Notification {
@@ -77,6 +77,8 @@ export class SnsPublisher {
       if (value !== '') messageAttributes[name] = { DataType: 'String', StringValue: value };
     }
 
+    // Loaded when first used (lambda/adapters/lazy-clients.ts): importing this module loads no AWS SDK code.
+    const { PublishCommand } = await import('@aws-sdk/client-sns');
     const command = new PublishCommand({
       TopicArn: this.topicArn,
       MessageStructure: 'json',
