@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -301,6 +301,8 @@ export class ApiGateway5xxResponder extends Construct {
       // Stack traces are mapped by file and line; the sources themselves need not ship.
       sourcesContent: false,
       target: 'node22',
+      // Non-ASCII characters in messages (…, ×, •) as UTF-8 bytes rather than \uXXXX escapes: a few bytes smaller.
+      charset: Charset.UTF8,
       // ESM: the handler is written as ES modules with top-level imports; Node.js 18+ Lambda runtimes resolve the
       // runtime's AWS SDK v3 from ES modules too. The banner gives bundled CommonJS code a `require` (esbuild's
       // ESM output otherwise throws "Dynamic require of ... is not supported").

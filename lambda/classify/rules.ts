@@ -36,11 +36,14 @@ export interface RuleMatch {
   readonly hint?: RuleHint;
 }
 
+/**
+ * A classification rule. What each rule recognises is described in the comment above it in {@link RULES}
+ * (documentation only: it is not shipped in the function's bundle).
+ */
 export interface Rule {
   /** Stable rule id, shown with the finding so an engineer can find the rule that decided. */
   readonly id: string;
   readonly cause: CauseId;
-  readonly description: string;
   readonly match: (trace: RequestTrace, context: ClassifyContext) => RuleMatch | undefined;
 }
 
@@ -178,19 +181,23 @@ function isStageVariableFunction(trace: RequestTrace, context: ClassifyContext):
 }
 
 export const RULES: readonly Rule[] = [
+  /**
+   * Invalid permissions on a Lambda function that the integration URI names through a stage variable (the proxy event
+   * shows the variable, or configuration says so).
+   */
   {
     id: 'stage-variable-invoke-permission',
     cause: 'stage_variable_permission',
-    description:
-      'Invalid permissions on a Lambda function that the integration URI names through a stage variable (the proxy event shows the variable, or configuration says so).',
     match: (trace, context) =>
       isStageVariableFunction(trace, context) ? found(execLines(trace, INVALID_PERMISSIONS, 'method')) : undefined,
   },
+  /**
+   * API Gateway may not invoke the integration or authorizer function ("Invalid permissions on Lambda function"; HTTP
+   * API: "The IAM role configured on the integration ... doesn't have permissions").
+   */
   {
     id: 'lambda-invoke-permission',
     cause: 'lambda_permission',
-    description:
-      'API Gateway may not invoke the integration or authorizer function ("Invalid permissions on Lambda function"; HTTP API: "The IAM role configured on the integration ... doesn\'t have permissions").',
     match: (trace) =>
       first(
         () => found(execLines(trace, INVALID_PERMISSIONS, 'authorizer'), { target: 'authorizer' }),
@@ -199,11 +206,13 @@ export const RULES: readonly Rule[] = [
         () => found(execLines(trace, ASSUME_ROLE, 'method'), { target: 'integration', hint: 'credentials_role' }),
       ),
   },
+  /**
+   * Lambda rejected the Invoke call because the integration used an HTTP method other than POST ("Unable to determine
+   * service/operation name to be authorized", status 403).
+   */
   {
     id: 'lambda-integration-method-not-post',
     cause: 'integration_http_method',
-    description:
-      'Lambda rejected the Invoke call because the integration used an HTTP method other than POST ("Unable to determine service/operation name to be authorized", status 403).',
     match: (trace) => {
       const body = execLines(trace, NOT_POST_BODY, 'method');
       if (body.length > 0) return found([...body, ...execLines(trace, LAMBDA_INVOCATION_403, 'method')]);
@@ -212,11 +221,13 @@ export const RULES: readonly Rule[] = [
       return denied.length > 0 && empty.length > 0 ? found([...denied, ...empty]) : undefined;
     },
   },
+  /**
+   * The Lambda function or AWS service backend throttled the call (Lambda 429 "Rate Exceeded.",
+   * TooManyRequestsException, ThrottlingException).
+   */
   {
     id: 'throttled',
     cause: 'throttling',
-    description:
-      'The Lambda function or AWS service backend throttled the call (Lambda 429 "Rate Exceeded.", TooManyRequestsException, ThrottlingException).',
     match: (trace) =>
       first(
         () => found([...execLines(trace, LAMBDA_429), ...execLines(trace, RATE_EXCEEDED)]),
@@ -228,11 +239,13 @@ export const RULES: readonly Rule[] = [
             : undefined,
       ),
   },
+  /**
+   * The backend response exceeded the 10 MB API Gateway limit ("Integration response of reported length ... is larger
+   * than allowed maximum") or the 6 MB Lambda response limit.
+   */
   {
     id: 'payload-too-large',
     cause: 'payload_too_large',
-    description:
-      'The backend response exceeded the 10 MB API Gateway limit ("Integration response of reported length ... is larger than allowed maximum") or the 6 MB Lambda response limit.',
     match: (trace) =>
       first(
         () => found(execLines(trace, INTEGRATION_RESPONSE_TOO_LARGE)),
@@ -241,11 +254,13 @@ export const RULES: readonly Rule[] = [
           found(accessField(trace, ERROR_FIELDS, LAMBDA_RESPONSE_TOO_LARGE_TEXT), { hint: 'lambda_response_limit' }),
       ),
   },
+  /**
+   * A private integration through a VPC link failed ("Execution failed due to an vpc link error", "There was an
+   * internal error while executing your request", certificate mismatch with the private endpoint).
+   */
   {
     id: 'private-integration',
     cause: 'private_integration',
-    description:
-      'A private integration through a VPC link failed ("Execution failed due to an vpc link error", "There was an internal error while executing your request", certificate mismatch with the private endpoint).',
     match: (trace) =>
       first(
         () => found(execLines(trace, VPC_LINK_ERROR)),
@@ -254,11 +269,13 @@ export const RULES: readonly Rule[] = [
         () => found(accessField(trace, ERROR_FIELDS, VPC_LINK_TEXT)),
       ),
   },
+  /**
+   * The Lambda authorizer failed or answered with something that is not a policy ("Authorizer error", "Could not
+   * parse policy", "Invalid JSON in response", AUTHORIZER_CONFIGURATION_ERROR).
+   */
   {
     id: 'authorizer-failure',
     cause: 'authorizer_error',
-    description:
-      'The Lambda authorizer failed or answered with something that is not a policy ("Authorizer error", "Could not parse policy", "Invalid JSON in response", AUTHORIZER_CONFIGURATION_ERROR).',
     match: (trace) =>
       first(
         () =>
@@ -273,11 +290,13 @@ export const RULES: readonly Rule[] = [
         () => ((trace.status ?? 0) >= 500 ? found(accessField(trace, ['authorizerError'], /\S/)) : undefined),
       ),
   },
+  /**
+   * The backend function failed: "Lambda execution failed ... due to customer function error", an error object as the
+   * response, or the function's own log shows an error, timeout or crash.
+   */
   {
     id: 'lambda-function-error',
     cause: 'lambda_function_error',
-    description:
-      'The backend function failed: "Lambda execution failed ... due to customer function error", an error object as the response, or the function\'s own log shows an error, timeout or crash.',
     match: (trace) =>
       first(
         () => found(execLines(trace, CUSTOMER_FUNCTION_ERROR, 'method')),
@@ -299,11 +318,10 @@ export const RULES: readonly Rule[] = [
             : undefined,
       ),
   },
+  /** The Lambda proxy integration returned something that is not {statusCode, headers, body, isBase64Encoded}. */
   {
     id: 'malformed-lambda-proxy-response',
     cause: 'malformed_lambda_response',
-    description:
-      'The Lambda proxy integration returned something that is not {statusCode, headers, body, isBase64Encoded}.',
     match: (trace) =>
       first(
         () => {
@@ -316,11 +334,13 @@ export const RULES: readonly Rule[] = [
         () => found(accessField(trace, ERROR_FIELDS, MALFORMED_TEXT)),
       ),
   },
+  /**
+   * No integration response matched the backend response and there is no default ("No match for output mapping ..."),
+   * or the mapping names a method response that does not exist.
+   */
   {
     id: 'integration-response-mapping',
     cause: 'status_code_mapping',
-    description:
-      'No integration response matched the backend response and there is no default ("No match for output mapping ..."), or the mapping names a method response that does not exist.',
     match: (trace) =>
       first(
         () => found(execLines(trace, NO_OUTPUT_MAPPING)),
@@ -328,11 +348,13 @@ export const RULES: readonly Rule[] = [
         () => found(execLines(trace, UNABLE_TO_TRANSFORM), { hint: 'mapping_template' }),
       ),
   },
+  /**
+   * The integration did not answer in time ("Execution failed due to a timeout error", INTEGRATION_TIMEOUT) or the
+   * connection to it failed (INTEGRATION_FAILURE, network error).
+   */
   {
     id: 'integration-timeout',
     cause: 'integration_timeout',
-    description:
-      'The integration did not answer in time ("Execution failed due to a timeout error", INTEGRATION_TIMEOUT) or the connection to it failed (INTEGRATION_FAILURE, network error).',
     match: (trace) =>
       first(
         () => found(execLines(trace, TIMEOUT_ERROR)),
@@ -355,11 +377,13 @@ export const RULES: readonly Rule[] = [
             : undefined,
       ),
   },
+  /**
+   * API Gateway or the Lambda service reported an internal error (Lambda 5xx ServiceException), or a 5xx left no
+   * execution log although the log was read.
+   */
   {
     id: 'aws-internal-failure',
     cause: 'internal_service_failure',
-    description:
-      'API Gateway or the Lambda service reported an internal error (Lambda 5xx ServiceException), or a 5xx left no execution log although the log was read.',
     match: (trace, context) =>
       first(
         () => found(execLines(trace, INTERNAL_ERROR)),
@@ -378,10 +402,10 @@ export const RULES: readonly Rule[] = [
             : undefined,
       ),
   },
+  /** The backend answered 503, or API Gateway reports "Service Unavailable". */
   {
     id: 'backend-service-unavailable',
     cause: 'service_unavailable',
-    description: 'The backend answered 503, or API Gateway reports "Service Unavailable".',
     match: (trace) =>
       first(
         () =>
@@ -394,10 +418,10 @@ export const RULES: readonly Rule[] = [
           trace.status === 503 ? found(accessField(trace, ['errorMessage'], SERVICE_UNAVAILABLE_TEXT)) : undefined,
       ),
   },
+  /** The integration answered 502, or API Gateway could not process its response for another reason. */
   {
     id: 'backend-bad-gateway',
     cause: 'bad_gateway',
-    description: 'The integration answered 502, or API Gateway could not process its response for another reason.',
     match: (trace) =>
       trace.status === 502 && trace.integrationStatus === 502
         ? (found(execLines(trace, /^Received response\. Status: 502|^Method completed with status: 502/), {
@@ -405,22 +429,22 @@ export const RULES: readonly Rule[] = [
           }) ?? found(accessLines(trace), { hint: 'backend_passthrough' }))
         : undefined,
   },
+  /** A 504 with no message: API Gateway answers 504 only for integration timeouts and failures. */
   {
     id: 'status-504',
     cause: 'integration_timeout',
-    description: 'A 504 with no message: API Gateway answers 504 only for integration timeouts and failures.',
     match: (trace) => (trace.status === 504 ? statusOnly(trace) : undefined),
   },
+  /** A 503 with no message: the backend or the service was unavailable. */
   {
     id: 'status-503',
     cause: 'service_unavailable',
-    description: 'A 503 with no message: the backend or the service was unavailable.',
     match: (trace) => (trace.status === 503 ? statusOnly(trace) : undefined),
   },
+  /** A 502 with no message that a more specific rule knows. */
   {
     id: 'status-502',
     cause: 'bad_gateway',
-    description: 'A 502 with no message that a more specific rule knows.',
     match: (trace) => (trace.status === 502 ? statusOnly(trace) : undefined),
   },
 ];
