@@ -133,9 +133,8 @@ export interface FailedCount {
 
 /** An execution log line that has not been read for facts yet: the message as logged and its timestamp. */
 interface Pending {
-  readonly messages: string[];
-  /** NaN when the event had no timestamp. */
-  readonly times: number[];
+  /** The request's execution log events as read (the messages are `(<id>) text`). */
+  readonly events: LogEvent[];
   /** Order of the request's first line, so that traces come out in the order they started. */
   readonly order: number;
 }
@@ -217,7 +216,7 @@ export class TraceBuilder {
         if (this.keepSucceeded) {
           this.addExecutionNow(message.slice(1, close), message.slice(textStart(message, close)), event.timestamp);
         } else {
-          this.addExecution(message, close, event.timestamp);
+          this.addExecution(event, message, close);
         }
         return;
       }
@@ -239,17 +238,17 @@ export class TraceBuilder {
     }
   }
 
-  private addExecution(message: string, close: number, timestamp: number | undefined): void {
+  private addExecution(event: LogEvent, message: string, close: number): void {
     const id = message.slice(1, close);
     let p = this.pending.get(id);
     if (p === undefined) {
       const k = this.live.get(id) ?? this.kept.get(id);
       if (k !== undefined) {
-        this.addExecutionTo(k.trace, message.slice(textStart(message, close)), timestamp);
+        this.addExecutionTo(k.trace, message.slice(textStart(message, close)), event.timestamp);
         return;
       }
       if (this.settled.has(id)) return;
-      p = { messages: [], times: [], order: this.requests++ };
+      p = { events: [], order: this.requests++ };
       this.pending.set(id, p);
       if (this.pending.size + this.live.size > this.maxOpen) this.evictOldest();
     }
@@ -263,10 +262,9 @@ export class TraceBuilder {
       this.remember(id);
       return;
     }
-    p.messages.push(message);
-    p.times.push(timestamp ?? Number.NaN);
+    p.events.push(event);
     // A failed request (or one long enough to reach the line cap) is read now; its later lines are read as they come.
-    if (status !== undefined || p.messages.length >= MAX_LINES_PER_TRACE) this.materialise(id);
+    if (status !== undefined || p.events.length >= MAX_LINES_PER_TRACE) this.materialise(id);
   }
 
   /** Reads the stored lines of a request for facts and moves it to the requests read. */
@@ -276,15 +274,8 @@ export class TraceBuilder {
     this.pending.delete(id);
     const trace = newTrace(id);
     this.live.set(id, { trace, order: p.order });
-    const { messages, times } = p;
-    for (let i = 0; i < messages.length; i++) {
-      const message = messages[i] as string;
-      const t = times[i] as number;
-      this.applyExecution(
-        trace,
-        message.slice(textStart(message, requestIdEnd(message))),
-        Number.isNaN(t) ? undefined : t,
-      );
+    for (const { message, timestamp } of p.events) {
+      this.applyExecution(trace, message.slice(textStart(message, requestIdEnd(message))), timestamp);
     }
     if (trace.status !== undefined) this.complete(trace);
     return trace;
