@@ -1,5 +1,5 @@
 import { ConfigurationReader } from './adapters/config-checks.js';
-import { awaitLazy, type Lazy, lazy } from './adapters/lazy-clients.js';
+import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-clients.js';
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
@@ -18,10 +18,11 @@ import {
  * execution environment, then hands each alarm event to `respond`. A publish failure propagates, so the
  * invocation fails and Lambda's async retries and on-failure destination keep the alarm.
  *
- * The AWS SDK is not imported with this module (lambda/adapters/lazy-clients.ts): the first invocation starts
- * loading every client at once and awaits each one where it is first used, so the SNS, API Gateway and Lambda
- * clients load while the logs are being read. A client whose module fails to load fails the invocation before
- * anything is published, as a failed import failed the function's init before.
+ * The AWS SDK is not imported with this module (lambda/adapters/lazy-clients.ts): the first invocation loads the
+ * clients one after another in the order it needs them (DynamoDB for the ledger claim, CloudWatch Logs, the
+ * configuration checks' API Gateway and Lambda clients, SNS) and awaits each one where it is first used, so the later
+ * loads overlap the network calls of the earlier steps. Every client must have loaded before anything is published:
+ * a module that fails to load fails the invocation, as a failed import failed the function's init before.
  */
 
 interface LambdaContext {
@@ -112,9 +113,10 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
   const started = performance.now();
   const { config, clients } = compose();
   const { reader, publisher, configuration, ledger } = clients;
-  const all: Lazy<unknown>[] = [reader, publisher, configuration, ...(ledger !== undefined ? [ledger] : [])];
+  // In the order of first use: the ledger claim, the log reads, the configuration checks, the publish.
+  const all: Lazy<unknown>[] = [...(ledger !== undefined ? [ledger] : []), reader, configuration, publisher];
   const cold = all.some((c) => c.readyAt === undefined);
-  for (const c of all) c.start();
+  startInOrder(all);
   // Time this invocation spent waiting for SDK clients: the part of their load that overlapped nothing.
   const waited = { ms: 0 };
   const ready = <T>(c: Lazy<T>) => awaitLazy(c, waited, () => performance.now());

@@ -2,8 +2,9 @@
  * Loading the AWS SDK when it is needed, not when the handler's module is imported. Importing six SDK clients takes
  * about 200 ms in a fresh Node.js process (the shared Smithy core, then each client's commands): with static
  * imports that is all init time before the first invocation can start. The handler instead starts every load at the
- * start of its first invocation and awaits each client only where it is first used, so the loads the later steps
- * need (SNS, the configuration checks' API Gateway and Lambda clients) overlap the log reads.
+ * start of its first invocation, one client after another in the order they are first needed (`startInOrder`), and
+ * awaits each client only where it is first used, so the loads the later steps need (the configuration checks' API
+ * Gateway and Lambda clients, SNS) overlap the network calls of the earlier ones (the ledger claim, the log reads).
  */
 
 /** A value built once from a module that is loaded on demand. */
@@ -39,6 +40,24 @@ export function lazy<T>(load: () => Promise<T>, now: () => number = () => perfor
       return readyAt;
     },
   };
+}
+
+/**
+ * Starts the loads one after another, in the order given (the order the invocation first needs them). Loading a
+ * client is CPU work on the one JavaScript thread (the SDK's modules are CommonJS, required synchronously), so loads
+ * started together only delay each other: one at a time, the first client is ready soonest, and each next load
+ * waits for pending I/O callbacks first (`setImmediate`), so a request the previous client just sent goes out before
+ * the thread is busy again. A value that is awaited before its turn starts loading at once; a failed load does not
+ * stop the ones after it (its error is kept for whoever awaits it).
+ */
+export function startInOrder(values: readonly Lazy<unknown>[]): void {
+  let previous: Promise<unknown> = Promise.resolve();
+  for (const value of values) {
+    previous = previous
+      .then(() => new Promise((next) => setImmediate(next)))
+      .then(() => value.get())
+      .catch(() => undefined);
+  }
 }
 
 /**

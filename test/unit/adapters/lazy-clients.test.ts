@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awaitLazy, lazy } from '../../../lambda/adapters/lazy-clients.js';
+import { awaitLazy, lazy, startInOrder } from '../../../lambda/adapters/lazy-clients.js';
 
 /** A load that finishes when the test says so. */
 function deferred<T>() {
@@ -109,5 +109,46 @@ describe('awaitLazy', () => {
     pending.reject(new Error('load failed'));
     await expect(waiting).rejects.toThrow('load failed');
     expect(waits.ms).toBe(12);
+  });
+});
+
+describe('startInOrder', () => {
+  it('loads one value at a time in the given order, goes on after a failure, and lets a value jump the queue', async () => {
+    // Prepare
+    const events: string[] = [];
+    const loads = ['ledger', 'logs', 'config', 'sns'].map((name) => ({ name, gate: deferred<string>() }));
+    const values = loads.map(({ name, gate }) =>
+      lazy(() => {
+        events.push(`start ${name}`);
+        return gate.promise;
+      }),
+    );
+    const [ledger, logs, config, sns] = values;
+    const tick = () => new Promise((done) => setImmediate(done));
+
+    // Act
+    startInOrder(values);
+    await tick();
+    await tick();
+    expect(events).toEqual(['start ledger']);
+    loads[0]?.gate.resolve('ledger');
+    await ledger?.get();
+    await tick();
+    await tick();
+    expect(events).toEqual(['start ledger', 'start logs']);
+    // SNS is needed now: it starts before its turn.
+    void sns?.get();
+    expect(events).toEqual(['start ledger', 'start logs', 'start sns']);
+    loads[1]?.gate.reject(new Error('logs client failed to load'));
+    await expect(logs?.get()).rejects.toThrow('logs client failed to load');
+    await tick();
+    await tick();
+
+    // Assess: the configuration client still loads after the failed one.
+    expect(events).toEqual(['start ledger', 'start logs', 'start sns', 'start config']);
+    loads[2]?.gate.resolve('config');
+    loads[3]?.gate.resolve('sns');
+    expect(await config?.get()).toBe('config');
+    expect(await sns?.get()).toBe('sns');
   });
 });
