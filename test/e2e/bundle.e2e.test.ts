@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +54,21 @@ describe('the deployed bundle', () => {
     const bundle = join(assetDir, 'index.mjs');
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
     expect(statSync(bundle).size).toBeLessThan(200_000);
+  });
+
+  it('loads no AWS SDK module when imported: the clients load in the first invocation', () => {
+    // A fresh process: import the bundle, count the SDK's modules Node has loaded (the SDK is CommonJS).
+    const probe =
+      "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" +
+      'const mod = await import(process.argv[1]);' +
+      "const sdk = Object.keys(require.cache).filter((k) => k.includes('@aws-sdk')).length;" +
+      'process.stdout.write(JSON.stringify({ handler: typeof mod.handler, sdk }));';
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', probe, pathToFileURL(join(assetDir, 'index.mjs')).href],
+      { cwd: assetDir, encoding: 'utf8' },
+    );
+    expect(JSON.parse(out)).toEqual({ handler: 'function', sdk: 0 });
   });
 
   it('diagnoses an alarm end to end and publishes to the topic', async () => {
