@@ -498,7 +498,8 @@ function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle
           : `${s.label}: ${s.error}`,
       )
       .join(', ');
-    const perText = perFailure !== undefined ? ` (≈ ${(perFailure / 1024).toFixed(1)} KB per failed request)` : '';
+    const perText =
+      perFailure !== undefined && !bounded ? ` (≈ ${(perFailure / 1024).toFixed(1)} KB per failed request)` : '';
     const why = bounded
       ? `the retained state stays flat as the volume grows (×${(growth ?? 0).toFixed(1)} from the smallest to the largest failure count): successful requests are dropped unread, and beyond ${int(MAX_FAILED_KEPT)} failed requests the core keeps an evenly spread sample and counts the rest`
       : `memory grows with the number of failures (×${(growth ?? 0).toFixed(0)} from the smallest to the largest failure count)`;
@@ -613,20 +614,21 @@ function describeCoverage(run: HandlerRun, failed: number): string {
  */
 const HOTSPOT_NOTES: Readonly<Record<string, string>> = {
   addExecution:
-    'two Map lookups per line (settled, then open, keyed by the request id freshly cut from each message, so its hash is computed per line), an executionFacts object per line even for lines that state no fact, and a TraceLine built with conditional spreads in pushLine.',
+    "per execution line: cuts the request id out of the message and looks it up in the Map of requests in flight (V8 hashes the freshly cut string on every lookup: the hot line; a hash of the id computed in place and a numeric key measured no faster), checks for a status line, and stores the event unread. A request's lines are read for facts only once it has failed.",
   diagnoseEvents:
-    'its self time is the per-event code V8 inlined into it (recognise and TraceBuilder.add): see the hot lines.',
+    'its self time is the per-event code V8 inlined into it (TraceBuilder.add, requestIdEnd): see the hot lines.',
   executionFacts:
-    'a new facts object per line; unanchored regexes (SOURCE_ARN, RESPONSE_HEADER_REQUEST_ID, RESPONSE_HEADER_FUNCTION_ERROR) run over the long "Endpoint request/response headers" lines.',
+    'reads the facts of one line of a failed request (only those are read): prefix checks, then one anchored regex for most lines; the long "Endpoint request/response headers" lines get unanchored regexes.',
   '(garbage collector)':
-    'allocation per line: the Recognised and ExecutionLine objects, regex match arrays, the facts object and the spread temporaries; per failed request: findings, evidence copies and templates.',
-  splitExecutionLine:
-    'a regex with a capture group for the `(<id>) ` prefix of every line; `indexOf` and `slice` would find it without a match array.',
-  add: 'runs parseExecutionLogGroupName (a regex on the log group name) for every event, though a read has one group.',
-  parseExecutionLogGroupName:
-    'a regex on the log group name of every event, though every event of a read has the same group: the result could be cached per name.',
-  trace: 'a Map lookup (and insert) per line keyed by the request id.',
-  lambdaTargetOf: 'a regex on each "Endpoint request URI"/"Sending request to" URI, twice per request.',
+    'per line: the request id cut from the message; per request: its pending record and event array; per failed request: the trace, its lines, the finding, evidence copies and templates.',
+  requestIdEnd:
+    'indexOf for the `)` that closes the request id, then a character loop over the id (no whitespace or parenthesis inside it): the first touch of each message.',
+  completedStatusAt: 'a startsWith and three digit reads on lines that begin with "M"; no regex.',
+  offerFailed:
+    'counts a failed request and keeps it when it falls in the sample; halving the sample walks the kept requests once per doubling.',
+  remember:
+    'adds a settled id to a Set and a fixed ring of 50,000 (the oldest is forgotten), so late lines of the request are ignored.',
+  materialise: "replays a failed request's stored lines through executionFacts into its trace.",
   summarizeCause:
     "calls messageTemplate (nine regex replacements) on every evidence line of every finding until it has 5 distinct templates; a cause's findings usually share their templates, so that is every finding of the cause; and routeOfFinding several times per finding.",
   messageTemplate:

@@ -50,9 +50,9 @@ export interface TraceSet {
 /** At most this many lines are kept per request: an INFO-level REST trace has about 30. */
 const MAX_LINES_PER_TRACE = 120;
 /**
- * Ids of requests already settled below 500, remembered so that their late lines (execution-log trailers such as
- * "X-ray Tracing ID", or the same request's access log line) neither reopen them nor count them twice. Bounded:
- * memory must not grow with traffic.
+ * Ids of requests already settled (below 500, or failed but left out of the sample), remembered so that their late
+ * lines (execution-log trailers such as "X-ray Tracing ID", or the same request's access log line) neither reopen
+ * them nor count them twice. Bounded: memory must not grow with traffic; the oldest is forgotten first.
  */
 const MAX_SETTLED_IDS = 50_000;
 /** Backend failures kept when they cannot be joined to a request (a sample is enough to show the error). */
@@ -163,7 +163,10 @@ export class TraceBuilder {
   private readonly live = new Map<string, Kept>();
   /** Failed requests in the sample, still joinable by late lines (access log, trailers). */
   private readonly kept = new Map<string, Kept>();
-  private readonly settled = new Map<string, true>();
+  private readonly settled = new Set<string>();
+  /** The settled ids in the order they were remembered, overwritten in a ring once full: the oldest is forgotten. */
+  private readonly settledOrder: string[] = [];
+  private settledNext = 0;
   private readonly backendByRequest = new Map<string, BackendFailure[]>();
   private readonly unjoined: BackendFailure[] = [];
   private readonly incomplete: RequestTrace[] = [];
@@ -531,11 +534,18 @@ export class TraceBuilder {
   }
 
   private remember(requestId: string): void {
-    this.settled.set(requestId, true);
-    if (this.settled.size > MAX_SETTLED_IDS) {
-      const oldest = this.settled.keys().next().value;
-      if (oldest !== undefined) this.settled.delete(oldest);
+    if (this.settled.has(requestId)) return;
+    this.settled.add(requestId);
+    // A ring, not "delete the Map's first key": a Map's first live key is found by walking over the deleted
+    // entries before it, which made forgetting cost O(deleted) per request on a huge read.
+    if (this.settledOrder.length < MAX_SETTLED_IDS) {
+      this.settledOrder.push(requestId);
+      return;
     }
+    const oldest = this.settledOrder[this.settledNext] as string;
+    this.settled.delete(oldest);
+    this.settledOrder[this.settledNext] = requestId;
+    this.settledNext = (this.settledNext + 1) % MAX_SETTLED_IDS;
   }
 
   /**

@@ -314,3 +314,17 @@ describe('diagnoseEvents on a huge read', () => {
     );
   });
 });
+
+describe('TraceBuilder settled ids', () => {
+  it('remembers the last 50,000 settled requests, forgetting the oldest first', () => {
+    const builder = new TraceBuilder();
+    for (let i = 0; i <= 50_000; i++) builder.add(ev(uuid(i), 'Method completed with status: 200', i));
+    // A late trailer line of the newest is ignored; the oldest was forgotten, so its trailer opens a request again.
+    builder.add(ev(uuid(50_000), 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 60_000));
+    builder.add(ev(uuid(1), 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 60_001));
+    builder.add(ev(uuid(0), 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 60_002));
+    const set = builder.finish();
+    expect(set.succeeded).toBe(50_001);
+    expect(set.incomplete.map((t) => t.requestId)).toEqual([uuid(0)]);
+  });
+});
