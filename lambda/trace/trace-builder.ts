@@ -10,6 +10,7 @@ import {
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
+import { type Pending, PendingIndex, prefixKeyOfId } from './pending-index.js';
 import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
 
 /** What the API's logs revealed about the API itself. */
@@ -131,14 +132,6 @@ export interface FailedCount {
   readonly lastSeen?: number;
 }
 
-/** An execution log line that has not been read for facts yet: the message as logged and its timestamp. */
-interface Pending {
-  /** The request's execution log events as read (the messages are `(<id>) text`). */
-  readonly events: LogEvent[];
-  /** Order of the request's first line, so that traces come out in the order they started. */
-  readonly order: number;
-}
-
 interface Kept {
   readonly trace: RequestTrace;
   readonly order: number;
@@ -158,7 +151,7 @@ export class TraceBuilder {
   private readonly maxOpen: number;
   private readonly evidence: (trace: RequestTrace) => boolean;
   /** Requests whose execution lines are stored but not yet read. */
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new PendingIndex();
   /** Requests read for facts whose outcome is not settled (keepSucceeded keeps every request here). */
   private readonly live = new Map<string, Kept>();
   /** Failed requests in the sample, still joinable by late lines (access log, trailers). */
@@ -195,7 +188,7 @@ export class TraceBuilder {
 
   /** The requests read so far whose outcome is not settled (and, with keepSucceeded, all of them). */
   openTraces(): RequestTrace[] {
-    for (const id of [...this.pending.keys()]) this.materialise(id);
+    for (const p of this.pending.values()) this.materialise(p.id);
     return [...this.live.values()].map((k) => k.trace);
   }
 
@@ -214,6 +207,14 @@ export class TraceBuilder {
     // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object).
     const message = event.message;
     if (message.charCodeAt(0) === 40 /* ( */ && this.lastGroupIsNotLambda) {
+      if (!this.keepSucceeded) {
+        // Most lines belong to a request already in flight: found without cutting the id out of the line.
+        const p = this.pending.findByLine(message);
+        if (p !== undefined) {
+          this.addPendingLine(p, event, message, p.id.length + 1);
+          return;
+        }
+      }
       const close = requestIdEnd(message);
       if (close !== -1) {
         if (this.keepSucceeded) {
@@ -251,30 +252,35 @@ export class TraceBuilder {
         return;
       }
       if (this.settled.has(id)) return;
-      p = { events: [], order: this.requests++ };
-      this.pending.set(id, p);
+      p = { id, key: prefixKeyOfId(id), events: [], order: this.requests++ };
+      this.pending.add(p);
       if (this.pending.size + this.live.size > this.maxOpen) this.evictOldest();
     }
+    this.addPendingLine(p, event, message, close);
+  }
+
+  /** Stores a line of a request in flight; a status line settles it (dropped unread) or reads it (failed). */
+  private addPendingLine(p: Pending, event: LogEvent, message: string, close: number): void {
     const start = textStart(message, close);
     if (!this.apiKnown) this.readApiFacts(message.slice(start));
     const status = completedStatusAt(message, start);
     if (status !== undefined && status < 500) {
       // The common case: a request that ended well. Its lines are dropped unread.
-      this.pending.delete(id);
+      this.pending.delete(p);
       this.succeeded++;
-      this.remember(id);
+      this.remember(p.id);
       return;
     }
     p.events.push(event);
     // A failed request (or one long enough to reach the line cap) is read now; its later lines are read as they come.
-    if (status !== undefined || p.events.length >= MAX_LINES_PER_TRACE) this.materialise(id);
+    if (status !== undefined || p.events.length >= MAX_LINES_PER_TRACE) this.materialise(p.id);
   }
 
   /** Reads the stored lines of a request for facts and moves it to the requests read. */
   private materialise(id: string): RequestTrace | undefined {
     const p = this.pending.get(id);
     if (p === undefined) return (this.live.get(id) ?? this.kept.get(id))?.trace;
-    this.pending.delete(id);
+    this.pending.delete(p);
     const trace = newTrace(id);
     this.live.set(id, { trace, order: p.order });
     for (const { message, timestamp } of p.events) {
@@ -511,7 +517,7 @@ export class TraceBuilder {
 
   /** Too many requests in flight: the oldest is decided now with what its lines show. */
   private evictOldest(): void {
-    const id = this.pending.keys().next().value;
+    const id = this.pending.oldest()?.id;
     if (id === undefined) return;
     this.decide(id);
     this.remember(id);
@@ -556,7 +562,7 @@ export class TraceBuilder {
     const evidence = hasErrorEvidence ?? this.evidence;
     // In the order the requests started, as they were first seen.
     const ids = [
-      ...[...this.pending].map(([id, p]) => [id, p.order] as const),
+      ...this.pending.values().map((p) => [p.id, p.order] as const),
       ...[...this.live].map(([id, k]) => [id, k.order] as const),
     ]
       .sort((a, b) => a[1] - b[1])

@@ -1,0 +1,90 @@
+import type { LogEvent } from '../parse/log-event.js';
+
+/** A request whose execution lines are stored but not read for facts yet. */
+export interface Pending {
+  readonly id: string;
+  /** prefixKeyOfId(id): the index key of its id's first characters, -1 when the id is too short to have one. */
+  readonly key: number;
+  /** The request's execution log events as read (the messages are `(<id>) text`). */
+  readonly events: LogEvent[];
+  /** Order of the request's first line, so that traces come out in the order they started. */
+  readonly order: number;
+}
+
+/** How many leading characters of a request id make its index key. */
+const KEY_CHARS = 7;
+
+/**
+ * The index key of an execution line: a hash of the first KEY_CHARS characters of its request id, read in place
+ * from `(<id>) ...`; -1 when the line does not start that way or the id is shorter.
+ */
+export function prefixKeyOfLine(message: string): number {
+  if (message.charCodeAt(0) !== 40 /* ( */) return -1;
+  let h = 0;
+  for (let i = 1; i <= KEY_CHARS; i++) {
+    const c = message.charCodeAt(i);
+    // Whitespace, parentheses or the end of the line: not the first characters of an id.
+    if (!(c > 32) || c === 40 || c === 41) return -1;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  return h & 0x3fffffff;
+}
+
+/** The same key for an id on its own: prefixKeyOfLine(`(${id}) ...`) === prefixKeyOfId(id). */
+export function prefixKeyOfId(id: string): number {
+  if (id.length < KEY_CHARS) return -1;
+  return prefixKeyOfLine(`(${id.slice(0, KEY_CHARS)}`);
+}
+
+/**
+ * The requests in flight, found from a log line without cutting the id out of it first. V8 hashes a string cut
+ * from a message on every Map lookup, which was the single most expensive step per line; here a line is looked up
+ * by a small integer made of its id's first characters, and confirmed by comparing the whole id. Ids whose key a
+ * request in flight already holds (or that are too short to have one) are kept by id in a second map, so a shared
+ * key costs time, never a wrong join.
+ */
+export class PendingIndex {
+  private readonly byKey = new Map<number, Pending>();
+  private readonly byId = new Map<string, Pending>();
+
+  get size(): number {
+    return this.byKey.size + this.byId.size;
+  }
+
+  /** The request an execution line belongs to, when the fast lookup finds it; undefined means "ask get()". */
+  findByLine(message: string): Pending | undefined {
+    const p = this.byKey.get(prefixKeyOfLine(message));
+    if (p === undefined) return undefined;
+    const n = p.id.length;
+    // The id must end where this one does (`)` right after it) and be the same characters.
+    return message.charCodeAt(n + 1) === 41 /* ) */ && message.slice(1, n + 1) === p.id ? p : undefined;
+  }
+
+  get(id: string): Pending | undefined {
+    const p = this.byKey.get(prefixKeyOfId(id));
+    if (p !== undefined && p.id === id) return p;
+    return this.byId.size === 0 ? undefined : this.byId.get(id);
+  }
+
+  add(p: Pending): void {
+    if (p.key !== -1 && !this.byKey.has(p.key)) this.byKey.set(p.key, p);
+    else this.byId.set(p.id, p);
+  }
+
+  delete(p: Pending): void {
+    if (p.key !== -1 && this.byKey.get(p.key) === p) this.byKey.delete(p.key);
+    else this.byId.delete(p.id);
+  }
+
+  /** The request that started first. */
+  oldest(): Pending | undefined {
+    const a = this.byKey.values().next().value;
+    const b = this.byId.size === 0 ? undefined : this.byId.values().next().value;
+    if (a === undefined || b === undefined) return a ?? b;
+    return a.order <= b.order ? a : b;
+  }
+
+  values(): Pending[] {
+    return [...this.byKey.values(), ...this.byId.values()];
+  }
+}
