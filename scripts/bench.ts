@@ -614,9 +614,13 @@ function describeCoverage(run: HandlerRun, failed: number): string {
  */
 const HOTSPOT_NOTES: Readonly<Record<string, string>> = {
   addExecution:
-    "per execution line: cuts the request id out of the message and looks it up in the Map of requests in flight (V8 hashes the freshly cut string on every lookup: the hot line; a hash of the id computed in place and a numeric key measured no faster), checks for a status line, and stores the event unread. A request's lines are read for facts only once it has failed.",
+    "a request's first line (and lines of requests already read): checks the id against the pending index, the requests read and the settled ids, then opens a pending record.",
+  findByLine:
+    'per execution line: a hash of the first 7 characters of the request id, read in place, as a small integer Map key; the match is confirmed by comparing the whole id (slice and ===). A Map lookup keyed by a freshly cut id string cost about 100 ns per line, as V8 hashes that string every time.',
+  addPendingLine:
+    'per execution line: a status-line check (completedStatusAt), then the event is stored unread; below 500 the request is dropped, on a 5xx it is read (materialise).',
   diagnoseEvents:
-    'its self time is the per-event code V8 inlined into it (TraceBuilder.add, requestIdEnd): see the hot lines.',
+    'its self time is the per-event code V8 inlined into it (TraceBuilder.add, findByLine, addPendingLine): see the hot lines.',
   executionFacts:
     'reads the facts of one line of a failed request (only those are read): prefix checks, then one anchored regex for most lines; the long "Endpoint request/response headers" lines get unanchored regexes.',
   '(garbage collector)':
