@@ -21,8 +21,10 @@ import {
  * The AWS SDK is not imported with this module (lambda/adapters/lazy-clients.ts): the first invocation loads the
  * clients one after another in the order it needs them (DynamoDB for the ledger claim, CloudWatch Logs, the
  * configuration checks' API Gateway and Lambda clients, SNS) and awaits each one where it is first used, so the later
- * loads overlap the network calls of the earlier steps. Every client must have loaded before anything is published:
- * a module that fails to load fails the invocation, as a failed import failed the function's init before.
+ * loads overlap the network calls of the earlier steps. A client the notification cannot do without (logs, ledger,
+ * SNS) that fails to load fails the invocation, so Lambda's retries and the on-failure queue keep the alarm. The
+ * configuration checks are best effort: if their clients cannot load, the message still goes out and says the checks
+ * failed. A failed load is not cached: the next invocation builds its clients again.
  */
 
 interface LambdaContext {
@@ -120,16 +122,9 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
   // Time this invocation spent waiting for SDK clients: the part of their load that overlapped nothing.
   const waited = { ms: 0 };
   const ready = <T>(c: Lazy<T>) => awaitLazy(c, waited, () => performance.now());
-  // Every client must load before anything is published (and before the invocation ends).
-  const allReady = () => Promise.all(all.map(ready));
   const ports: { reader: LogReaderPort; publisher: PublisherPort; configuration: ConfigurationReaderPort } = {
     reader: { read: async (request, limits) => (await ready(reader)).read(request, limits) },
-    publisher: {
-      publish: async (notification) => {
-        await allReady();
-        return (await ready(publisher)).publish(notification);
-      },
-    },
+    publisher: { publish: async (notification) => (await ready(publisher)).publish(notification) },
     configuration: { read: async (plan, limits) => (await ready(configuration)).read(plan, limits) },
   };
   const ledgerPort: NotificationLedgerPort | undefined =
@@ -140,15 +135,27 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
           release: async (key) => (await ready(ledger)).release(key),
         }
       : undefined;
-  const outcome = await respond(event, {
-    ...ports,
-    ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
-    config,
-    now: Date.now,
-    ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
-    log,
-  });
-  await allReady();
+  let outcome: RespondOutcome;
+  try {
+    outcome = await respond(event, {
+      ...ports,
+      ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
+      config,
+      now: Date.now,
+      ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+      log,
+    });
+  } finally {
+    // Loads still running end within this invocation; one that failed is tried again by the next invocation.
+    const settled = await Promise.allSettled(all.map((c) => c.get()));
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (failed.length > 0) {
+      composed = undefined;
+      log('error', 'AWS SDK client modules failed to load; the next invocation loads them again', {
+        errors: failed.map((e: unknown) => (e instanceof Error ? e.message : String(e))),
+      });
+    }
+  }
   if (cold) {
     const after = (c: Lazy<unknown> | undefined) =>
       c?.readyAt !== undefined ? Math.round(Math.max(0, c.readyAt - started)) : undefined;

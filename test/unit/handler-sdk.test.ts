@@ -50,19 +50,34 @@ describe('handler: the AWS SDK loaded on demand', () => {
     vi.restoreAllMocks();
   });
 
-  it('fails the invocation before publishing when a client module cannot be loaded', async () => {
-    // Prepare: the logs read and SNS would work; the configuration checks' Lambda client cannot load.
-    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+  it("still publishes when the configuration checks' client cannot load, and says the checks failed", async () => {
+    // Prepare: the logs show a malformed proxy response; SNS works; the checks' Lambda client cannot load.
+    const id = '5cb7ee58-39e6-11e9-be7e-29aff96747f2';
+    logs.on(FilterLogEventsCommand).resolves({
+      events: [
+        {
+          message: `(${id}) Execution failed due to configuration error: Malformed Lambda proxy response`,
+          timestamp: NOW - 120_000,
+          logStreamName: 's1',
+        },
+        { message: `(${id}) Method completed with status: 502`, timestamp: NOW - 119_999, logStreamName: 's1' },
+      ],
+    });
     sns.on(PublishCommand).resolves({ MessageId: 'abc' });
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const { handler } = await import('../../lambda/handler.js');
 
     // Act
-    const error = await handler(event('OK')).catch((e: unknown) => e);
+    const outcome = await handler(event('ALARM'));
 
-    // Assess: loud, and nothing went out (the async retry and the on-failure destination keep the alarm).
-    // (vitest wraps the module's error in its own; the runtime's import() rejects with the original.)
-    expect(error).toBeInstanceOf(Error);
-    expect(String((error as Error).cause)).toContain("Cannot find package '@aws-sdk/client-lambda'");
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    // Assess: the notification went out, naming the failed checks; the failed load is logged as an error.
+    expect(outcome).toMatchObject({ kind: 'published' });
+    const [publish] = sns.commandCalls(PublishCommand);
+    const text = JSON.parse(publish?.args[0].input.Message ?? '{}').default as string;
+    expect(text).toContain('Malformed Lambda proxy response');
+    expect(text).toContain('The configuration checks failed');
+    expect(errors.join('\n')).toContain('AWS SDK client modules failed to load');
   });
 });

@@ -1,0 +1,77 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
+import { alarmActionEvent } from '../e2e/responder-harness.js';
+
+// SNS's client module fails to load the first time the handler loads it (a broken package in the runtime), and
+// loads the second time. (Other test helpers import the module too, so the failure is armed by the test.)
+const loads = vi.hoisted(() => ({ armed: false, sns: 0 }));
+vi.mock('@aws-sdk/client-sns', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@aws-sdk/client-sns')>();
+  return {
+    ...real,
+    get SNSClient() {
+      if (loads.armed && ++loads.sns === 1) throw new Error("Cannot find package '@aws-sdk/client-sns'");
+      return real.SNSClient;
+    },
+  };
+});
+
+const NOW = Date.now();
+const CONFIG: RuntimeConfig = {
+  apis: [{ type: 'REST', name: 'orders-api', id: 'a1b2c3d4e5', stage: 'prod', alarmName: 'orders-api-prod-5xx' }],
+  timeBudgetMs: 20_000,
+  windowMarginMs: 120_000,
+  maxPages: 10,
+  maxEvents: 1_000,
+};
+
+describe('handler: a client the notification needs cannot load', () => {
+  const logs = mockClient(CloudWatchLogsClient);
+  const saved = { ...process.env };
+
+  beforeEach(() => {
+    logs.reset();
+    Object.assign(process.env, {
+      RESPONDER_CONFIG: JSON.stringify(CONFIG),
+      TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:responder',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    });
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    vi.restoreAllMocks();
+  });
+
+  it('fails the invocation loudly, and the next invocation loads the module again', async () => {
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    const { handler } = await import('../../lambda/handler.js');
+    loads.armed = true;
+    const event = alarmActionEvent({
+      alarmName: 'orders-api-prod-5xx',
+      apiName: 'orders-api',
+      stage: 'prod',
+      state: 'ALARM',
+      at: NOW - 60_000,
+      evaluationStart: NOW - 360_000,
+    });
+
+    // Act: the first invocation cannot publish (Lambda's retries and the on-failure queue keep the alarm).
+    const error = await handler(event).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).cause ?? (error as Error).message)).toContain(
+      "Cannot find package '@aws-sdk/client-sns'",
+    );
+    expect(logs.commandCalls(FilterLogEventsCommand).length).toBeGreaterThan(0);
+    // The failed load was not cached for the execution environment: the next invocation loads SNS again.
+    await handler(event).catch(() => undefined);
+    expect(loads.sns).toBe(2);
+  });
+});
