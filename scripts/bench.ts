@@ -743,7 +743,7 @@ function renderCore(p: (line?: string) => void, core: CoreResults): void {
   p('What is retained after the read is the result: the failed requests kept for classification, each with its lines');
   p('(an INFO-level trace has about 19; ERROR-level ones 1–3), their findings and the summary. At INFO level it grows');
   p(
-    `with the failures the corpus holds until the sample is full (${int(MAX_FAILED_KEPT)} requests), then stays there.`,
+    `with the failures the corpus holds until the sample is full (${int(MAX_FAILED_KEPT)} requests), then stays within it.`,
   );
   p();
   if (core.profiles.length > 0) {
