@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { classifyEvent } from '../lambda/classify/classify.js';
 import type { ClassifyContext } from '../lambda/classify/rules.js';
-import { diagnoseEvents } from '../lambda/diagnose.js';
-import { decodeInput, type InputProblem, parseInput } from '../lambda/parse/input.js';
+import { diagnoseEventStream } from '../lambda/diagnose.js';
+import { streamEvents } from '../lambda/parse/input-stream.js';
 import type { LogEvent } from '../lambda/parse/log-event.js';
 import { renderJson } from '../lambda/render/json.js';
 import { renderSlack } from '../lambda/render/slack.js';
@@ -47,21 +47,17 @@ type Format = (typeof FORMATS)[number];
 
 class UsageError extends Error {}
 
-async function readStream(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
 interface Source {
   readonly name: string;
-  readonly bytes: Uint8Array;
+  readonly chunks: AsyncIterable<Uint8Array | string>;
 }
 
-async function readSources(files: readonly string[], io: CliIo): Promise<Source[]> {
+/** Opens every input before any is read, so a wrong file name is reported before any output. */
+async function openSources(files: readonly string[], io: CliIo): Promise<Source[]> {
   const names = files.length === 0 ? ['-'] : files;
   if (names.filter((n) => n === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   const sources: Source[] = [];
+  const opened: FileHandle[] = [];
   for (const name of names) {
     if (name === '-') {
       if (io.stdin.isTTY === true) {
@@ -69,12 +65,15 @@ async function readSources(files: readonly string[], io: CliIo): Promise<Source[
           'no input: give a log FILE or pipe logs in, e.g. `aws logs filter-log-events ... | apigw-5xx diagnose`',
         );
       }
-      sources.push({ name: 'stdin', bytes: await readStream(io.stdin) });
+      sources.push({ name: 'stdin', chunks: io.stdin });
       continue;
     }
+    let handle: FileHandle | undefined;
     try {
-      sources.push({ name, bytes: await readFile(name) });
+      handle = await open(name, 'r');
+      if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     } catch (error) {
+      await Promise.all([handle, ...opened].map((h) => h?.close()));
       const code = (error as NodeJS.ErrnoException).code;
       const why =
         code === 'ENOENT'
@@ -86,20 +85,17 @@ async function readSources(files: readonly string[], io: CliIo): Promise<Source[
               : String(code ?? error);
       throw new UsageError(`cannot read ${name}: ${why}; give a readable log file (or - for standard input)`);
     }
+    opened.push(handle);
+    sources.push({ name, chunks: handle.createReadStream({ highWaterMark: 1 << 20 }) });
   }
   return sources;
 }
 
-function readEvents(sources: readonly Source[], io: CliIo): LogEvent[] {
-  const events: LogEvent[] = [];
+/** The events of every input in turn, read as they stream; what could not be read is said on stderr. */
+async function* readEvents(sources: readonly Source[], io: CliIo): AsyncGenerator<LogEvent> {
   for (const source of sources) {
-    const decoded = decodeInput(source.bytes);
-    const parsed = parseInput(decoded.text);
-    const problems: InputProblem[] = [...decoded.problems, ...parsed.problems].sort((a, b) => a.line - b.line);
-    for (const p of problems) io.stderr.write(`${source.name}:${p.line}: ${p.reason}\n`);
-    for (const e of parsed.events) events.push(e);
+    yield* streamEvents(source.chunks, (p) => io.stderr.write(`${source.name}:${p.line}: ${p.reason}\n`));
   }
-  return events;
 }
 
 function contextOf(values: Record<string, unknown>): { api: DiagnosisApi; context: ClassifyContext } {
@@ -163,13 +159,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
     }
     const { api, context } = contextOf(values);
-    const events = readEvents(await readSources(files, io), io);
+    const events = readEvents(await openSources(files, io), io);
 
     if (command === 'classify') {
-      for (const event of events) io.stdout.write(`${JSON.stringify(classifyEvent(event, context))}\n`);
+      for await (const event of events) io.stdout.write(`${JSON.stringify(classifyEvent(event, context))}\n`);
       return 0;
     }
-    const { diagnosis } = diagnoseEvents(events, { api, context });
+    const { diagnosis } = await diagnoseEventStream(events, { api, context });
     io.stdout.write(render(diagnosis, format as Format));
     return 0;
   } catch (error) {

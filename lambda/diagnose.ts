@@ -24,12 +24,31 @@ export interface DiagnoseResult {
  * the backend function's) in any order; they are joined by request id.
  */
 export function diagnoseEvents(events: Iterable<LogEvent>, options: DiagnoseOptions = {}): DiagnoseResult {
+  const builder = builderFor(options);
+  for (const event of events) builder.add(event);
+  return conclude(builder, options);
+}
+
+/** diagnoseEvents for events that arrive over time (a file read as it streams): memory stays bounded. */
+export async function diagnoseEventStream(
+  events: AsyncIterable<LogEvent>,
+  options: DiagnoseOptions = {},
+): Promise<DiagnoseResult> {
+  const builder = builderFor(options);
+  for await (const event of events) builder.add(event);
+  return conclude(builder, options);
+}
+
+function builderFor(options: DiagnoseOptions): TraceBuilder {
   const context = options.context ?? {};
-  const builder = new TraceBuilder({
+  return new TraceBuilder({
     hasErrorEvidence: (trace) => hasErrorEvidence(trace, context),
     ...(options.maxClassified !== undefined ? { maxFailed: options.maxClassified } : {}),
   });
-  for (const event of events) builder.add(event);
+}
+
+function conclude(builder: TraceBuilder, options: DiagnoseOptions): DiagnoseResult {
+  const context = options.context ?? {};
   const traces = builder.finish();
   const findings = traces.traces.map((trace) => classifyTrace(trace, context));
   const sampling = samplingOf(traces.failed, options.sampling);

@@ -139,31 +139,45 @@ function parseLines(body: string): ParsedInput {
     let end = body.indexOf('\n', start);
     if (end === -1) end = body.length;
     lineNo++;
-    let line = body.slice(start, end);
+    const line = body.slice(start, end);
     start = end + 1;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') {
-      if (end === body.length) break;
-      continue;
+    const read = readLine(line, lineNo);
+    if (read !== undefined) {
+      if (read.problem !== undefined) problems.push(read.problem);
+      if (read.wrapped) wrapped++;
+      events.push(read.event);
     }
-    if (line.startsWith('{')) {
-      const parsed = tryParseJson(line);
-      if (parsed.ok) {
-        const event = toEvent(parsed.value);
-        if (event !== undefined) {
-          wrapped++;
-          events.push(event);
-          continue;
-        }
-        events.push({ message: line });
-        continue;
-      }
-      problems.push({ line: lineNo, reason: `malformed JSON (${parsed.error}); read as raw text` });
-    }
-    events.push({ message: line });
     if (end === body.length) break;
   }
   return { format: wrapped > 0 && wrapped * 2 >= events.length ? 'json-lines' : 'raw-lines', events, problems };
+}
+
+/** One line of a line-oriented input. */
+export interface LineRead {
+  readonly event: LogEvent;
+  /** The line was a JSON object with a `message` (JSON lines), not a raw log line. */
+  readonly wrapped: boolean;
+  readonly problem?: InputProblem;
+}
+
+/**
+ * Reads one line of raw log lines or JSON lines (a trailing CR is dropped); undefined for a blank line. A JSON
+ * line with a `message` field is that event; any other line, a JSON access log line included, is a raw line.
+ */
+export function readLine(raw: string, lineNo: number): LineRead | undefined {
+  const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (line.trim() === '') return undefined;
+  if (!line.startsWith('{')) return { event: { message: line }, wrapped: false };
+  const parsed = tryParseJson(line);
+  if (!parsed.ok) {
+    return {
+      event: { message: line },
+      wrapped: false,
+      problem: { line: lineNo, reason: `malformed JSON (${parsed.error}); read as raw text` },
+    };
+  }
+  const event = toEvent(parsed.value);
+  return event !== undefined ? { event, wrapped: true } : { event: { message: line }, wrapped: false };
 }
 
 function toEvent(item: unknown): LogEvent | undefined {
