@@ -22,6 +22,7 @@ import { build } from 'esbuild';
 import { MAX_FAILED_KEPT } from '../lambda/trace/trace-builder.js';
 import { RESPONDER_DEFAULTS } from '../lib/config.js';
 import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
+import { benchCli, type CliCase, type CliRun } from './bench/cli-bench.js';
 import { type ColdStartRun, coldStart, startFakeAws } from './bench/cold-start.js';
 import {
   CAUSE_OF_KIND,
@@ -170,6 +171,7 @@ interface CoreResults {
     error?: string;
   }[];
   profiles: { label: string; result?: WorkerResult; error?: string; summary?: ReturnType<typeof hotspots> }[];
+  cli: CliRun[];
 }
 
 async function bundleWorker(): Promise<void> {
@@ -188,7 +190,7 @@ async function bundleWorker(): Promise<void> {
 }
 
 function benchCore(): CoreResults {
-  const results: CoreResults = { throughput: [], streamed: [], profiles: [] };
+  const results: CoreResults = { throughput: [], streamed: [], profiles: [], cli: [] };
   for (const lines of CORE_VOLUMES) {
     log(`core: ${int(lines)} lines in memory, ${CORE_RUNS(lines)} timed runs`);
     const out = runWorker({ mode: 'throughput', corpus: { seed: SEED, targetLines: lines }, runs: CORE_RUNS(lines) });
@@ -215,6 +217,18 @@ function benchCore(): CoreResults {
     const big = runWorker({ mode: 'stream', corpus }, 2048);
     results.streamed.push({ label, corpus, heapMb: 2048, fitsSmallHeap: false, ...big });
   }
+  const cliCases: CliCase[] = [
+    ...CORE_VOLUMES.map((lines) => ({
+      label: `INFO, ${int(lines)} lines, 3% failed`,
+      corpus: { seed: SEED, targetLines: lines },
+    })),
+    ...[FAILURE_VOLUMES.at(-1) ?? 0].map((failed) => ({
+      label: `ERROR, ${int(failed)} failed requests`,
+      corpus: { seed: SEED, targetFailures: failed, level: 'ERROR' as const, failureRate: 1 },
+    })),
+  ];
+  log(`core: the CLI on ${cliCases.length} files (JSON lines), --max-old-space-size=${SMALL_HEAP_MB}`);
+  results.cli = benchCli(ROOT, SCRATCH, cliCases, SMALL_HEAP_MB);
   if (!skip.has('profile')) {
     const profiled: Array<{ label: string; file: string; corpus: CorpusOptions }> = [
       {
@@ -647,6 +661,36 @@ const HOTSPOT_NOTES: Readonly<Record<string, string>> = {
   execLines: 'scans every line of the trace with one regex per call; rules call it several times per trace.',
 };
 
+function renderCli(p: (line?: string) => void, runs: readonly CliRun[]): void {
+  p('### The command line on log files (is it bounded too?)');
+  p();
+  p(
+    '`apigw-5xx diagnose --format json FILE` in a fresh process with `--max-old-space-size=' +
+      `${SMALL_HEAP_MB}\`, run as a`,
+  );
+  p('user runs it (bin/apigw-5xx.mjs, its TypeScript loader included), on the same corpora written as JSON lines');
+  p("(`aws logs filter-log-events --output json | jq -c '.events[]'`). The CLI reads its input as it streams");
+  p('(lambda/parse/input-stream.ts): a line at a time into the core; only a JSON document is parsed whole. Peak RSS');
+  p("is GNU time's maximum resident set size of the process.");
+  p();
+  p('| File | Lines | Size | Failed requests | Exit | Peak RSS | Wall | Matches the truth |');
+  p('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of runs) {
+    const match =
+      r.error !== undefined
+        ? `error: ${r.error}`
+        : r.mismatches.length > 0
+          ? `NO: ${r.mismatches.slice(0, 2).join('; ')}`
+          : r.classified !== undefined && r.counted !== undefined && r.classified < r.counted
+            ? `yes: ${int(r.counted)} counted, ${int(r.classified)} classified`
+            : 'yes';
+    p(
+      `| ${r.label} | ${int(r.truth.lines)} | ${mb(r.fileBytes)} | ${int(r.truth.failed)} | ${r.exitCode ?? 'killed'} | ${r.maxRss !== undefined ? mb(r.maxRss) : '—'} | ${secs(r.wallMs)} | ${match} |`,
+    );
+  }
+  p();
+}
+
 function renderCore(p: (line?: string) => void, core: CoreResults): void {
   const first = core.throughput.find((t) => t.result !== undefined)?.result;
   p('## 1. Classification: the pure core');
@@ -746,6 +790,7 @@ function renderCore(p: (line?: string) => void, core: CoreResults): void {
     `with the failures the corpus holds until the sample is full (${int(MAX_FAILED_KEPT)} requests), then stays within it.`,
   );
   p();
+  if (core.cli.length > 0) renderCli(p, core.cli);
   if (core.profiles.length > 0) {
     p('## Hotspots');
     p();
