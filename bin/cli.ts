@@ -1,4 +1,5 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { classifyEvent } from '../lambda/classify/classify.js';
 import type { ClassifyContext } from '../lambda/classify/rules.js';
@@ -52,12 +53,14 @@ interface Source {
   readonly chunks: AsyncIterable<Uint8Array | string>;
 }
 
-/** Opens every input before any is read, so a wrong file name is reported before any output. */
+/**
+ * Checks every input before any is read, so a wrong file name is reported before any output; a file is opened only
+ * when its turn comes, and closed when it has been read or reading stops.
+ */
 async function openSources(files: readonly string[], io: CliIo): Promise<Source[]> {
   const names = files.length === 0 ? ['-'] : files;
   if (names.filter((n) => n === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   const sources: Source[] = [];
-  const opened: FileHandle[] = [];
   for (const name of names) {
     if (name === '-') {
       if (io.stdin.isTTY === true) {
@@ -68,12 +71,10 @@ async function openSources(files: readonly string[], io: CliIo): Promise<Source[
       sources.push({ name: 'stdin', chunks: io.stdin });
       continue;
     }
-    let handle: FileHandle | undefined;
     try {
-      handle = await open(name, 'r');
-      if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      await access(name, constants.R_OK);
+      if ((await stat(name)).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     } catch (error) {
-      await Promise.all([handle, ...opened].map((h) => h?.close()));
       const code = (error as NodeJS.ErrnoException).code;
       const why =
         code === 'ENOENT'
@@ -85,10 +86,14 @@ async function openSources(files: readonly string[], io: CliIo): Promise<Source[
               : String(code ?? error);
       throw new UsageError(`cannot read ${name}: ${why}; give a readable log file (or - for standard input)`);
     }
-    opened.push(handle);
-    sources.push({ name, chunks: handle.createReadStream({ highWaterMark: 1 << 20 }) });
+    sources.push({ name, chunks: fileChunks(name) });
   }
   return sources;
+}
+
+/** A file's bytes, opened when first read and closed when read through or when reading stops. */
+async function* fileChunks(name: string): AsyncGenerator<Uint8Array> {
+  yield* createReadStream(name, { highWaterMark: 1 << 20 });
 }
 
 /** The events of every input in turn, read as they stream; what could not be read is said on stderr. */

@@ -21,10 +21,12 @@ import {
  * The AWS SDK is not imported with this module (lambda/adapters/lazy-clients.ts): the first invocation loads the
  * clients one after another in the order it needs them (DynamoDB for the ledger claim, CloudWatch Logs, the
  * configuration checks' API Gateway and Lambda clients, SNS) and awaits each one where it is first used, so the later
- * loads overlap the network calls of the earlier steps. A client the notification cannot do without (logs, ledger,
- * SNS) that fails to load fails the invocation, so Lambda's retries and the on-failure queue keep the alarm. The
- * configuration checks are best effort: if their clients cannot load, the message still goes out and says the checks
- * failed. A failed load is not cached: the next invocation builds its clients again.
+ * loads overlap the network calls of the earlier steps. A client the notification cannot do without (CloudWatch
+ * Logs, SNS) that fails to load fails the invocation, so Lambda's retries and the on-failure queue keep the alarm.
+ * The rest is best effort, as when its service cannot be reached: without the ledger the responder notifies anyway
+ * (a duplicate beats a lost alarm), and without the configuration checks' clients the message says the checks
+ * failed. Every failed load is logged, and the next invocation builds its clients again (a module Node.js could not
+ * resolve is looked up again; one that threw while loading may stay failed until Lambda starts a new environment).
  */
 
 interface LambdaContext {

@@ -17,28 +17,25 @@ const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 type Mode = 'document' | 'lines';
 
-/** Whether the input starts like a JSON document; undefined while the start seen so far cannot tell. */
+/**
+ * Whether the input starts like a JSON document; undefined while the start seen so far cannot tell. The same test
+ * parseInput makes (its Unicode whitespace included), on the decoded start. Taking lines for a document is always
+ * safe (the document is handed to parseInput, which falls back to lines); the other way round is avoided: `[` is a
+ * document unless a word follows it on the same line, as in Python's `[ERROR] KeyError: 'id'`.
+ */
 function modeOf(head: Buffer, ended: boolean): Mode | undefined {
   // A byte order mark cut across chunks: wait for the rest of it.
   if (!ended && head.length < 3 && BOM.subarray(0, head.length).equals(head)) return undefined;
-  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)) i++;
-  if (i === head.length) return ended || head.length >= HEAD_BYTES ? 'lines' : undefined;
-  const c = head[i];
-  if (c === 0x5b /* [ */) {
-    // A JSON array, not a line such as Python's `[ERROR] KeyError: 'id'`.
-    let j = i + 1;
-    while (j < head.length && (head[j] === 0x20 || head[j] === 0x09 || head[j] === 0x0a || head[j] === 0x0d)) j++;
-    if (j === head.length) return ended || head.length >= HEAD_BYTES ? 'document' : undefined;
-    return head[j] === 0x7b /* { */ || head[j] === 0x5d /* ] */ ? 'document' : 'lines';
+  const full = ended || head.length >= HEAD_BYTES;
+  const text = head.toString('utf8');
+  const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trimStart();
+  if (trimmed === '') return full ? 'lines' : undefined;
+  const newline = trimmed.indexOf('\n');
+  if (newline === -1 && !full) return undefined;
+  const first = (newline === -1 ? trimmed : trimmed.slice(0, newline)).trim();
+  if (first.startsWith('[')) {
+    return /^\[\s*[A-Za-z_]/.test(first) && !/^\[\s*(?:true|false|null)\b/.test(first) ? 'lines' : 'document';
   }
-  if (c !== 0x7b /* { */) return 'lines';
-  const end = head.indexOf(NEWLINE, i);
-  if (end === -1 && !ended && head.length < HEAD_BYTES) return undefined;
-  const first = head
-    .subarray(i, end === -1 ? head.length : end)
-    .toString('utf8')
-    .trim();
   // Pretty-printed (`{` alone), or one line that names the document's fields (`--output json | jq -c`).
   return first === '{' || /^\{\s*"(events|searchedLogStreams|nextToken|nextForwardToken)"/.test(first)
     ? 'document'

@@ -10,6 +10,7 @@ import {
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
+import { IdFilter } from './id-filter.js';
 import { type Pending, PendingIndex, prefixKeyOfId } from './pending-index.js';
 import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
 
@@ -156,7 +157,11 @@ export class TraceBuilder {
   private readonly live = new Map<string, Kept>();
   /** Failed requests in the sample, still joinable by late lines (access log, trailers). */
   private readonly kept = new Map<string, Kept>();
+  /** The kept failed requests by their backend (Lambda) request id, so function log failures join on arrival. */
+  private readonly keptByLambda = new Map<string, RequestTrace>();
   private readonly settled = new Set<string>();
+  /** Ids that left the exact ring, remembered approximately (created when the ring first fills). */
+  private older: IdFilter | undefined;
   /** The settled ids in the order they were remembered, overwritten in a ring once full: the oldest is forgotten. */
   private readonly settledOrder: string[] = [];
   private settledNext = 0;
@@ -251,10 +256,11 @@ export class TraceBuilder {
         this.addExecutionTo(k.trace, message.slice(textStart(message, close)), event.timestamp);
         return;
       }
-      if (this.settled.has(id)) return;
+      if (this.isSettled(id)) return;
+      // Room first, so that the request just opened is never the one decided early.
+      if (this.pending.size + this.live.size >= this.maxOpen) this.evictOldest();
       p = { id, key: prefixKeyOfId(id), events: [], order: this.requests++ };
       this.pending.add(p);
-      if (this.pending.size + this.live.size > this.maxOpen) this.evictOldest();
     }
     this.addPendingLine(p, event, message, close);
   }
@@ -294,24 +300,14 @@ export class TraceBuilder {
   private readApiFacts(text: string): void {
     const c = text.charCodeAt(0);
     if (c !== 69 /* E */ && c !== 86 /* V */) return;
-    if (
-      !text.startsWith('Endpoint request headers: ') &&
-      !text.startsWith('Endpoint request URI: ') &&
-      !text.startsWith('Verifying Usage Plan')
-    )
-      return;
+    // Not "Endpoint request URI": before a request is read its lines' phase is unknown, and an authorizer's
+    // function may live in another account or region than the API.
+    if (!text.startsWith('Endpoint request headers: ') && !text.startsWith('Verifying Usage Plan')) return;
     const facts = executionFacts(text, true);
     if (facts.apiId !== undefined) this.api.apiId ??= facts.apiId;
     if (facts.stage !== undefined) this.api.stage ??= facts.stage;
     if (facts.region !== undefined) this.api.region ??= facts.region;
     if (facts.accountId !== undefined) this.api.accountId ??= facts.accountId;
-    if (facts.endpointUri !== undefined) {
-      const target = this.targetOf(facts.endpointUri);
-      if (target !== undefined) {
-        this.api.region ??= target.region;
-        this.api.accountId ??= target.accountId;
-      }
-    }
     this.apiKnown =
       this.api.apiId !== undefined &&
       this.api.stage !== undefined &&
@@ -345,7 +341,7 @@ export class TraceBuilder {
       this.addExecutionTo(k.trace, text, timestamp);
       return;
     }
-    if (this.settled.has(requestId)) return;
+    if (this.isSettled(requestId)) return;
     const trace = newTrace(requestId);
     this.live.set(requestId, { trace, order: this.requests++ });
     this.addExecutionTo(trace, text, timestamp);
@@ -416,7 +412,7 @@ export class TraceBuilder {
       trace = this.materialise(id);
       if (trace === undefined) {
         // Already settled (its execution lines said how it ended, or it was left out of the sample): counted once.
-        if (this.settled.has(id)) return;
+        if (this.isSettled(id)) return;
         if (status < 500 && !this.keepSucceeded) {
           this.succeeded++;
           this.remember(id);
@@ -425,6 +421,7 @@ export class TraceBuilder {
       }
     }
     if (trace === undefined) {
+      if (this.pending.size + this.live.size >= this.maxOpen) this.evictOldest();
       trace = newTrace(id ?? `access-line-${this.linesRead}`);
       this.live.set(trace.requestId, { trace, order: this.requests++ });
     }
@@ -458,6 +455,12 @@ export class TraceBuilder {
       ...(functionName !== undefined ? { functionName } : {}),
     };
     if (record.requestId !== undefined) {
+      const target = this.keptByLambda.get(record.requestId);
+      if (target !== undefined) {
+        if (target.backend.length < MAX_BACKEND_PER_REQUEST) target.backend.push(failure);
+        if (this.unjoined.length < MAX_UNJOINED_BACKEND) this.unjoined.push(failure);
+        return;
+      }
       const list = this.backendByRequest.get(record.requestId);
       if (list !== undefined) {
         if (list.length < MAX_BACKEND_PER_REQUEST) list.push(failure);
@@ -479,7 +482,7 @@ export class TraceBuilder {
     if (k === undefined) return; // already in the sample
     this.live.delete(id);
     if (trace.status < 500) {
-      if (!this.settled.has(id)) this.succeeded++;
+      if (!this.isSettled(id)) this.succeeded++;
       this.remember(id);
     } else {
       this.offerFailed(k);
@@ -503,21 +506,40 @@ export class TraceBuilder {
       return;
     }
     this.kept.set(trace.requestId, k);
+    this.joinBackend(trace);
     if (this.kept.size <= this.maxFailed) return;
     // The sample holds ordinals 0, s, 2s, ... in order: keep the even positions (ordinals 0, 2s, 4s, ...).
     this.stride *= 2;
     let i = 0;
-    for (const [id] of this.kept) {
+    for (const [id, released] of this.kept) {
       if (i++ % 2 === 1) {
         this.kept.delete(id);
+        const lambdaId = released.trace.lambdaRequestId;
+        if (lambdaId !== undefined && this.keptByLambda.get(lambdaId) === released.trace)
+          this.keptByLambda.delete(lambdaId);
         this.remember(id);
       }
     }
   }
 
+  /** Gives a kept failed request the function log failures read so far, and the ones still to come. */
+  private joinBackend(trace: RequestTrace): void {
+    const lambdaId = trace.lambdaRequestId;
+    if (lambdaId === undefined) return;
+    const earlier = this.backendByRequest.get(lambdaId);
+    if (earlier !== undefined) {
+      trace.backend.push(...earlier.slice(0, MAX_BACKEND_PER_REQUEST - trace.backend.length));
+      this.backendByRequest.delete(lambdaId);
+    }
+    if (!this.keptByLambda.has(lambdaId)) this.keptByLambda.set(lambdaId, trace);
+  }
+
   /** Too many requests in flight: the oldest is decided now with what its lines show. */
   private evictOldest(): void {
-    const id = this.pending.oldest()?.id;
+    if (this.keepSucceeded) return;
+    const p = this.pending.oldest();
+    const live = this.live.entries().next().value;
+    const id = p === undefined || (live !== undefined && live[1].order < p.order) ? live?.[0] : p.id;
     if (id === undefined) return;
     this.decide(id);
     this.remember(id);
@@ -539,6 +561,11 @@ export class TraceBuilder {
     if (this.incomplete.length < MAX_INCOMPLETE_KEPT) this.incomplete.push(trace);
   }
 
+  /** Whether a request was settled already: exactly for the last 50,000, approximately before them. */
+  private isSettled(id: string): boolean {
+    return this.settled.has(id) || (this.older?.has(id) ?? false);
+  }
+
   private remember(requestId: string): void {
     if (this.settled.has(requestId)) return;
     this.settled.add(requestId);
@@ -550,6 +577,8 @@ export class TraceBuilder {
     }
     const oldest = this.settledOrder[this.settledNext] as string;
     this.settled.delete(oldest);
+    this.older ??= new IdFilter();
+    this.older.add(oldest);
     this.settledOrder[this.settledNext] = requestId;
     this.settledNext = (this.settledNext + 1) % MAX_SETTLED_IDS;
   }
@@ -583,14 +612,10 @@ export class TraceBuilder {
     const traces: RequestTrace[] = [];
     const joined = new Set<string>();
     for (const { trace } of kept) {
+      // Backend lines joined on arrival, or (a Lambda request id learnt after the request was kept) now.
+      this.joinBackend(trace);
       const lambdaId = trace.lambdaRequestId;
-      if (lambdaId !== undefined) {
-        const backend = this.backendByRequest.get(lambdaId);
-        if (backend !== undefined && !joined.has(lambdaId)) {
-          trace.backend.push(...backend);
-          joined.add(lambdaId);
-        }
-      }
+      if (lambdaId !== undefined && trace.backend.length > 0) joined.add(lambdaId);
       traces.push(trace);
     }
     const unjoinedBackend = this.unjoined.filter(

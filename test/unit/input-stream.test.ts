@@ -75,10 +75,13 @@ describe('streamEvents', () => {
       JSON.stringify({ events }),
       JSON.stringify(events, null, 4),
       `\ufeff${JSON.stringify({ events }, null, 2)}`,
+      ...['\f', '\u00a0', '\u2028', ' \t\r\n'].map((ws) => `${ws}${JSON.stringify({ events }, null, 2)}`),
+      JSON.stringify([1, 2]),
+      '[\n  "not an event"\n]',
     ]) {
       const bytes = enc.encode(text);
       const expected = whole(bytes);
-      expect(expected.events).toHaveLength(2);
+      if (text.includes('logStreamName')) expect(expected.events).toHaveLength(2);
       for (const cuts of [[], [1], [2, 5, 40], [bytes.length - 1]])
         expect(await streamed(bytes, cuts)).toEqual(expected);
     }

@@ -316,15 +316,19 @@ describe('diagnoseEvents on a huge read', () => {
 });
 
 describe('TraceBuilder settled ids', () => {
-  it('remembers the last 50,000 settled requests, forgetting the oldest first', () => {
+  it('remembers settled requests beyond the last 50,000 too, so a late line never counts one twice', () => {
     const builder = new TraceBuilder();
     for (let i = 0; i <= 50_000; i++) builder.add(ev(uuid(i), 'Method completed with status: 200', i));
-    // A late trailer line of the newest is ignored; the oldest was forgotten, so its trailer opens a request again.
+    // Late trailer lines of the newest and of the oldest (which has left the exact ring) are both ignored.
     builder.add(ev(uuid(50_000), 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 60_000));
     builder.add(ev(uuid(1), 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 60_001));
     builder.add(ev(uuid(0), 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 60_002));
+    builder.add({ message: `{"requestId":"${uuid(0)}","status":"200","httpMethod":"GET","resourcePath":"/x"}` });
+    // A request never seen before is still a new request.
+    builder.add(ev(uuid(60_000), 'Method completed with status: 502', 60_003));
     const set = builder.finish();
     expect(set.succeeded).toBe(50_001);
-    expect(set.incomplete.map((t) => t.requestId)).toEqual([uuid(0)]);
+    expect(set.incompleteTotal).toBe(0);
+    expect(set.failed.total).toBe(1);
   });
 });
