@@ -645,7 +645,7 @@ const HOTSPOT_NOTES: Readonly<Record<string, string>> = {
   offerFailed:
     'counts a failed request and keeps it when it falls in the sample; halving the sample walks the kept requests once per doubling.',
   remember:
-    'adds a settled id to a Set and a fixed ring of 50,000 (the oldest is forgotten), so late lines of the request are ignored.',
+    'adds a settled id to a Set and a ring of the last 50,000; the one leaving the ring goes into a fixed 4 MB Bloom filter (lambda/trace/id-filter.ts), so a late line of any settled request is ignored.',
   materialise: "replays a failed request's stored lines through executionFacts into its trace.",
   summarizeCause:
     "calls messageTemplate (nine regex replacements) on every evidence line of every finding until it has 5 distinct templates; a cause's findings usually share their templates, so that is every finding of the cause; and routeOfFinding several times per finding.",
@@ -774,7 +774,7 @@ function renderCore(p: (line?: string) => void, core: CoreResults): void {
   p();
   p("Reading: the core stores a request's execution lines unread until its outcome is known, drops a request that");
   p(
-    'completes below 500 without parsing a line of it, and remembers at most 50,000 settled ids, so successful traffic',
+    'completes below 500 without parsing a line of it, and remembers settled ids in bounded memory (the last 50,000 exactly, older ones in a 4 MB Bloom filter), so successful traffic',
   );
   p(
     `does not make it grow. Failed requests are read whole; beyond ${int(MAX_FAILED_KEPT)} of them the core keeps every k-th`,
