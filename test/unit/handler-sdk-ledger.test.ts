@@ -2,44 +2,27 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
-import { alarmActionEvent } from '../e2e/responder-harness.js';
+import { handlerAlarm, setHandlerEnv } from './handler-env.js';
 
 // The DynamoDB client's module (the notification ledger's) cannot be loaded.
 vi.mock('@aws-sdk/client-dynamodb', () => {
   throw new Error("Cannot find package '@aws-sdk/client-dynamodb'");
 });
 
-const NOW = Date.now();
-const CONFIG: RuntimeConfig = {
-  apis: [{ type: 'REST', name: 'orders-api', id: 'a1b2c3d4e5', stage: 'prod', alarmName: 'orders-api-prod-5xx' }],
-  timeBudgetMs: 20_000,
-  windowMarginMs: 120_000,
-  maxPages: 10,
-  maxEvents: 1_000,
-};
-
 describe("handler: the notification ledger's client cannot load", () => {
   const logs = mockClient(CloudWatchLogsClient);
   const sns = mockClient(SNSClient);
-  const saved = { ...process.env };
+  let restore: () => void = () => undefined;
   beforeEach(() => {
     logs.reset();
     sns.reset();
     vi.resetModules();
-    Object.assign(process.env, {
-      RESPONDER_CONFIG: JSON.stringify(CONFIG),
-      TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:responder',
-      LEDGER_TABLE: 'ledger',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    });
+    restore = setHandlerEnv({ LEDGER_TABLE: 'ledger' });
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
   });
   afterEach(() => {
-    process.env = { ...saved };
+    restore();
     vi.restoreAllMocks();
   });
 
@@ -49,14 +32,7 @@ describe("handler: the notification ledger's client cannot load", () => {
     const errors: string[] = [];
     vi.mocked(console.error).mockImplementation((line: string) => void errors.push(line));
     const { handler } = await import('../../lambda/handler.js');
-    const event = alarmActionEvent({
-      alarmName: 'orders-api-prod-5xx',
-      apiName: 'orders-api',
-      stage: 'prod',
-      state: 'ALARM',
-      at: NOW - 60_000,
-      evaluationStart: NOW - 360_000,
-    });
+    const event = handlerAlarm('ALARM');
 
     const outcome = await handler(event);
 

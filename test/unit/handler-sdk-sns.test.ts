@@ -1,8 +1,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
-import { alarmActionEvent } from '../e2e/responder-harness.js';
+import { handlerAlarm, setHandlerEnv } from './handler-env.js';
 
 // SNS's client module fails to load the first time the handler loads it (a broken package in the runtime), and
 // loads the second time. (Other test helpers import the module too, so the failure is armed by the test.)
@@ -18,33 +17,18 @@ vi.mock('@aws-sdk/client-sns', async (importOriginal) => {
   };
 });
 
-const NOW = Date.now();
-const CONFIG: RuntimeConfig = {
-  apis: [{ type: 'REST', name: 'orders-api', id: 'a1b2c3d4e5', stage: 'prod', alarmName: 'orders-api-prod-5xx' }],
-  timeBudgetMs: 20_000,
-  windowMarginMs: 120_000,
-  maxPages: 10,
-  maxEvents: 1_000,
-};
-
 describe('handler: a client the notification needs cannot load', () => {
   const logs = mockClient(CloudWatchLogsClient);
-  const saved = { ...process.env };
+  let restore: () => void = () => undefined;
 
   beforeEach(() => {
     logs.reset();
-    Object.assign(process.env, {
-      RESPONDER_CONFIG: JSON.stringify(CONFIG),
-      TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:responder',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    });
+    restore = setHandlerEnv();
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
   });
   afterEach(() => {
-    process.env = { ...saved };
+    restore();
     vi.restoreAllMocks();
   });
 
@@ -52,14 +36,7 @@ describe('handler: a client the notification needs cannot load', () => {
     logs.on(FilterLogEventsCommand).resolves({ events: [] });
     const { handler } = await import('../../lambda/handler.js');
     loads.armed = true;
-    const event = alarmActionEvent({
-      alarmName: 'orders-api-prod-5xx',
-      apiName: 'orders-api',
-      stage: 'prod',
-      state: 'ALARM',
-      at: NOW - 60_000,
-      evaluationStart: NOW - 360_000,
-    });
+    const event = handlerAlarm('ALARM');
 
     // Act: the first invocation cannot publish (Lambda's retries and the on-failure queue keep the alarm).
     const error = await handler(event).catch((e: unknown) => e);

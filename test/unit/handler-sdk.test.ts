@@ -2,8 +2,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
-import { alarmActionEvent } from '../e2e/responder-harness.js';
+import { handlerAlarm, setHandlerEnv } from './handler-env.js';
 
 // The Lambda client's module cannot be loaded (a broken or missing package in the runtime).
 vi.mock('@aws-sdk/client-lambda', () => {
@@ -11,42 +10,20 @@ vi.mock('@aws-sdk/client-lambda', () => {
 });
 
 const NOW = Date.now();
-const CONFIG: RuntimeConfig = {
-  apis: [{ type: 'REST', name: 'orders-api', id: 'a1b2c3d4e5', stage: 'prod', alarmName: 'orders-api-prod-5xx' }],
-  timeBudgetMs: 20_000,
-  windowMarginMs: 120_000,
-  maxPages: 10,
-  maxEvents: 1_000,
-};
-const event = (state: 'ALARM' | 'OK') =>
-  alarmActionEvent({
-    alarmName: 'orders-api-prod-5xx',
-    apiName: 'orders-api',
-    stage: 'prod',
-    state,
-    at: NOW - 60_000,
-    evaluationStart: NOW - 360_000,
-  });
 
 describe('handler: the AWS SDK loaded on demand', () => {
   const logs = mockClient(CloudWatchLogsClient);
   const sns = mockClient(SNSClient);
-  const saved = { ...process.env };
+  let restore: () => void = () => undefined;
 
   beforeEach(() => {
     logs.reset();
     sns.reset();
     vi.resetModules();
-    Object.assign(process.env, {
-      RESPONDER_CONFIG: JSON.stringify(CONFIG),
-      TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:responder',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-    });
+    restore = setHandlerEnv();
   });
   afterEach(() => {
-    process.env = { ...saved };
+    restore();
     vi.restoreAllMocks();
   });
 
@@ -70,7 +47,7 @@ describe('handler: the AWS SDK loaded on demand', () => {
     const { handler } = await import('../../lambda/handler.js');
 
     // Act
-    const outcome = await handler(event('ALARM'));
+    const outcome = await handler(handlerAlarm('ALARM'));
 
     // Assess: the notification went out, naming the failed checks; the failed load is logged as an error.
     expect(outcome).toMatchObject({ kind: 'published' });
