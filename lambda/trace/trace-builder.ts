@@ -142,7 +142,7 @@ interface Kept {
  * Groups log events into one trace per API request. A request's lines may be interleaved with other requests'
  * lines and spread over log streams and logs; they are joined by request id.
  *
- * Most requests succeed, so execution lines are only stored (the message and its timestamp) until the request's
+ * Most requests succeed, so execution lines are only stored (the events as read) until the request's
  * outcome is known: a request that completes below 500 is dropped without any line having been parsed, and only a
  * failed request's lines are read for facts. Memory follows a bounded sample of the failures, not the traffic.
  */
@@ -546,16 +546,15 @@ export class TraceBuilder {
   }
 
   /** Ends a request with no logged outcome: failed when its lines show an error, otherwise incomplete. */
-  private decide(id: string): void {
+  private decide(id: string, evidence: (trace: RequestTrace) => boolean = this.evidence): void {
     const trace = this.materialise(id);
     const k = this.live.get(id);
     if (trace === undefined || k === undefined) return;
-    if ((trace.status !== undefined && trace.status >= 500) || this.evidence(trace)) {
+    if ((trace.status !== undefined && trace.status >= 500) || evidence(trace)) {
       this.live.delete(id);
       this.offerFailed(k);
       return;
     }
-    if (this.keepSucceeded) return;
     this.live.delete(id);
     this.incompleteTotal++;
     if (this.incomplete.length < MAX_INCOMPLETE_KEPT) this.incomplete.push(trace);
@@ -596,18 +595,7 @@ export class TraceBuilder {
     ]
       .sort((a, b) => a[1] - b[1])
       .map(([id]) => id);
-    const incomplete: RequestTrace[] = [];
-    for (const id of ids) {
-      const trace = this.materialise(id);
-      const k = this.live.get(id);
-      if (trace === undefined || k === undefined) continue;
-      if ((trace.status !== undefined && trace.status >= 500) || evidence(trace)) {
-        this.live.delete(id);
-        this.offerFailed(k);
-      } else {
-        incomplete.push(trace);
-      }
-    }
+    for (const id of ids) this.decide(id, evidence);
     const kept = [...this.kept.values()].sort((a, b) => a.order - b.order);
     const traces: RequestTrace[] = [];
     const joined = new Set<string>();
@@ -621,8 +609,6 @@ export class TraceBuilder {
     const unjoinedBackend = this.unjoined.filter(
       (b) => b.record.requestId === undefined || !joined.has(b.record.requestId),
     );
-    const incompleteTotal = this.incompleteTotal + incomplete.length;
-    const allIncomplete = [...this.incomplete, ...incomplete].slice(0, MAX_INCOMPLETE_KEPT);
     return {
       traces,
       failed: {
@@ -632,8 +618,8 @@ export class TraceBuilder {
         ...(this.failedLastSeen !== undefined ? { lastSeen: this.failedLastSeen } : {}),
       },
       succeeded: this.succeeded,
-      incomplete: allIncomplete,
-      incompleteTotal,
+      incomplete: [...this.incomplete],
+      incompleteTotal: this.incompleteTotal,
       unjoinedBackend,
       unrecognised: this.unrecognised,
       api: { ...this.api },
