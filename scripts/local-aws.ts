@@ -15,8 +15,11 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (this file lives in `scripts/`). */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-/** What `ensureMoto` installs into the venv: moto's server for the e2e tests and demo, cfn-lint for the infra tests. */
-export const PYTHON_REQUIREMENTS: readonly string[] = ['moto[server]>=5.1,<6', 'cfn-lint>=1,<2'];
+/**
+ * What `ensureMoto` installs into the venv: moto's server for the e2e tests and demo, cfn-lint for the infra tests,
+ * and the AWS CLI, so the e2e tests can run the fix commands exactly as a notification prints them.
+ */
+export const PYTHON_REQUIREMENTS: readonly string[] = ['moto[server]>=5.1,<6', 'cfn-lint>=1,<2', 'awscli>=1.36,<2'];
 
 /** The region the local endpoint answers for. */
 export const LOCAL_REGION = 'us-east-1';
@@ -42,6 +45,8 @@ export interface MotoInstallation {
   readonly python: string;
   /** The venv's `cfn-lint` command. */
   readonly cfnLint: string;
+  /** The venv's `aws` command (AWS CLI v1 from PyPI). */
+  readonly aws: string;
   /** The venv folder. */
   readonly venv: string;
 }
@@ -58,13 +63,13 @@ function venvCommand(venv: string, name: string): string {
 /** True when the venv's Python has everything {@link PYTHON_REQUIREMENTS} installs. */
 function hasRequirements(python: string): boolean {
   if (!existsSync(python)) return false;
-  const probe = spawnSync(python, ['-c', 'import moto.server, cfnlint'], { stdio: 'ignore' });
+  const probe = spawnSync(python, ['-c', 'import moto.server, cfnlint, awscli'], { stdio: 'ignore' });
   return probe.status === 0;
 }
 
 /**
  * Makes sure a Python with moto's server (and cfn-lint) is available: creates `.venv` with `python3 -m venv` when
- * missing and installs {@link PYTHON_REQUIREMENTS} into it when `import moto.server, cfnlint` fails. pip runs
+ * missing and installs {@link PYTHON_REQUIREMENTS} into it when `import moto.server, cfnlint, awscli` fails. pip runs
  * quietly; its errors are shown.
  *
  * Only this install step reaches the network (PyPI); once installed, nothing here does.
@@ -76,7 +81,7 @@ export function ensureMoto(options: EnsureMotoOptions = {}): MotoInstallation {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const venv = join(root, '.venv');
   const python = venvCommand(venv, 'python');
-  const installation = { python, cfnLint: venvCommand(venv, 'cfn-lint'), venv };
+  const installation = { python, cfnLint: venvCommand(venv, 'cfn-lint'), aws: venvCommand(venv, 'aws'), venv };
 
   if (hasRequirements(python)) return installation;
 
