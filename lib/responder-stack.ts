@@ -15,7 +15,7 @@ export interface ResponderStackProps extends StackProps {
   /**
    * Path of the handler entry; tests and experiments may point elsewhere.
    *
-   * @default - `lambda/handler.ts` of this project
+   * @default - the responder handler of this package (`DEFAULT_HANDLER_ENTRY`)
    */
   readonly entry?: string;
 }
