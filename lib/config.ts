@@ -75,7 +75,8 @@ export interface HttpApiConfig extends ApiCommonConfig {
 
 export type ApiConfig = RestApiConfig | HttpApiConfig;
 
-interface AlarmTiming {
+/** When an alarm looks and how many breaching periods it needs. */
+export interface AlarmTiming {
   /**
    * Length of one alarm period in seconds, a multiple of 60 (API Gateway publishes one-minute metrics).
    *

@@ -8,6 +8,7 @@ export type { RuntimeApiConfig, RuntimeConfig } from '../lambda/config/runtime-c
 export { CAUSE_IDS, type CauseId } from '../lambda/taxonomy.js';
 export {
   type AlarmSettings,
+  type AlarmTiming,
   type ApiConfig,
   ConfigError,
   type CountThreshold,
@@ -34,7 +35,6 @@ export {
   type ResolvedNotificationSettings,
   type ResolvedSlackWebhookSettings,
   ResponderNotifications,
-  type ResponderNotificationsProps,
   type SlackWebhookSettings,
 } from './notifications.js';
 export { ApiGateway5xxResponder, type ApiGateway5xxResponderProps, DEFAULT_HANDLER_ENTRY } from './responder.js';

@@ -488,6 +488,7 @@ export class ResponderNotifications extends Construct {
   readonly guardrailPolicy?: iam.ManagedPolicy;
   /** The webhook forwarder, when `slackWebhook` is set. */
   readonly forwarder?: NodejsFunction;
+  /** The forwarder's own log group, when `slackWebhook` is set. */
   readonly forwarderLogGroup?: logs.LogGroup;
   /** Keeps the SNS events the forwarder could not post after its retries. */
   readonly forwarderFailureQueue?: sqs.Queue;

@@ -22,6 +22,7 @@ export interface ResponderStackProps extends StackProps {
 
 /** A stack holding one `ApiGateway5xxResponder`. */
 export class ResponderStack extends Stack {
+  /** The responder construct this stack holds. */
   readonly responder: ApiGateway5xxResponder;
 
   constructor(scope: Construct, id: string, props: ResponderStackProps = {}) {
