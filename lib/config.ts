@@ -230,7 +230,7 @@ export interface ResolvedResponderSettings {
   readonly notifications?: ResolvedNotificationSettings;
 }
 
-/** The defaults, in one place (the README's "Default settings" come from here). */
+/** The defaults, in one place (docs/deploying.md's "What the stack creates" comes from here). */
 export const RESPONDER_DEFAULTS = {
   thresholdCount: 5,
   minRequestCount: 10,
