@@ -2,7 +2,7 @@
 // Entry of the `apigw-5xx` command.
 // - Installed package: runs the compiled CLI, dist/bin/cli.js (no TypeScript loader at start).
 // - Checkout of the repository (bin/cli.ts beside this file): runs the TypeScript source through tsx, so what runs is
-//   what was edited, never a stale build. `npm run compile` builds dist/ (npm ci and npm pack do it by `prepare`).
+//   what was edited, never a stale build. `npm run compile` builds dist/ (npm pack and npm publish do it by `prepack`).
 import { existsSync } from 'node:fs';
 
 const source = new URL('./cli.ts', import.meta.url);
@@ -28,7 +28,7 @@ const cli = await loadCli();
 if (cli === undefined) {
   process.stderr.write(
     'apigw-5xx: the compiled CLI (dist/bin/cli.js) is missing: run `npm run compile` in the package folder ' +
-      '(npm ci and npm pack build it), or install the published package.\n',
+      '(npm pack builds it), or install the published package.\n',
   );
   process.exitCode = 2;
 } else {

@@ -1,7 +1,7 @@
 /**
  * CLI start (issue 15): how long `apigw-5xx diagnose` takes on a two-line file, against a bare `node -e 0`.
  *
- * The package is packed as it would be published (`npm pack`, which compiles dist/ by `prepare`) and unpacked into a
+ * The package is packed as it would be published (`npm pack`, which compiles dist/ by `prepack`) and unpacked into a
  * scratch app's node_modules with its `.bin/apigw-5xx` link, as `npm install` lays it out; the command then runs in a
  * fresh process per run: through Node directly (`node_modules/.bin/apigw-5xx`, the launcher and the compiled CLI),
  * through `npx` (npm's own start added), and, for comparison, the repository checkout's launcher, which runs the
@@ -152,7 +152,7 @@ export function renderCliStart(p: (line?: string) => void, results: CliStartResu
   p(
     'A two-line file (the failure and the status line of one request from test/fixtures/cli/mixed-incident.log) ' +
       'diagnosed by `apigw-5xx diagnose`, a fresh process per run, against a bare `node -e 0` ' +
-      '(scripts/bench/cli-start.ts). The package is packed as published (`npm pack`, dist/ compiled by `prepare`: ' +
+      '(scripts/bench/cli-start.ts). The package is packed as published (`npm pack`, dist/ compiled by `npm run compile`: ' +
       `${(results.tarballBytes / 1024).toFixed(1)} KB, ${results.tarballFiles} files) and unpacked into a scratch ` +
       "app's node_modules. The scenarios take turns, " +
       `${results.runs} runs each; wall time from spawn to exit.`,

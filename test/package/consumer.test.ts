@@ -1,5 +1,5 @@
 /**
- * The package as another CDK app gets it: `npm pack` (which builds dist/ by `prepare`), the tarball installed into
+ * The package as another CDK app gets it: `npm pack` (which builds dist/ by `prepack`), the tarball installed into
  * a scratch TypeScript CDK app in a temporary folder, that app type-checked and synthesized with the construct
  * (esbuild bundling the handlers from the installed package, no Docker), and the packaged CLI run on a fixture.
  *
@@ -85,7 +85,7 @@ describe('the packed package in a consumer CDK app', () => {
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'apigw-5xx-consumer-'));
-    // `npm pack` runs `prepare`, which compiles dist/ from the TypeScript as a publish would.
+    // `npm pack` runs `prepack`, which compiles dist/ from the TypeScript as a publish would.
     const packed = step('npm', ['pack', '--json', '--pack-destination', scratch], ROOT);
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{
       filename: string;
