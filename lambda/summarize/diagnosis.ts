@@ -227,6 +227,11 @@ function summarizeCause(
     .flatMap((f) => (f.backend ?? []).map((b) => b.record.timeoutSeconds))
     .filter((v) => v !== undefined);
   const authorizerTarget = targets[0]?.key === 'authorizer';
+  // "Output mapping refers to an invalid method response: 200": the status the missing method response needs.
+  const methodResponseStatus = findings
+    .flatMap((f) => f.evidence)
+    .map((l) => /invalid method response: (\d{3})\b/.exec(l.text)?.[1])
+    .find((v) => v !== undefined);
   const remedy = remedyFor(cause, {
     ...(api.type !== undefined ? { apiType: api.type } : {}),
     ...(api.apiId !== undefined ? { apiId: api.apiId } : {}),
@@ -253,6 +258,10 @@ function summarizeCause(
       ? { authorizerFunctionName: top.authorizerFunctionName }
       : {}),
     hints: new Set(hints),
+    // The route as defined and the call that failed: the permission a fix adds is scoped to them.
+    ...(top?.routeKey !== undefined ? { routeKey: top.routeKey } : {}),
+    ...(targets[0] !== undefined ? { target: targets[0].key } : {}),
+    ...(methodResponseStatus !== undefined ? { methodResponseStatus } : {}),
     ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),
     ...(minMax(findings.map((f) => f.integrationLatencyMs)).max !== undefined
       ? { maxIntegrationLatencyMs: minMax(findings.map((f) => f.integrationLatencyMs)).max }
