@@ -121,7 +121,7 @@ function statementId(c: RemedyContext, what: string): string {
 function resourceIdLookup(c: RemedyContext): RemedyStep {
   const n = names(c);
   return {
-    text: 'Find the resource id of the failing route:',
+    text: 'Find the resource id (<resource-id>) of the failing route:',
     command: `aws apigateway get-resources --rest-api-id ${n.apiId} --region ${n.region} --query ${shellQuote(`items[?path=='${n.resource}'].id`)} --output text`,
   };
 }
@@ -303,7 +303,7 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       const steps: RemedyStep[] = [];
       if (fn === '<authorizer-function>') {
         steps.push({
-          text: "Find the authorizer's function (its URI names it):",
+          text: "Find the authorizer's function (<authorizer-function>): its URI names it, after functions/ and before /invocations:",
           command:
             c.apiType === 'HTTP'
               ? `aws apigatewayv2 get-authorizers --api-id ${n.apiId} --region ${n.region} --query 'Items[].[AuthorizerId,Name,AuthorizerUri]'`
@@ -326,7 +326,18 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       );
       return steps;
     }
+    // HTTP API access logs do not name the function: the route's integration does.
+    const lookup: RemedyStep[] =
+      c.apiType === 'HTTP' && c.functionArn === undefined && c.functionName === undefined
+        ? [
+            {
+              text: "Find the function (<function-name>) the API's Lambda integrations call (their URI is the function's ARN):",
+              command: `aws apigatewayv2 get-integrations --api-id ${n.apiId} --region ${n.region} --query ${shellQuote("Items[?IntegrationType=='AWS_PROXY'].IntegrationUri")} --output text`,
+            },
+          ]
+        : [];
     return [
+      ...lookup,
       addPermission(c, n.fn, sourceArn(c), statementId(c, 'invoke')),
       {
         text: 'Check the policy afterwards:',

@@ -157,7 +157,7 @@ describe('responder end to end against a local AWS endpoint', () => {
     expect(route).toBe(
       `Route: GET /orders/{id} (6) on malformed-api/prod (${scenarios.malformed.api.apiId}, us-east-1), function malformed-fn`,
     );
-    expect(fix).toMatch(/^Fix: Make malformed-fn return exactly \{"statusCode"/);
+    expect(fix).toMatch(/^Fix: Make malformed-fn return \{"statusCode"/);
     expect(m.Subject).toBe('[ALARM] malformed-api/prod: 502 malformed Lambda proxy response (100%)');
     expect(attrs(m)).toEqual({
       cause: 'malformed_lambda_response',
