@@ -141,6 +141,13 @@ function sourceArnOf(target: CauseTarget, route: RouteFacts | undefined, context
   return `${prefix}/${api.stage}/${route.method}/${route.resourcePath.replace(/^\//, '')}`;
 }
 
+/** `arn:PARTITION:execute-api:REGION:ACCOUNT:API/authorizers/*`, when the API, Region and account are known. */
+function everyAuthorizerArn(context: CheckContext): string | undefined {
+  const { api, region, accountId } = context;
+  if (api === undefined || region === undefined || accountId === undefined) return undefined;
+  return `arn:${partitionOf(region)}:execute-api:${region}:${accountId}:${api.apiId}/authorizers/*`;
+}
+
 function statementName(s: PolicyStatement): string {
   return s.sid !== undefined ? `statement ${s.sid}` : 'a statement without Sid';
 }
@@ -196,7 +203,13 @@ const checkInvokePermission: Checker = (target, context) => {
   const statements = parsePolicy(facts.policy);
   if (statements === undefined) return unknown(...evidence, `${name}: its resource policy could not be parsed`);
 
-  const sourceArn = sourceArnOf(target, route, context);
+  let sourceArn = sourceArnOf(target, route, context);
+  if (sourceArn === undefined && target.authorizer) {
+    // The logs did not say which route (so which authorizer id) failed: a statement that covers every authorizer of
+    // the API (`API/authorizers/*`, what the printed fix adds) covers this one too; anything narrower stays undecided.
+    const every = everyAuthorizerArn(context);
+    if (every !== undefined && evaluatePolicy(statements, { sourceArn: every }).kind === 'allowed') sourceArn = every;
+  }
   const outcome = evaluatePolicy(statements, {
     ...(sourceArn !== undefined ? { sourceArn } : {}),
     ...(context.accountId !== undefined ? { sourceAccount: context.accountId } : {}),
