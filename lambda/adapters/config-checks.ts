@@ -616,6 +616,8 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       connectionType: rest.connectionType ?? http.ConnectionType,
       connectionId: rest.connectionId ?? http.ConnectionId,
       credentials: rest.credentials ?? http.CredentialsArn,
+      timeoutMs: rest.timeoutInMillis ?? http.TimeoutInMillis,
+      target: a.rest ? rest.integrationTarget : undefined,
       // REST: no integration responses at all comes back as an absent map: that is "none", not "not read".
       responses: a.rest
         ? Object.entries(rest.integrationResponses ?? {}).map(([code, r]) =>
@@ -625,45 +627,62 @@ export class ConfigurationReader implements ConfigurationReaderPort {
     });
     const vpcLink =
       integration.connectionType === 'VPC_LINK' && integration.connectionId !== undefined
-        ? await this.readVpcLink(a, integration.connectionId, stage, s)
+        ? await this.readVpcLink(a, integration.connectionId, stage, s, integration.target !== undefined)
         : undefined;
     return compact({ ...route, integration, vpcLink });
   }
 
+  /**
+   * The VPC link of a private integration. HTTP APIs use VPC links V2 (apigatewayv2 GetVpcLink). REST APIs use V2
+   * links too since November 2025 (an integration with an `integrationTarget` load balancer), or legacy V1 links
+   * (apigateway GetVpcLink, NLB only): a V2 id is unknown to the V1 call, so "not found" there is asked of V2 before
+   * the link is called missing. https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/vpc-links-v1.html
+   */
   private async readVpcLink(
     a: ApiReads,
     connectionId: string,
     stage: StageFacts | undefined,
     s: ReadSession,
+    v2Target = false,
   ): Promise<(VpcLinkFacts & { state: ReadState }) | undefined> {
     // The connection id may be `${stageVariables.vpcLinkId}`: read the link the stage names.
     const id = resolveStageVariables(connectionId, stage?.variables);
     if (id === undefined || id === '') return undefined;
-    const info: CallInfo = {
-      what: `VPC link ${id}`,
-      action: 'apigateway:GET',
-      cli: `aws apigateway${a.rest ? '' : 'v2'} get-vpc-link --vpc-link-id ${shellQuote(id)}`,
-      grant: `The stack grants apigateway:GET on arn:aws:apigateway:REGION::/vpclinks/* for the APIs it watches (API ${a.api.apiId}); add it if the role was narrowed.`,
-    };
-    const r = await this.send<ApiAnswer>(
-      s,
-      info,
-      a.service,
-      'GetVpcLinkCommand',
-      a.rest ? { vpcLinkId: id } : { VpcLinkId: id },
-    );
-    if (!r.ok) {
-      if (r.kind !== 'missing') s.report(info, r.kind, r.error);
-      return { id, state: r.kind === 'missing' ? 'missing' : 'failed' };
+    const order: Array<'v1' | 'v2'> = !a.rest ? ['v2'] : v2Target ? ['v2', 'v1'] : ['v1', 'v2'];
+    let last: CallResult<ApiAnswer> | undefined;
+    for (const version of order) {
+      const v2 = version === 'v2';
+      const info: CallInfo = {
+        what: `VPC link ${id}`,
+        action: 'apigateway:GET',
+        cli: `aws apigateway${v2 ? 'v2' : ''} get-vpc-link --vpc-link-id ${shellQuote(id)}`,
+        grant: `The stack grants apigateway:GET on arn:aws:apigateway:REGION::/vpclinks/* for the APIs it watches (API ${a.api.apiId}); add it if the role was narrowed.`,
+      };
+      const r = await this.send<ApiAnswer>(
+        s,
+        info,
+        v2 ? 'apiGatewayV2' : 'apiGateway',
+        'GetVpcLinkCommand',
+        v2 ? { VpcLinkId: id } : { vpcLinkId: id },
+      );
+      last = r;
+      if (r.ok) {
+        const v = r.value;
+        return compact({
+          id,
+          state: 'found' as const,
+          name: v.name ?? v.Name,
+          status: v.status ?? v.VpcLinkStatus,
+          statusMessage: v.statusMessage ?? v.VpcLinkStatusMessage,
+        });
+      }
+      if (r.kind !== 'missing') {
+        s.report(info, r.kind, r.error);
+        return { id, state: 'failed' };
+      }
     }
-    const v = r.value;
-    return compact({
-      id,
-      state: 'found' as const,
-      name: v.name ?? v.Name,
-      status: v.status ?? v.VpcLinkStatus,
-      statusMessage: v.statusMessage ?? v.VpcLinkStatusMessage,
-    });
+    return { id, state: last !== undefined && !last.ok && last.kind === 'missing' ? 'missing' : 'failed' };
   }
 
   // ---- Lambda -----------------------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ export type FindingRef = Pick<
   | 'authorizerFunctionName'
   | 'authorizerFunctionArn'
   | 'target'
+  | 'integrationLatencyMs'
 >;
 
 // ---- what to read ----------------------------------------------------------------------------------------------
@@ -151,6 +152,13 @@ export interface IntegrationFacts {
   readonly credentials?: string;
   /** REST only; undefined when not read. */
   readonly responses?: readonly IntegrationResponseFacts[];
+  /**
+   * The integration timeout (REST `timeoutInMillis`, HTTP API `TimeoutInMillis`): 50 ms to 29 s for REST (up to 300 s
+   * after a quota increase), 50 ms to 30 s for HTTP APIs, where reaching it answers 503.
+   */
+  readonly timeoutMs?: number;
+  /** REST private integrations through a VPC link V2: the load balancer ARN (`integrationTarget`). */
+  readonly target?: string;
 }
 
 export interface VpcLinkFacts {

@@ -274,7 +274,9 @@ const checkPrivateIntegration: Checker = (target, context) => {
   if (link.state === 'missing') {
     return {
       verdict: 'confirmed',
-      evidence: [`${label}: the integration uses VPC link ${link.id}, which does not exist`],
+      evidence: [
+        `${label}: the integration uses VPC link ${link.id}, which does not exist${context.api?.type === 'REST' ? ' (neither as a VPC link V2 nor as a V1 link)' : ''}`,
+      ],
     };
   }
   if (link.status === 'AVAILABLE') {
@@ -336,6 +338,68 @@ const checkStatusCodeMapping: Checker = (target, context) => {
   };
 };
 
+/** Latency this close to the integration timeout (ms) counts as having reached it (the timer and the log differ). */
+const TIMEOUT_SLACK_MS = 100;
+
+/**
+ * The integration latency the logs show against the integration's configured timeout (`timeoutInMillis`). An HTTP API
+ * answers 503 when it is reached, anywhere from 50 ms to 30 s (the Serverless Framework's default is 6.5 s), so a 503
+ * at the timeout is a timeout, not a lack of capacity.
+ * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations-integrationid.html
+ */
+function latencyAgainstTimeout(
+  target: CauseTarget,
+  context: CheckContext,
+): { label: string; latency: number; timeout: number; reached: boolean } | TargetCheck {
+  const found = integrationOf(target, context);
+  if (isCheck(found)) return found;
+  const { route, integration } = found;
+  const label = routeLabel(target, route);
+  if (integration.timeoutMs === undefined) return unknown();
+  if (target.maxLatencyMs === undefined) {
+    return unknown(`${label}: the integration times out after ${integration.timeoutMs} ms; the logs show no latency`);
+  }
+  return {
+    label,
+    latency: target.maxLatencyMs,
+    timeout: integration.timeoutMs,
+    reached: target.maxLatencyMs >= integration.timeoutMs - TIMEOUT_SLACK_MS,
+  };
+}
+
+const checkServiceUnavailable: Checker = (target, context) => {
+  if (context.api?.type !== 'HTTP') return unknown();
+  const r = latencyAgainstTimeout(target, context);
+  if (isCheck(r)) return r;
+  if (!r.reached) {
+    return unknown(
+      `${r.label}: integration latency ${r.latency} ms stayed below the integration timeout ${r.timeout} ms`,
+    );
+  }
+  return {
+    verdict: 'contradicted',
+    evidence: [
+      `${r.label}: integration latency reached ${r.latency} ms and the integration times out after ${r.timeout} ms: the 503 is an integration timeout, not a lack of capacity (raise TimeoutInMillis, 30000 at most, or speed up the backend)`,
+    ],
+  };
+};
+
+const checkIntegrationTimeout: Checker = (target, context) => {
+  const r = latencyAgainstTimeout(target, context);
+  if (isCheck(r)) return r;
+  if (!r.reached) {
+    return unknown(
+      `${r.label}: integration latency ${r.latency} ms stayed below the integration timeout ${r.timeout} ms`,
+    );
+  }
+  return {
+    verdict: 'confirmed',
+    evidence: [
+      `${r.label}: integration latency reached ${r.latency} ms; the integration times out after ${r.timeout} ms`,
+    ],
+  };
+};
+
 /** The checks, by cause; causes without one are answered from the logs only. */
 export const CHECKERS: Readonly<Partial<Record<CauseId, Checker>>> = {
   integration_http_method: checkIntegrationMethod,
@@ -343,6 +407,8 @@ export const CHECKERS: Readonly<Partial<Record<CauseId, Checker>>> = {
   stage_variable_permission: checkInvokePermission,
   private_integration: checkPrivateIntegration,
   status_code_mapping: checkStatusCodeMapping,
+  service_unavailable: checkServiceUnavailable,
+  integration_timeout: checkIntegrationTimeout,
 };
 
 /**
