@@ -634,6 +634,93 @@ describe('printed fixes applied to the local endpoint', () => {
     expect(after.verdict).toBe('contradicted');
   });
 
+  it('integration responses with a pattern on 200: update-integration-response as printed (moto gap)', async () => {
+    // Prepare: the 200 integration response exists but has a selection pattern, so nothing is the default.
+    const fn = `invoices-${suffix}`;
+    const { apiId, resources } = await restApi('mapping2', ['/invoices']);
+    const resourceId = resources['/invoices'];
+    await apigw.send(
+      new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }),
+    );
+    await apigw.send(
+      new PutIntegrationCommand({
+        restApiId: apiId,
+        resourceId,
+        httpMethod: 'GET',
+        type: 'AWS',
+        integrationHttpMethod: 'POST',
+        uri: lambdaUri(fn),
+      }),
+    );
+    await apigw.send(
+      new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200' }),
+    );
+    await apigw.send(
+      new PutIntegrationResponseCommand({
+        restApiId: apiId,
+        resourceId,
+        httpMethod: 'GET',
+        statusCode: '200',
+        selectionPattern: '.*ok.*',
+        responseTemplates: { 'application/json': "$input.json('$.body')" },
+      }),
+    );
+    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
+    await createFunction(fn);
+    const incident: Incident = {
+      type: 'REST',
+      apiId,
+      stage: STAGE,
+      events: restTrace(
+        apiId,
+        { method: 'GET', resourcePath: '/invoices', path: '/invoices' },
+        fn,
+        [
+          'Received response. Status: 200, Integration latency: 12 ms',
+          'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
+          'Method completed with status: 500',
+        ],
+        Date.now(),
+      ),
+    };
+    const before = await diagnoseAndCheck(incident, 'status_code_mapping');
+    expect(before.verdict).toBe('confirmed');
+
+    // Act: the read lists 200 (with its template, which a put would drop), so the patch step applies; moto 5.2 has
+    // no UpdateIntegrationResponse, so that command is checked to reach moto as the documented PATCH.
+    const applied = applyPrintedFix(before.text, 'status_code_mapping', {
+      decide: (step, outputs) => {
+        const reads = [...outputs.entries()];
+        const integrationResponses = JSON.parse(reads.find(([t]) => t.includes('integration responses'))?.[1] ?? '{}');
+        const methodResponses = JSON.parse(reads.find(([t]) => t.includes('method responses'))?.[1] ?? '{}');
+        if (step.text.startsWith('If no integration response is listed for 200'))
+          return !('200' in integrationResponses);
+        if (step.text.startsWith('If 200 is listed with a selection pattern')) return '200' in integrationResponses;
+        if (step.text.startsWith('If 200 is not listed there')) return !('200' in methodResponses);
+        throw new Error(`no decision for: ${step.text}`);
+      },
+      motoGap: (step) =>
+        step.command?.includes('update-integration-response ') === true
+          ? {
+              request:
+                /'method': 'PATCH', .*'body': b'\{"patchOperations": \[\{"op": "replace", "path": "\/selectionPattern", "value": ""\}\]\}', 'url': '[^']*\/integration\/responses\/200'/,
+            }
+          : undefined,
+    });
+
+    // Assess: the read showed the template the patch keeps; every command but the patch ran.
+    const read = JSON.parse([...applied.outputs.values()][1] ?? '{}') as Record<string, { responseTemplates?: object }>;
+    expect(read['200']?.responseTemplates).toEqual({ 'application/json': "$input.json('$.body')" });
+    expect(verbs(applied)).toEqual([
+      'apigateway get-resources',
+      'apigateway get-integration',
+      'apigateway get-method',
+      'apigateway create-deployment',
+    ]);
+    // The moto gap: the patch never reached moto's model, so the check still sees no default mapping.
+    expect((await diagnoseAndCheck(incident, 'status_code_mapping')).verdict).toBe('confirmed');
+  });
+
   it('method responses: the printed read, then put-method-response for the status the logs name', async () => {
     // Prepare: the default integration response maps to 200, but the method defines only 400.
     const fn = `exports-${suffix}`;
