@@ -787,6 +787,67 @@ describe('printed fixes applied to the local endpoint', () => {
     expect(after.verdict).toBe('contradicted');
   });
 
+  it('HTTP API 503 at a 6.5 s integration timeout: the check reads TimeoutInMillis and rules out "add capacity"', async () => {
+    // Prepare: an HTTP API integration with the Serverless Framework's 6.5 s timeout; 503s after 6.5 s of latency
+    // (access log shape: test/fixtures/causes/service_unavailable/near-miss-http-api-503-after-30s.log).
+    const api = await apigwv2.send(new CreateApiCommand({ Name: `slow-http-${suffix}`, ProtocolType: 'HTTP' }));
+    const apiId = api.ApiId ?? '';
+    const integration = await apigwv2.send(
+      new CreateIntegrationCommand({
+        ApiId: apiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'GET',
+        IntegrationUri: 'https://backend.example.com/search',
+        PayloadFormatVersion: '1.0',
+        TimeoutInMillis: 6_500,
+      }),
+    );
+    await apigwv2.send(
+      new CreateRouteCommand({
+        ApiId: apiId,
+        RouteKey: 'GET /search',
+        Target: `integrations/${integration.IntegrationId}`,
+      }),
+    );
+    await apigwv2.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default' }));
+    const incident: Incident = {
+      type: 'HTTP',
+      apiId,
+      stage: '$default',
+      events: httpAccessLog(
+        apiId,
+        'GET /search',
+        'GET',
+        {
+          status: '503',
+          responseLength: '33',
+          integrationStatus: '-',
+          integrationLatency: '6502',
+          errorMessage: 'Service Unavailable',
+          integrationErrorMessage: '-',
+        },
+        Date.now(),
+      ),
+    };
+
+    // Act
+    const result = await diagnoseAndCheck(incident, 'service_unavailable');
+
+    // Assess: the logs alone say "service unavailable"; the configuration says it was the integration timeout.
+    expect(result.causes).toEqual(['service_unavailable']);
+    expect(result.verdict).toBe('contradicted');
+    expect(result.evidence[0]).toBe(
+      'GET /search: integration latency reached 6502 ms and the integration times out after 6500 ms: the 503 is an integration timeout, not a lack of capacity (raise TimeoutInMillis, 30000 at most, or speed up the backend)',
+    );
+    const steps = printedFix(result.text, 'service_unavailable');
+    expect(steps[1]?.command).toBe(
+      `aws apigatewayv2 get-integrations --api-id ${apiId} --region us-east-1 --query 'Items[].[IntegrationId,IntegrationUri,TimeoutInMillis]'`,
+    );
+    const run = runAws(aws, shellWords(steps[1]?.command ?? ''), endpoint);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([[integration.IntegrationId, 'https://backend.example.com/search', 6500]]);
+  });
+
   it('execution logging off: the update-stage command the problem prints turns INFO logging on', async () => {
     // Prepare: a REST stage without execution logging, so its execution log group does not exist.
     const { apiId, resources } = await restApi('logging', ['/orders']);
