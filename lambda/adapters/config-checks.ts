@@ -322,15 +322,22 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       routes = await guard(session, `the routes of API ${a.api.apiId}`, failed, () =>
         this.readRoutes(a, plan.routes, stage, session),
       );
+      routes = await mapLimit(routes, this.concurrency, (route) =>
+        guard(session, `the authorizer of ${routeKey(route.ref)}`, route, () => this.withAuthorizer(a, route, session)),
+      );
     }
     const refs = new Map<string, FunctionRef>(plan.functions.map((f) => [functionKey(f), f]));
+    const named: Array<{ uri: string; policy: boolean }> = [];
     for (const route of routes) {
       const uri = route.integration?.uri;
-      if (route.ref.resolveFunction === undefined || uri === undefined) continue;
+      if (route.ref.resolveFunction !== undefined && uri !== undefined)
+        named.push({ uri, policy: route.ref.resolveFunction === 'policy' });
+      if (route.authorizerUri !== undefined) named.push({ uri: route.authorizerUri, policy: true });
+    }
+    for (const { uri, policy } of named) {
       const resolved = functionOfUri(uri, stage?.variables);
       if (resolved.kind !== 'function') continue;
       const key = functionKey(resolved.fn);
-      const policy = route.ref.resolveFunction === 'policy';
       const existing = refs.get(key);
       if (existing !== undefined) {
         if (policy && !existing.policy) refs.set(key, { ...existing, policy });
@@ -420,6 +427,27 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       deploymentCreated,
       variables: stage.variables ?? stage.StageVariables ?? {},
     });
+  }
+
+  /** The route with its Lambda authorizer's URI, when the plan asks for it and the route has an authorizer. */
+  private async withAuthorizer(a: ApiReads, route: RouteFacts, s: ReadSession): Promise<RouteFacts> {
+    if (route.ref.resolveAuthorizer !== true || route.state !== 'found' || route.authorizerId === undefined)
+      return route;
+    const id = route.authorizerId;
+    const info = a.info(`authorizer ${id} of ${a.label}`, 'get-authorizer', ` --authorizer-id ${shellQuote(id)}`);
+    const r = await this.apiSend<{ authorizerUri?: string; AuthorizerUri?: string }>(
+      a,
+      s,
+      info,
+      'GetAuthorizerCommand',
+      a.rest ? { authorizerId: id } : { AuthorizerId: id },
+    );
+    if (!r.ok) {
+      if (r.kind === 'missing') s.report(info, r.kind, r.error);
+      return route;
+    }
+    const authorizerUri = r.value.authorizerUri ?? r.value.AuthorizerUri;
+    return authorizerUri !== undefined ? { ...route, authorizerUri } : route;
   }
 
   // ---- API Gateway: the failing routes ------------------------------------------------------------------------

@@ -172,6 +172,11 @@ export function planChecks(
         const resolve =
           target.fn === undefined && !target.authorizer ? (policy ? 'policy' : 'configuration') : undefined;
         addRoute(target.route, resolve);
+        // So does the route's authorizer, for an authorizer permission failure that did not name the function.
+        const key = routeKey(target.route);
+        const added = routes.get(key);
+        if (target.authorizer && target.fn === undefined && policy && added !== undefined)
+          routes.set(key, { ...added, resolveAuthorizer: true });
       }
       // Every named function is read for the change history; permission causes need its policy too.
       if (target.fn !== undefined) addFunction(target.fn, policy);

@@ -96,6 +96,12 @@ export interface RouteRef {
    * @default - the function is not resolved from the integration
    */
   readonly resolveFunction?: 'policy' | 'configuration';
+  /**
+   * Read the route's Lambda authorizer (its URI names the function) and that function's policy: an authorizer
+   * permission failure whose logs do not name the function (HTTP API access logs never do).
+   * @default false
+   */
+  readonly resolveAuthorizer?: boolean;
 }
 
 /** A Lambda function to read. */
@@ -182,6 +188,8 @@ export interface RouteFacts {
   readonly method?: string;
   readonly resourceId?: string;
   readonly authorizerId?: string;
+  /** The authorizer's URI (`arn:...:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`), when read. */
+  readonly authorizerUri?: string;
   /** Status codes of the method responses (REST), when read. */
   readonly methodResponses?: readonly string[];
   readonly integration?: IntegrationFacts;

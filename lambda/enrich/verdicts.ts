@@ -166,7 +166,7 @@ const checkInvokePermission: Checker = (target, context) => {
   }
 
   let fnRef = target.fn;
-  const uri = target.authorizer ? undefined : integration?.uri;
+  const uri = target.authorizer ? (route?.state === 'found' ? route.authorizerUri : undefined) : integration?.uri;
   if (uri !== undefined) {
     const resolved = functionOfUri(uri, context.stage?.variables);
     if (resolved.kind === 'unresolved') {

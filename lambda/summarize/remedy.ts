@@ -302,13 +302,29 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       const fn = c.authorizerFunctionArn ?? c.authorizerFunctionName ?? '<authorizer-function>';
       const steps: RemedyStep[] = [];
       if (fn === '<authorizer-function>') {
-        steps.push({
-          text: "Find the authorizer's function (<authorizer-function>): its URI names it, after functions/ and before /invocations:",
-          command:
-            c.apiType === 'HTTP'
-              ? `aws apigatewayv2 get-authorizers --api-id ${n.apiId} --region ${n.region} --query 'Items[].[AuthorizerId,Name,AuthorizerUri]'`
-              : `aws apigateway get-authorizers --rest-api-id ${n.apiId} --region ${n.region} --query 'items[].[id,name,authorizerUri]'`,
-        });
+        const uriText =
+          "Find the authorizer's function (<authorizer-function>): its URI names it, after functions/ and before /invocations:";
+        if (c.apiType === 'HTTP' && c.routeKey !== undefined) {
+          // HTTP API access logs name the route, not the authorizer: the route names its authorizer.
+          steps.push(
+            {
+              text: `Find the authorizer (<authorizer-id>) of route ${c.routeKey}:`,
+              command: `aws apigatewayv2 get-routes --api-id ${n.apiId} --region ${n.region} --query ${shellQuote(`Items[?RouteKey=='${c.routeKey}'].AuthorizerId`)} --output text`,
+            },
+            {
+              text: uriText,
+              command: `aws apigatewayv2 get-authorizer --api-id ${n.apiId} --authorizer-id <authorizer-id> --region ${n.region} --query AuthorizerUri --output text`,
+            },
+          );
+        } else {
+          steps.push({
+            text: uriText,
+            command:
+              c.apiType === 'HTTP'
+                ? `aws apigatewayv2 get-authorizers --api-id ${n.apiId} --region ${n.region} --query 'Items[].AuthorizerUri' --output text`
+                : `aws apigateway get-authorizers --rest-api-id ${n.apiId} --region ${n.region} --query 'items[].authorizerUri' --output text`,
+          });
+        }
       }
       // REST and HTTP APIs present API/authorizers/AUTHORIZER_ID for authorizer calls.
       // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html

@@ -30,6 +30,7 @@ import {
 import {
   ApiGatewayV2Client,
   CreateApiCommand,
+  CreateAuthorizerCommand as CreateAuthorizerV2Command,
   CreateIntegrationCommand,
   CreateRouteCommand,
   CreateStageCommand,
@@ -209,6 +210,11 @@ interface ApplyOptions {
    * Decides an "If ..." step from the outputs of the steps before it (what the engineer reads); default: apply.
    */
   readonly decide?: (step: PrintedStep, outputs: ReadonlyMap<string, string>) => boolean;
+  /**
+   * How the engineer gets a placeholder's value from its lookup's output, when the step says more than "run this"
+   * (e.g. "its URI names it, after functions/ and before /invocations"). Default: the whole output, one token.
+   */
+  readonly extract?: (placeholder: string, stdout: string) => string;
   /** Steps whose command moto cannot serve (say which gap): checked to reach moto as the documented request. */
   readonly motoGap?: (step: PrintedStep) => { readonly request: RegExp } | undefined;
 }
@@ -244,7 +250,7 @@ function applyPrintedFix(text: string, cause: CauseId, options: ApplyOptions = {
     outputs.set(step.text, run.stdout);
     const fills = /\(<([a-z][a-z-]*)>\)/.exec(step.text)?.[1];
     if (fills !== undefined) {
-      const value = run.stdout.trim();
+      const value = options.extract?.(fills, run.stdout) ?? run.stdout.trim();
       expect(value, `${step.command} should print one ${fills}`).toMatch(/^\S+$/);
       values[fills] = value;
     }
@@ -379,6 +385,85 @@ describe('printed fixes applied to the local endpoint', () => {
     expect(verbs(applied)).toEqual(['lambda add-permission', 'lambda get-policy']);
     expect(applied.ran[0]).toContain(`arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/authorizers/*`);
     expect(after.evidence[0]).toContain(`/authorizers/*, which covers`);
+    expect(after.verdict).toBe('contradicted');
+  });
+
+  it('HTTP API authorizer permission: the printed lookup and add-permission for API/authorizers/* take the 500s away', async () => {
+    // Prepare: GET /orders has a Lambda REQUEST authorizer whose function has no resource policy; the access log says
+    // so in $context.authorizerError (test/fixtures/causes/lambda_permission/http-api-json-authorizer-not-permitted.log).
+    const fn = `orders-http-authz-${suffix}`;
+    const backend = `orders-http-list-${suffix}`;
+    await createFunction(fn);
+    await createFunction(backend);
+    const api = await apigwv2.send(new CreateApiCommand({ Name: `authz-http-${suffix}`, ProtocolType: 'HTTP' }));
+    const apiId = api.ApiId ?? '';
+    const authorizer = await apigwv2.send(
+      new CreateAuthorizerV2Command({
+        ApiId: apiId,
+        Name: 'request',
+        AuthorizerType: 'REQUEST',
+        AuthorizerUri: lambdaUri(fn),
+        IdentitySource: ['$request.header.Authorization'],
+        AuthorizerPayloadFormatVersion: '2.0',
+        EnableSimpleResponses: true,
+      }),
+    );
+    const integration = await apigwv2.send(
+      new CreateIntegrationCommand({
+        ApiId: apiId,
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: fnArn(backend),
+        PayloadFormatVersion: '2.0',
+      }),
+    );
+    await apigwv2.send(
+      new CreateRouteCommand({
+        ApiId: apiId,
+        RouteKey: 'GET /orders',
+        Target: `integrations/${integration.IntegrationId}`,
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: authorizer.AuthorizerId,
+      }),
+    );
+    await apigwv2.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default' }));
+    const incident: Incident = {
+      type: 'HTTP',
+      apiId,
+      stage: '$default',
+      events: httpAccessLog(
+        apiId,
+        'GET /orders',
+        'GET',
+        {
+          integrationErrorMessage: '-',
+          authorizerError:
+            "The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.",
+        },
+        Date.now(),
+      ),
+    };
+    const before = await diagnoseAndCheck(incident, 'lambda_permission');
+    expect(before.causes).toEqual(['lambda_permission']);
+    expect(before.verdict).toBe('confirmed');
+
+    // Act: the lookup prints the authorizer URI; the step says the function is between functions/ and /invocations.
+    const applied = applyPrintedFix(before.text, 'lambda_permission', {
+      extract: (placeholder, stdout) =>
+        placeholder === 'authorizer-function'
+          ? (/functions\/(\S+)\/invocations/.exec(stdout)?.[1] ?? '')
+          : stdout.trim(),
+    });
+    const after = await diagnoseAndCheck(incident, 'lambda_permission');
+
+    // Assess
+    expect(verbs(applied)).toEqual([
+      'apigatewayv2 get-routes',
+      'apigatewayv2 get-authorizer',
+      'lambda add-permission',
+      'lambda get-policy',
+    ]);
+    expect(applied.ran[2]).toEqual(expect.arrayContaining(['--function-name', fnArn(fn)]));
+    expect(applied.ran[2]).toContain(`arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/authorizers/*`);
     expect(after.verdict).toBe('contradicted');
   });
 

@@ -173,8 +173,13 @@ describe('remedy facts (issue 17)', () => {
 
   it('gives the HTTP API authorizer permission error the add-permission fix for API/authorizers/*', () => {
     const steps = remedyFor('lambda_permission', { ...HTTP, target: 'authorizer' });
-    expect(steps[0]?.command).toMatch(/^aws apigatewayv2 get-authorizers --api-id a1b2c3d4e5 /);
-    expect(steps[1]?.command).toContain(
+    expect(steps[0]?.command).toBe(
+      "aws apigatewayv2 get-routes --api-id a1b2c3d4e5 --region eu-west-1 --query 'Items[?RouteKey=='\\''ANY /orders/{id}'\\''].AuthorizerId' --output text",
+    );
+    expect(steps[1]?.command).toBe(
+      'aws apigatewayv2 get-authorizer --api-id a1b2c3d4e5 --authorizer-id <authorizer-id> --region eu-west-1 --query AuthorizerUri --output text',
+    );
+    expect(steps[2]?.command).toContain(
       "--function-name '<authorizer-function>' --statement-id apigateway-a1b2c3d4e5-authorizers --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/authorizers/*'",
     );
   });
