@@ -3,6 +3,7 @@ import { redact } from '../safety/redact.js';
 import type { CauseId } from '../taxonomy.js';
 import type { BackendFailure, RequestTrace, TraceLine } from '../trace/request-trace.js';
 import { recognise, TraceBuilder } from '../trace/trace-builder.js';
+import { classifyLineText, statusOfLineText } from './line.js';
 import { type ClassifyContext, type MatchBasis, type MatchTarget, RULES, type Rule, type RuleHint } from './rules.js';
 import { messageTemplate } from './template.js';
 
@@ -161,13 +162,14 @@ export interface EventClassification {
 }
 
 /**
- * Classifies one log event on its own content, as `apigw-5xx classify` does. A line that states a 5xx status but no
- * reason is `unknown` (or the status's own cause for 502/503/504); a line that names a failure is that failure even
- * when it does not state the status; anything else, including successes and 4xx, is `null`.
+ * Classifies one log event on its own content, as `apigw-5xx classify` does: a per-line verdict, not a per-request
+ * one (`diagnose` joins a request's lines and gives it one cause). A line names a cause only when its own text names
+ * the failure (text API Gateway, Lambda or the runtime writes), whatever prefix it came with; a line that states only
+ * a status (`Method completed with status: 502`) gets that status and cause `null`, as do successes, 4xx and lines
+ * that are no evidence of a failure.
  */
 export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): EventClassification {
   const r = recognise(event);
-  if (r.source === 'other') return { cause: null, status: null, source: 'other' };
   if (r.source === 'lambda') {
     const failed = r.record.kind !== 'start' && r.record.kind !== 'end' && r.record.kind !== 'report';
     return {
@@ -175,8 +177,10 @@ export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): E
       status: null,
       source: 'lambda',
       ...(r.record.requestId !== undefined ? { requestId: r.record.requestId } : {}),
+      ...(failed ? { ruleId: `function-log-${r.record.kind}` } : {}),
     };
   }
+  if (r.source === 'other') return classifyOther(event.message, context);
   const builder = new TraceBuilder({ keepSucceeded: true });
   builder.add(event);
   const trace = builder.openTraces()[0];
@@ -185,6 +189,22 @@ export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): E
   const rest = { source: r.source, requestId: trace.requestId } as const;
   if (status !== null && status < 500) return { cause: null, status, ...rest };
   const finding = classifyTrace(trace, context);
-  if (finding.cause === 'unknown' && status === null) return { cause: null, status, ...rest };
-  return { cause: finding.cause, status, ...rest, ruleId: finding.ruleId };
+  if (finding.cause !== 'unknown' && finding.basis === 'message') {
+    return { cause: finding.cause, status, ...rest, ruleId: finding.ruleId };
+  }
+  // The rules read a request; a line's own text may still name a failure they leave to other lines of the request
+  // (a function's error object as the response body).
+  const own = r.source === 'execution' ? classifyLineText(r.text, context) : undefined;
+  return own !== undefined
+    ? { cause: own.cause, status, ...rest, ruleId: own.ruleId }
+    : { cause: null, status, ...rest };
+}
+
+/** A line that is not in a CloudWatch form we split: read from the first text AWS writes, after any prefix. */
+function classifyOther(message: string, context: ClassifyContext): EventClassification {
+  const status = statusOfLineText(message) ?? null;
+  if (status !== null) return { cause: null, status, source: 'execution' };
+  const verdict = classifyLineText(message, context);
+  if (verdict === undefined) return { cause: null, status: null, source: 'other' };
+  return { cause: verdict.cause, status: null, source: verdict.source, ruleId: verdict.ruleId };
 }
