@@ -8,7 +8,19 @@ import {
   CHATBOT_TITLE_MAX_CHARS,
   cut,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
+import {
+  apiLabel,
+  causeLabel,
+  causeShare,
+  clean,
+  failedTotal,
+  formatTime,
+  headline,
+  isSample,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The custom notification that AWS Chatbot (Amazon Q Developer in chat applications) renders in Slack, sent in the
@@ -75,10 +87,12 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
     ...(sampled !== undefined ? [`_${esc(sampled, 400)}_`] : []),
     '',
   ];
-  lines.push(`*API* ${esc(apiLabel(d), 200)}  •  *Failed* ${d.failedRequests}  •  *Below 500* ${d.succeededRequests}`);
+  lines.push(
+    `*API* ${esc(apiLabel(d), 200)}  •  *Failed* ${failedTotal(d)}${isSample(d) ? ` (${d.classifiedRequests} classified)` : ''}  •  *Below 500* ${d.succeededRequests}`,
+  );
   if (d.firstSeen !== undefined) lines.push(`*Seen* ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`);
   for (const [i, s] of d.causes.slice(0, 4).entries()) {
-    lines.push('', `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${s.count} (${percent(s.share)})`);
+    lines.push('', `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${causeShare(d, s, '')}`);
     if (s.routes[0] !== undefined) lines.push(`Route: ${esc(s.routes[0].key, 150)} ×${s.routes[0].count}`);
     const verdict = verdictOf(d, s.cause);
     if (verdict !== undefined) lines.push(`Configuration: _${verdict}_`);
@@ -115,6 +129,7 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
         api: clean(d.api.name ?? d.api.apiId ?? 'unknown', 100),
         stage: d.api.stage ?? 'unknown',
         failedRequests: String(d.failedRequests),
+        classifiedRequests: String(d.classifiedRequests),
       },
     },
   };

@@ -8,7 +8,19 @@ import {
   SLACK_SECTION_MAX_CHARS,
   SLACK_TEXT_MAX_CHARS,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
+import {
+  apiLabel,
+  causeLabel,
+  causeShare,
+  clean,
+  failedTotal,
+  formatTime,
+  headline,
+  isSample,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The Slack incoming-webhook payload (Block Kit) for a diagnosis: `{ text, blocks }`. Every piece of text goes
@@ -76,7 +88,9 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       type: 'context',
       elements: [
         mrkdwn(`*API* ${esc(apiLabel(d), 200)}`),
-        mrkdwn(`*Failed* ${d.failedRequests}  •  *Below 500* ${d.succeededRequests}`),
+        mrkdwn(
+          `*Failed* ${failedTotal(d)}${isSample(d) ? ` (${d.classifiedRequests} classified)` : ''}  •  *Below 500* ${d.succeededRequests}`,
+        ),
         ...(d.firstSeen !== undefined
           ? [mrkdwn(`*Seen* ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`)]
           : []),
@@ -85,9 +99,7 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
   ];
   d.causes.forEach((s, i) => {
     blocks.push({ type: 'divider' });
-    const lines = [
-      `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${s.count} of ${d.failedRequests} (${percent(s.share)})`,
-    ];
+    const lines = [`*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${causeShare(d, s, '')}`];
     if (s.routes.length > 0)
       lines.push(
         `Routes: ${s.routes

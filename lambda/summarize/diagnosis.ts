@@ -26,8 +26,9 @@ export interface Count<K> {
 export interface CauseSummary {
   readonly cause: CauseId;
   readonly title: string;
+  /** Requests classified with this cause (of `classifiedRequests`). */
   readonly count: number;
-  /** Share of all failed requests, 0..1. */
+  /** Share of the failed requests classified, 0..1: of all failed requests when every one was classified, else the sample's estimate. */
   readonly share: number;
   /** How many were recognised from the status code alone (no message named the failure). */
   readonly statusOnly: number;
@@ -57,7 +58,13 @@ export interface Diagnosis {
   readonly api: DiagnosisApi;
   /** The window the caller read, epoch ms, when known. */
   readonly window?: { readonly start: number; readonly end: number };
+  /**
+   * Every failed request the logs held: the true total, also when only a sample was classified (then at least this
+   * many when `sampling.exact` is false).
+   */
   readonly failedRequests: number;
+  /** The failed requests classified: `failedRequests`, or the sample's size. Cause counts add up to this. */
+  readonly classifiedRequests: number;
   readonly succeededRequests: number;
   readonly linesRead: number;
   readonly firstSeen?: number;
@@ -299,6 +306,8 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     byCause.set(f.cause, list);
   }
   const total = findings.length;
+  // A sample is never shown as the total: the total is what was counted, the sample what was classified.
+  const failedTotal = Math.max(total, options.sampling?.totalFailed ?? 0);
   const causes = [...byCause.entries()]
     .map(([cause, list]) => summarizeCause(cause, list, total, api, maxSamples))
     // Most frequent first; among equals, a named cause before `unknown`, then taxonomy order.
@@ -331,7 +340,11 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     set.failed.lastSeen,
   ]);
   const limits: string[] = [];
-  if (total === 0) limits.push('No failed request was found in the logs that were read.');
+  if (failedTotal === 0) limits.push('No failed request was found in the logs that were read.');
+  else if (total === 0)
+    limits.push(
+      `${failedTotal} failed request(s) were counted, but none of their lines could be read to classify them.`,
+    );
   if (api.apiId === undefined) limits.push('The API id did not appear in the logs: commands show <rest-api-id>.');
   if (api.region === undefined) limits.push('The region did not appear in the logs: commands show <region>.');
   const needsFunction: ReadonlySet<CauseId> = new Set<CauseId>([
@@ -374,7 +387,8 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
   return {
     api,
     ...(options.window !== undefined ? { window: options.window } : {}),
-    failedRequests: total,
+    failedRequests: failedTotal,
+    classifiedRequests: total,
     succeededRequests: set.succeeded,
     linesRead: set.linesRead,
     ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),

@@ -137,6 +137,7 @@ describe('diagnoseEvents and every renderer', () => {
     const diagnosis = fc.record({
       api: fc.record({ name: text, apiId: text, stage: text, region: text }, { requiredKeys: [] }),
       failedRequests: fc.nat(100_000),
+      classifiedRequests: fc.nat(100_000),
       succeededRequests: fc.nat(100_000),
       linesRead: fc.nat(1_000_000),
       causes: fc.array(cause, { maxLength: 15 }),
