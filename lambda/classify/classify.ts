@@ -37,6 +37,22 @@ export interface Finding {
   readonly lambdaRequestId?: string;
   /** What the backend function's own log said about this request. */
   readonly backend?: readonly BackendFailure[];
+  /** A different cause another rule saw in the same request, shown beside the one that leads. */
+  readonly beside?: BesideFinding;
+}
+
+/**
+ * The other reading of a request, when two rules disagree: the cause API Gateway's own verdict names leads and the
+ * cause inferred from what the backend answered is shown beside it (`inferred`), or, where published logs show that
+ * verdict misleads, the other way round (`verdict`, with the reason).
+ */
+export interface BesideFinding {
+  readonly cause: CauseId;
+  readonly ruleId: string;
+  readonly kind: 'inferred' | 'verdict';
+  readonly evidence: readonly TraceLine[];
+  /** Why the inference leads over API Gateway's verdict, with its source. */
+  readonly note?: string;
 }
 
 /** Lines every REST trace has: they say nothing about why a request failed. */
@@ -86,7 +102,80 @@ function applyRule(rule: Rule, trace: RequestTrace, context: ClassifyContext) {
   }
 }
 
-/** Classifies one request's trace: the first rule that matches decides; none matching gives `unknown`. */
+/**
+ * Lines that carry what the backend answered (its response body, headers, status) or what the function's own log
+ * said. A rule that matched on these alone inferred its cause; any other line it matched is API Gateway's verdict.
+ */
+const BACKEND_CONTENT = /^(?:Endpoint response (?:body before transformations|headers): |Received response\. )/;
+
+function inferredOnly(evidence: readonly TraceLine[]): boolean {
+  return evidence.every((l) => l.source === 'lambda' || (l.source === 'execution' && BACKEND_CONTENT.test(l.text)));
+}
+
+/**
+ * Verdicts that real published logs show to mislead: when the backend's answer says `inferred` and API Gateway wrote
+ * `verdict`, the inference leads and the verdict is shown beside it with this note.
+ */
+const MISLEADING_VERDICTS: ReadonlyArray<{
+  readonly inferred: CauseId;
+  readonly verdict: CauseId;
+  readonly note: string;
+}> = [
+  {
+    // Lambda answers a throttled Invoke with 429 and {"Reason":"...ConcurrentInvocationLimitExceeded","Type":"User",
+    // "message":"Rate Exceeded."}; API Gateway has answered such throttling with a 502, its malformed-proxy-response
+    // status (https://stackoverflow.com/questions/50929878, 2018), where today's logs say "Lambda invocation failed
+    // with status: 429" and answer 500.
+    inferred: 'throttling',
+    verdict: 'malformed_lambda_response',
+    note: 'Lambda answered with its throttling error (429 Rate Exceeded); API Gateway has reported throttled invocations as a malformed proxy response (502) in older logs (https://stackoverflow.com/questions/50929878).',
+  },
+];
+
+type Matched = { readonly rule: Rule; readonly match: NonNullable<ReturnType<Rule['match']>> };
+
+/**
+ * Which reading leads when rules disagree: API Gateway's own verdict over a cause inferred from the backend's answer,
+ * except where a verdict is known to mislead.
+ */
+function lead(matches: readonly Matched[]): { leader: Matched; beside?: BesideFinding } | undefined {
+  const first = matches[0];
+  if (first === undefined) return undefined;
+  const verdict = matches.find((m) => m.match.basis === 'message' && !inferredOnly(m.match.evidence));
+  const inferred = matches.find((m) => m.match.basis === 'message' && inferredOnly(m.match.evidence));
+  if (verdict === undefined || inferred === undefined || verdict.rule.cause === inferred.rule.cause)
+    return { leader: first };
+  const misleading = MISLEADING_VERDICTS.find(
+    (v) => v.inferred === inferred.rule.cause && v.verdict === verdict.rule.cause,
+  );
+  if (misleading !== undefined) {
+    return {
+      leader: inferred,
+      beside: {
+        cause: verdict.rule.cause,
+        ruleId: verdict.rule.id,
+        kind: 'verdict',
+        evidence: verdict.match.evidence.slice(0, 4).map(redactLine),
+        note: misleading.note,
+      },
+    };
+  }
+  return {
+    leader: verdict,
+    beside: {
+      cause: inferred.rule.cause,
+      ruleId: inferred.rule.id,
+      kind: 'inferred',
+      evidence: inferred.match.evidence.slice(0, 4).map(redactLine),
+    },
+  };
+}
+
+/**
+ * Classifies one request's trace: one request, one cause. The first rule that matches decides, except that API
+ * Gateway's own verdict leads over a cause another rule inferred from the backend's answer (shown beside it); none
+ * matching gives `unknown`.
+ */
 export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}): Finding {
   const base = {
     requestId: trace.requestId,
@@ -115,14 +204,21 @@ export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}
     ...(trace.backend.length > 0 ? { backend: trace.backend.map((b) => ({ ...b, text: redact(b.text) })) } : {}),
   };
   const ruleErrors: string[] = [];
+  const matches: Matched[] = [];
   for (const rule of RULES) {
     const result = applyRule(rule, trace, context);
     if (result.error !== undefined) {
       ruleErrors.push(`rule-error:${rule.id}`);
       continue;
     }
-    const m = result.match;
-    if (m === undefined) continue;
+    if (result.match === undefined) continue;
+    matches.push({ rule, match: result.match });
+    // Status-only matches come last in RULES: once one matched, no message rule follows.
+    if (result.match.basis === 'status') break;
+  }
+  const decided = lead(matches);
+  if (decided !== undefined) {
+    const { rule, match: m } = decided.leader;
     return {
       ...base,
       cause: rule.cause,
@@ -131,6 +227,7 @@ export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}
       ...(m.target !== undefined ? { target: m.target } : {}),
       ...(m.hint !== undefined ? { hint: m.hint } : {}),
       evidence: m.evidence.slice(0, 8).map(redactLine),
+      ...(decided.beside !== undefined ? { beside: decided.beside } : {}),
     };
   }
   return {

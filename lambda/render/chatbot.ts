@@ -10,6 +10,7 @@ import {
 } from './limits.js';
 import {
   apiLabel,
+  besideLine,
   causeLabel,
   causeShare,
   clean,
@@ -97,6 +98,7 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
     const verdict = verdictOf(d, s.cause);
     if (verdict !== undefined) lines.push(`Configuration: _${verdict}_`);
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 300)}`);
+    if (s.beside[0] !== undefined) lines.push(`_${esc(besideLine(s.beside[0]), 500)}_`);
     if (s.evidence[0] !== undefined) lines.push(`\`\`\`${escapeSlackCode(clean(s.evidence[0], 300))}\`\`\``);
   }
   for (const note of [...d.unreadable, ...d.limits].slice(0, 3)) lines.push(`_${esc(note, 400)}_`);

@@ -10,6 +10,7 @@ import {
 } from './limits.js';
 import {
   apiLabel,
+  besideLine,
   causeLabel,
   causeShare,
   clean,
@@ -115,6 +116,7 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
         `Configuration: _${verdict}_${check?.evidence[0] !== undefined ? `: ${esc(check.evidence[0], 300)}` : ''}`,
       );
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 400)}`);
+    for (const b of s.beside.slice(0, 2)) lines.push(`_${esc(besideLine(b), 600)}_`);
     blocks.push(section(lines.join('\n')));
     if (s.evidence.length > 0) blocks.push(section(code(s.evidence.slice(0, 3))));
     const steps = s.remedy

@@ -1,7 +1,7 @@
 import { VERDICT_LABELS } from '../enrich/types.js';
 import { neutralizeControls, oneLine } from '../safety/escape.js';
 import { redact } from '../safety/redact.js';
-import type { CauseSummary, Count, Diagnosis } from '../summarize/diagnosis.js';
+import type { BesideSummary, CauseSummary, Count, Diagnosis } from '../summarize/diagnosis.js';
 import type { RemedyStep } from '../summarize/remedy.js';
 
 /**
@@ -146,6 +146,7 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number): string[] {
     out.push('Evidence:');
     for (const e of s.evidence) out.push(`  | ${clean(e)}`);
   }
+  for (const b of s.beside) out.push(...besideLines(b));
   out.push('Fix:');
   s.remedy.forEach((step, i) => {
     out.push(`  ${i + 1}. ${clean(step.text, 600)}`);
@@ -154,6 +155,17 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number): string[] {
   out.push(`Sample request ids: ${s.sampleRequestIds.map((id) => clean(id, 80)).join(', ')}`);
   out.push(`Rules: ${s.rules.join(', ')}`);
   return out;
+}
+
+/** The other reading of a cause's requests, one line and its evidence. */
+export function besideLine(b: BesideSummary): string {
+  return b.kind === 'inferred'
+    ? `Beside it: the backend's answer suggests ${b.title} [${b.cause}] in ${b.count}; API Gateway's own verdict leads.`
+    : `Beside it: API Gateway wrote ${b.title} [${b.cause}] for ${b.count}. ${b.note ?? ''}`.trimEnd();
+}
+
+function besideLines(b: BesideSummary): string[] {
+  return [clean(besideLine(b), 600), ...b.evidence.map((e) => `  | ${clean(e)}`)];
 }
 
 function thousands(n: number): string {

@@ -47,6 +47,22 @@ export interface CauseSummary {
   /** What the backend function's own log said, most frequent first. */
   readonly backend: readonly Count<string>[];
   readonly remedy: readonly RemedyStep[];
+  /**
+   * Other readings of the same requests: a cause inferred from the backend's answer where API Gateway's verdict led
+   * (`inferred`), or API Gateway's verdict where it is known to mislead (`verdict`, with the reason).
+   */
+  readonly beside: readonly BesideSummary[];
+}
+
+export interface BesideSummary {
+  readonly cause: CauseId;
+  readonly title: string;
+  readonly kind: 'inferred' | 'verdict';
+  /** Requests of this cause that also showed the other reading. */
+  readonly count: number;
+  /** A line that shows it, redacted. */
+  readonly evidence: readonly string[];
+  readonly note?: string;
 }
 
 export interface UnknownTemplate {
@@ -271,6 +287,7 @@ function summarizeCause(
   return {
     cause,
     title: CAUSES[cause].title,
+    beside: besideOf(findings),
     count: findings.length,
     share: total === 0 ? 0 : findings.length / total,
     statusOnly: findings.filter((f) => f.basis === 'status').length,
@@ -293,6 +310,27 @@ function summarizeCause(
     backend: backend.slice(0, 5),
     remedy,
   };
+}
+
+function besideOf(findings: readonly Finding[]): BesideSummary[] {
+  const by = new Map<string, { first: NonNullable<Finding['beside']>; count: number }>();
+  for (const f of findings) {
+    if (f.beside === undefined) continue;
+    const key = `${f.beside.kind}:${f.beside.cause}`;
+    const entry = by.get(key);
+    if (entry === undefined) by.set(key, { first: f.beside, count: 1 });
+    else entry.count++;
+  }
+  return [...by.values()]
+    .sort((a, b) => b.count - a.count)
+    .map(({ first, count }) => ({
+      cause: first.cause,
+      title: CAUSES[first.cause].title,
+      kind: first.kind,
+      count,
+      evidence: first.evidence.slice(0, 2).map((l) => l.text),
+      ...(first.note !== undefined ? { note: first.note } : {}),
+    }));
 }
 
 /** Summarises findings into a Diagnosis: per cause, per status, per route, with evidence and remedies. */

@@ -10,6 +10,7 @@ import {
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
+import { firstAwsText } from './aws-text.js';
 import { IdFilter } from './id-filter.js';
 import { type Pending, PendingIndex, prefixKeyOfId } from './pending-index.js';
 import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
@@ -66,6 +67,10 @@ const MAX_BACKEND_REQUESTS = 20_000;
 export const MAX_FAILED_KEPT = 2_000;
 /** Requests in flight held at once; see TraceBuilderOptions.maxOpen. */
 const MAX_OPEN = 20_000;
+/** The console Test output's first line, naming the request. */
+const BARE_HEADER = /^Execution log for request (\S{1,128})/;
+/** Lines REST writes after "Method completed": they belong to the request that just completed. */
+const BARE_TRAILER = /^(?:AWS Integration Endpoint RequestId|X-ray Tracing ID)/;
 /** Incomplete requests kept as examples (the rest are counted). */
 const MAX_INCOMPLETE_KEPT = 100;
 
@@ -180,6 +185,9 @@ export class TraceBuilder {
   private readonly api: ApiFacts = {};
   private apiKnown = false;
   private lastGroupName: string | undefined = '';
+  /** The request that lines without a request id belong to, while such lines keep coming. */
+  private bare: { id: string; closed: boolean } | undefined;
+  private bareBlocks = 0;
   private lastGroupIsNotLambda = true;
   /** Lambda targets by endpoint URI: a stage calls a handful of functions, parsed once each. */
   private readonly targets = new Map<string, LambdaTarget | undefined>();
@@ -241,10 +249,34 @@ export class TraceBuilder {
       case 'lambda':
         this.addBackend(r.record, event);
         return;
-      case 'other':
-        this.unrecognised++;
+      case 'other': {
+        // Lines without the `(<request id>) ` prefix: pasted from the console's Test output, quoted bare, or after
+        // another tool's columns. Their AWS text is read as the execution lines of one request.
+        const aws = firstAwsText(message);
+        if (aws?.source === 'execution') this.addBare(aws.text, event.timestamp);
+        else this.unrecognised++;
         return;
+      }
     }
+  }
+
+  /**
+   * An execution line without its request id. Consecutive such lines are one request (the console Test output of
+   * one request, or a block quoted from one), named by the console's `Execution log for request <id>` header when
+   * there is one; the request ends at its "Method completed with status" line, after which only its trailers
+   * (AWS Integration Endpoint RequestId, X-ray Tracing ID) still belong to it.
+   */
+  private addBare(text: string, timestamp: number | undefined): void {
+    const header = BARE_HEADER.exec(text);
+    if (header?.[1] !== undefined) {
+      this.bare = { id: header[1], closed: false };
+      return;
+    }
+    if (this.bare === undefined || (this.bare.closed && !BARE_TRAILER.test(text))) {
+      this.bare = { id: `lines-without-request-id-${++this.bareBlocks}`, closed: false };
+    }
+    this.addExecutionNow(this.bare.id, text, timestamp);
+    if (completedStatusAt(text, 0) !== undefined) this.bare.closed = true;
   }
 
   private addExecution(event: LogEvent, message: string, close: number): void {
