@@ -212,9 +212,11 @@ export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}
       continue;
     }
     if (result.match === undefined) continue;
+    const inferred = result.match.basis === 'message' && inferredOnly(result.match.evidence);
+    // After an inference, only API Gateway's own verdict can still change the answer: look on for one.
+    if (matches.length > 0 && inferred) continue;
     matches.push({ rule, match: result.match });
-    // Status-only matches come last in RULES: once one matched, no message rule follows.
-    if (result.match.basis === 'status') break;
+    if (!inferred) break;
   }
   const decided = lead(matches);
   if (decided !== undefined) {

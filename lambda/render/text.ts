@@ -43,7 +43,7 @@ export function formatTime(ms: number | undefined): string {
 
 export function apiLabel(d: Diagnosis): string {
   const a = d.api;
-  const name = a.name ?? a.apiId ?? 'API';
+  const name = a.name ?? a.apiId ?? (a.type !== undefined ? `${a.type} API` : 'API');
   const parts = [`${clean(name, 100)}${a.stage !== undefined ? `/${a.stage}` : ''}`];
   const ids = [a.name !== undefined ? a.apiId : undefined, a.region].filter((v): v is string => v !== undefined);
   if (ids.length > 0) parts.push(`(${ids.join(', ')})`);
@@ -202,7 +202,8 @@ export function renderText(d: Diagnosis): string {
   const sampled = samplingLine(d);
   const out: string[] = [...headline(d), ...(sampled !== undefined ? [sampled] : []), ''];
   const window = d.window !== undefined ? `${formatTime(d.window.start)} to ${formatTime(d.window.end)}` : undefined;
-  out.push(`API: ${apiLabel(d)}${d.api.type !== undefined ? ` (${d.api.type} API)` : ''}`);
+  const named = d.api.name !== undefined || d.api.apiId !== undefined;
+  out.push(`API: ${apiLabel(d)}${d.api.type !== undefined && named ? ` (${d.api.type} API)` : ''}`);
   if (window !== undefined) out.push(`Window read: ${window}`);
   if (d.firstSeen !== undefined) out.push(`Failures seen: ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`);
   const ofSample = isSample(d) ? ` (of the ${thousands(d.classifiedRequests)} classified)` : '';

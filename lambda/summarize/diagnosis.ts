@@ -184,6 +184,7 @@ function backendLine(b: BackendFailure): string {
 const SAFE_ID = /^[a-z0-9]{10}$/;
 const HTTP_METHOD = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)$/;
 const SAFE_STAGE = /^[A-Za-z0-9_-]{1,128}$/;
+const SAFE_HTTP_STAGE = /^(?:\$default|[A-Za-z0-9_-]{1,128})$/;
 const SAFE_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const SAFE_ACCOUNT = /^\d{12}$/;
 
@@ -191,12 +192,14 @@ const SAFE_ACCOUNT = /^\d{12}$/;
 function apiOf(facts: ApiFacts, given: DiagnosisApi | undefined): DiagnosisApi {
   const pick = (a: string | undefined, b: string | undefined, ok: RegExp): string | undefined =>
     a !== undefined && ok.test(a) ? a : b !== undefined && ok.test(b) ? b : undefined;
+  const type = given?.type ?? facts.type;
   const apiId = pick(given?.apiId, facts.apiId, SAFE_ID);
-  const stage = pick(given?.stage, facts.stage, SAFE_STAGE);
+  // HTTP APIs' default stage is named `$default`; REST stage names are word characters and hyphens only.
+  const stage = pick(given?.stage, facts.stage, type === 'HTTP' ? SAFE_HTTP_STAGE : SAFE_STAGE);
   const region = pick(given?.region, facts.region, SAFE_REGION);
   const accountId = pick(given?.accountId, facts.accountId, SAFE_ACCOUNT);
   return {
-    ...(given?.type !== undefined ? { type: given.type } : {}),
+    ...(type !== undefined ? { type } : {}),
     ...(given?.name !== undefined ? { name: given.name } : {}),
     ...(apiId !== undefined ? { apiId } : {}),
     ...(stage !== undefined ? { stage } : {}),
@@ -383,7 +386,13 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     limits.push(
       `${failedTotal} failed request(s) were counted, but none of their lines could be read to classify them.`,
     );
-  if (api.apiId === undefined) limits.push('The API id did not appear in the logs: commands show <rest-api-id>.');
+  const http = api.type === 'HTTP';
+  if (api.apiId === undefined)
+    limits.push(
+      http
+        ? 'The API id did not appear in the access log (add $context.apiId or $context.domainName to its format): commands show <api-id>.'
+        : 'The API id did not appear in the logs: commands show <rest-api-id>.',
+    );
   if (api.region === undefined) limits.push('The region did not appear in the logs: commands show <region>.');
   const needsFunction: ReadonlySet<CauseId> = new Set<CauseId>([
     'lambda_permission',
@@ -398,24 +407,32 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
   );
   if (noFunction.length > 0) {
     limits.push(
-      `The Lambda function behind ${noFunction.map((c) => c.cause).join(', ')} did not appear in the logs (its "Endpoint request URI" line is written at INFO level): commands show <function-name>.`,
+      http
+        ? `HTTP API access logs do not name the Lambda function behind ${noFunction.map((c) => c.cause).join(', ')}: commands show <function-name>.`
+        : `The Lambda function behind ${noFunction.map((c) => c.cause).join(', ')} did not appear in the logs (its "Endpoint request URI" line is written at INFO level): commands show <function-name>.`,
     );
   }
   const noRoute = findings.filter((f) => routeOfFinding(f) === 'unknown route').length;
   if (noRoute > 0) {
     limits.push(
-      `${noRoute} failed request(s) logged no method or resource (ERROR-level logging or no access log): their route is unknown.`,
+      http
+        ? `${noRoute} failed request(s) logged no route (add $context.routeKey to the access log format): their route is unknown.`
+        : `${noRoute} failed request(s) logged no method or resource (ERROR-level logging or no access log): their route is unknown.`,
     );
   }
   const statusOnly = findings.filter((f) => f.basis === 'status' && f.cause !== 'unknown').length;
   if (statusOnly > 0) {
     limits.push(
-      `${statusOnly} request(s) were classified from the status code alone; execution logging at INFO or an access log with $context.integrationErrorMessage would show the reason.`,
+      http
+        ? `${statusOnly} request(s) were classified from the status code alone; an access log format with $context.integrationErrorMessage and $context.error.message would show the reason.`
+        : `${statusOnly} request(s) were classified from the status code alone; execution logging at INFO or an access log with $context.integration.error and $context.error.message would show the reason.`,
     );
   }
   const noStatus = findings.filter((f) => f.status === undefined).length;
   if (noStatus > 0)
-    limits.push(`${noStatus} failed request(s) have no logged final status (the log ended before "Method completed").`);
+    limits.push(
+      `${noStatus} failed request(s) have no logged final status (${http ? 'no access log line for them' : 'the log ended before "Method completed"'}).`,
+    );
   if (set.incompleteTotal > 0) {
     limits.push(
       `${set.incompleteTotal} request(s) had lines but no outcome and no error line (cut by the window or by ERROR-level logging); they are not counted.`,

@@ -259,10 +259,15 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
   private_integration: (c) => {
     const n = names(c);
     const steps: RemedyStep[] = [
-      {
-        text: 'Check that the VPC link is AVAILABLE and read its status message:',
-        command: `aws apigateway get-vpc-links --region ${n.region} --query 'items[].[id,name,status,statusMessage]'`,
-      },
+      c.apiType === 'HTTP'
+        ? {
+            text: 'Check that the VPC link is AVAILABLE and read its status message:',
+            command: `aws apigatewayv2 get-vpc-links --region ${n.region} --query 'Items[].[VpcLinkId,Name,VpcLinkStatus,VpcLinkStatusMessage]'`,
+          }
+        : {
+            text: 'Check that the VPC link is AVAILABLE and read its status message:',
+            command: `aws apigateway get-vpc-links --region ${n.region} --query 'items[].[id,name,status,statusMessage]'`,
+          },
       {
         text: 'Check the health of the Network Load Balancer targets behind it:',
         command: `aws elbv2 describe-target-health --target-group-arn <target-group-arn> --region ${n.region}`,
@@ -352,14 +357,24 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
             },
           ]
         : []),
-      {
-        text: `The authorizer must return {"principalId": "...", "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow|Deny", "Resource": "..."}]}, "context": {string, number or boolean values only}} and must not throw.`,
-      },
+      c.apiType === 'HTTP'
+        ? {
+            // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+            text: 'An HTTP API Lambda authorizer must return {"isAuthorized": true|false, "context": {...}} (simple responses, payload format 2.0) or an IAM policy {"principalId": "...", "policyDocument": {...}}, and must not throw.',
+          }
+        : {
+            text: `The authorizer must return {"principalId": "...", "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow|Deny", "Resource": "..."}]}, "context": {string, number or boolean values only}} and must not throw.`,
+          },
       functionLogs(c, fn),
-      {
-        text: 'Test it from API Gateway:',
-        command: `aws apigateway test-invoke-authorizer --rest-api-id ${n.apiId} --authorizer-id <authorizer-id> --headers Authorization=<token> --region ${n.region}`,
-      },
+      // HTTP APIs have no test-invoke-authorizer: the function's own log is where to look.
+      ...(c.apiType === 'HTTP'
+        ? []
+        : [
+            {
+              text: 'Test it from API Gateway:',
+              command: `aws apigateway test-invoke-authorizer --rest-api-id ${n.apiId} --authorizer-id <authorizer-id> --headers Authorization=<token> --region ${n.region}`,
+            },
+          ]),
     ];
   },
   unknown: (c) => {
@@ -367,7 +382,7 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
     return [
       { text: 'No rule explains these requests: read the most frequent messages below, then one full trace:' },
       {
-        text: "One request's execution log:",
+        text: c.apiType === 'HTTP' ? "One request's access log line:" : "One request's execution log:",
         command:
           c.apiType === 'HTTP'
             ? `aws logs filter-log-events --log-group-name <access-log-group> --region ${n.region} --filter-pattern ${shellQuote(`"${c.sampleRequestId ?? '<request-id>'}"`)}`

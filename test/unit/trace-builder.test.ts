@@ -43,7 +43,7 @@ describe('TraceBuilder', () => {
     ]);
     expect(set.traces[0]?.firstSeen).toBe(1);
     expect(set.traces[0]?.lastSeen).toBe(7);
-    expect(set.api).toEqual({ apiId: 'a1b2c3d4e5', stage: 'prod' });
+    expect(set.api).toEqual({ type: 'REST', apiId: 'a1b2c3d4e5', stage: 'prod' });
   });
 
   it('keeps an incomplete trace as failed only when it shows an error', () => {
@@ -238,7 +238,13 @@ describe('TraceBuilder on large reads', () => {
     const set = builder.finish();
     expect(set.succeeded).toBe(1);
     expect(set.traces).toEqual([]);
-    expect(set.api).toEqual({ apiId: 'uwe3g5jm54', stage: 'Prod', region: 'eu-west-2', accountId: '958845080241' });
+    expect(set.api).toEqual({
+      type: 'REST',
+      apiId: 'uwe3g5jm54',
+      stage: 'Prod',
+      region: 'eu-west-2',
+      accountId: '958845080241',
+    });
   });
 
   it('reads the lines of a request that turned out to fail exactly as it reads them one by one', () => {
