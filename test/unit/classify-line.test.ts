@@ -65,6 +65,21 @@ const NAMED: ReadonlyArray<readonly [string, string, CauseId]> = [
     'Tue Mar 11 09:14:02 UTC 2025 : Endpoint response body before transformations: {"errorMessage":"Task timed out after 3.00 seconds"}',
     'lambda_function_error',
   ],
+  [
+    'a Logs Insights row of REST access log fields (published: DataBiosphere/azul#6624)',
+    '2024-08-07 13:27:30.723\t141.80.100.141\tservice\t/repository/files/bd18fe22-a625-4fc9-9a2a-e63ab897783d\tINTEGRATION_FAILURE\tInternal server error\tExecution failed due to configuration error: Rate Exceeded.',
+    'throttling',
+  ],
+  [
+    "a Logs Insights row whose $context.integration.error holds Lambda's 6 MB limit (published: DataBiosphere/azul#6624)",
+    '2024-06-13 02:24:48.874\t52.3.190.111\tservice\t/index/bundles\t\tINTEGRATION_FAILURE\tInternal server error\tLambda Customer Function Error:Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+    'payload_too_large',
+  ],
+  [
+    'an authorizer console Test line (published: ExpanseLLC/lambda_authorizer#1)',
+    'Wed Sep 14 21:16:33 UTC 2016 : Execution failed due to configuration error: Could not parse policy',
+    'authorizer_error',
+  ],
 ];
 
 const NONE: ReadonlyArray<readonly [string, string, number | null]> = [
@@ -88,6 +103,11 @@ const NONE: ReadonlyArray<readonly [string, string, number | null]> = [
   ['a START line', 'START RequestId: 6f2c1a44-0000-4000-8000-000000000000 Version: $LATEST', null],
   ['the client message of a 500 alone', 'Internal Server Error', null],
   ['text that is no log line', 'hello world', null],
+  [
+    'a CSV export row of a trace line (published: brefphp/bref#534)',
+    '1579627365978,(d0a6c3bf-f5ee-4153-be2d-493031a7c885) Starting execution for request: d0a6c3bf-f5ee-4153-be2d-493031a7c885',
+    null,
+  ],
 ];
 
 describe('classifyEvent on a single line', () => {
