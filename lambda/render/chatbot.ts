@@ -93,7 +93,10 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
   );
   if (d.firstSeen !== undefined) lines.push(`*Seen* ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`);
   for (const [i, s] of d.causes.slice(0, 4).entries()) {
-    lines.push('', `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${causeShare(d, s, '')}`);
+    lines.push(
+      '',
+      `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${isSample(d) ? causeShare(d, s, '') : `${s.count} (${percent(s.share)})`}`,
+    );
     if (s.routes[0] !== undefined) lines.push(`Route: ${esc(s.routes[0].key, 150)} ×${s.routes[0].count}`);
     const verdict = verdictOf(d, s.cause);
     if (verdict !== undefined) lines.push(`Configuration: _${verdict}_`);
@@ -131,7 +134,8 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
         api: clean(d.api.name ?? d.api.apiId ?? 'unknown', 100),
         stage: d.api.stage ?? 'unknown',
         failedRequests: String(d.failedRequests),
-        classifiedRequests: String(d.classifiedRequests),
+        // Only a sample was classified: say how many, next to the true total.
+        ...(isSample(d) ? { classifiedRequests: String(d.classifiedRequests) } : {}),
       },
     },
   };
