@@ -72,6 +72,8 @@ export const MAX_FAILED_KEPT = 2_000;
 const MAX_OPEN = 20_000;
 /** `$context.domainName` of the default endpoint: `{api-id}.execute-api.{region}.amazonaws.com`. */
 const EXECUTE_API_DOMAIN = /^([a-z0-9]{10})\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$/;
+/** A request id in parentheses right before the AWS text, after a tool's own columns (`... <stream> (<id>) `). */
+const REQUEST_ID_BEFORE_TEXT = /(?:^|\s)\(([^()\s]{1,128})\) $/;
 /** The console Test output's first line, naming the request. */
 const BARE_HEADER = /^Execution log for request (\S{1,128})/;
 /** Lines REST writes after "Method completed": they belong to the request that just completed. */
@@ -266,7 +268,10 @@ export class TraceBuilder {
         const aws = firstAwsText(message);
         if (aws?.source === 'execution') {
           this.executionSeen = true;
-          this.addBare(aws.text, event.timestamp);
+          // `aws logs tail` and other tools put their columns before the `(<request id>) ` prefix: keep the id.
+          const id = REQUEST_ID_BEFORE_TEXT.exec(message.slice(Math.max(0, aws.at - 132), aws.at))?.[1];
+          if (id !== undefined) this.addExecutionNow(id, aws.text, event.timestamp);
+          else this.addBare(aws.text, event.timestamp);
         } else this.unrecognised++;
         return;
       }
