@@ -3,7 +3,7 @@ import { redact } from '../safety/redact.js';
 import type { CauseId } from '../taxonomy.js';
 import type { BackendFailure, RequestTrace, TraceLine } from '../trace/request-trace.js';
 import { recognise, TraceBuilder } from '../trace/trace-builder.js';
-import { classifyLineText, statusOfLineText } from './line.js';
+import { classifyLineText, requestIdOfLine, statusOfLineText } from './line.js';
 import { type ClassifyContext, type MatchBasis, type MatchTarget, RULES, type Rule, type RuleHint } from './rules.js';
 import { messageTemplate } from './template.js';
 
@@ -301,9 +301,11 @@ export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): E
 
 /** A line that is not in a CloudWatch form we split: read from the first text AWS writes, after any prefix. */
 function classifyOther(message: string, context: ClassifyContext): EventClassification {
+  const id = requestIdOfLine(message);
+  const requestId = id !== undefined ? { requestId: id } : {};
   const status = statusOfLineText(message) ?? null;
-  if (status !== null) return { cause: null, status, source: 'execution' };
+  if (status !== null) return { cause: null, status, source: 'execution', ...requestId };
   const verdict = classifyLineText(message, context);
   if (verdict === undefined) return { cause: null, status: null, source: 'other' };
-  return { cause: verdict.cause, status: null, source: verdict.source, ruleId: verdict.ruleId };
+  return { cause: verdict.cause, status: null, source: verdict.source, ...requestId, ruleId: verdict.ruleId };
 }

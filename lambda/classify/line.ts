@@ -113,3 +113,10 @@ export function statusOfLineText(line: string): number | undefined {
   const m = STATUS_TEXT.exec(start.text);
   return m?.[1] !== undefined ? Number(m[1]) : undefined;
 }
+
+/** The request id in parentheses right before a line's AWS text (`aws logs tail`: `<time> <stream> (<id>) <text>`). */
+export function requestIdOfLine(line: string): string | undefined {
+  const start = firstAwsText(line);
+  if (start === undefined || start.source !== 'execution') return undefined;
+  return /(?:^|\s)\(([^()\s]{1,128})\) $/.exec(line.slice(Math.max(0, start.at - 132), start.at))?.[1];
+}

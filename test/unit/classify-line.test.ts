@@ -125,6 +125,16 @@ describe('classifyEvent on a single line', () => {
     expect({ cause: verdict.cause, status: verdict.status }).toEqual({ cause: null, status });
   });
 
+  it("keeps the request id that follows `aws logs tail`'s columns", () => {
+    // Act
+    const verdict = classifyEvent({
+      message:
+        '2026-11-29T10:00:00.123000+00:00 e369853df766fa44e1ed0ff613f563bd (3f2a1b2c-0000-4000-8000-000000000000) Method completed with status: 504',
+    });
+    // Assess
+    expect(verdict).toMatchObject({ cause: null, status: 504, requestId: '3f2a1b2c-0000-4000-8000-000000000000' });
+  });
+
   it('gives one request one cause: the status line of a malformed response names none', () => {
     // Prepare: the two lines API Gateway writes for one failed request (ERROR-level logging).
     const lines = [
