@@ -8,7 +8,20 @@ import {
   SLACK_SECTION_MAX_CHARS,
   SLACK_TEXT_MAX_CHARS,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
+import {
+  apiLabel,
+  besideLine,
+  causeLabel,
+  causeShare,
+  clean,
+  failedTotal,
+  formatTime,
+  headline,
+  isSample,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The Slack incoming-webhook payload (Block Kit) for a diagnosis: `{ text, blocks }`. Every piece of text goes
@@ -76,7 +89,9 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       type: 'context',
       elements: [
         mrkdwn(`*API* ${esc(apiLabel(d), 200)}`),
-        mrkdwn(`*Failed* ${d.failedRequests}  •  *Below 500* ${d.succeededRequests}`),
+        mrkdwn(
+          `*Failed* ${failedTotal(d)}${isSample(d) ? ` (${d.classifiedRequests} classified)` : ''}  •  *Below 500* ${d.succeededRequests}`,
+        ),
         ...(d.firstSeen !== undefined
           ? [mrkdwn(`*Seen* ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`)]
           : []),
@@ -85,9 +100,7 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
   ];
   d.causes.forEach((s, i) => {
     blocks.push({ type: 'divider' });
-    const lines = [
-      `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${s.count} of ${d.failedRequests} (${percent(s.share)})`,
-    ];
+    const lines = [`*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${causeShare(d, s, '')}`];
     if (s.routes.length > 0)
       lines.push(
         `Routes: ${s.routes
@@ -103,6 +116,7 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
         `Configuration: _${verdict}_${check?.evidence[0] !== undefined ? `: ${esc(check.evidence[0], 300)}` : ''}`,
       );
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 400)}`);
+    for (const b of s.beside.slice(0, 2)) lines.push(`_${esc(besideLine(b), 600)}_`);
     blocks.push(section(lines.join('\n')));
     if (s.evidence.length > 0) blocks.push(section(code(s.evidence.slice(0, 3))));
     const steps = s.remedy

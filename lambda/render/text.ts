@@ -1,7 +1,7 @@
 import { VERDICT_LABELS } from '../enrich/types.js';
 import { neutralizeControls, oneLine } from '../safety/escape.js';
 import { redact } from '../safety/redact.js';
-import type { CauseSummary, Count, Diagnosis } from '../summarize/diagnosis.js';
+import type { BesideSummary, CauseSummary, Count, Diagnosis } from '../summarize/diagnosis.js';
 import type { RemedyStep } from '../summarize/remedy.js';
 
 /**
@@ -43,7 +43,7 @@ export function formatTime(ms: number | undefined): string {
 
 export function apiLabel(d: Diagnosis): string {
   const a = d.api;
-  const name = a.name ?? a.apiId ?? 'API';
+  const name = a.name ?? a.apiId ?? (a.type !== undefined ? `${a.type} API` : 'API');
   const parts = [`${clean(name, 100)}${a.stage !== undefined ? `/${a.stage}` : ''}`];
   const ids = [a.name !== undefined ? a.apiId : undefined, a.region].filter((v): v is string => v !== undefined);
   if (ids.length > 0) parts.push(`(${ids.join(', ')})`);
@@ -66,6 +66,25 @@ export function verdictOf(d: Diagnosis, cause: string): string | undefined {
   return check === undefined ? undefined : VERDICT_LABELS[check.verdict];
 }
 
+/** True when only some of the failed requests were classified: counts are the sample's, shares its estimate. */
+export function isSample(d: Diagnosis): boolean {
+  return d.classifiedRequests < d.failedRequests;
+}
+
+/** The failed requests counted: "20,000", or "at least 20,000" when the count hit a cap. */
+export function failedTotal(d: Diagnosis): string {
+  return `${d.sampling?.exact === false ? 'at least ' : ''}${thousands(d.failedRequests)}`;
+}
+
+/**
+ * How many requests a cause accounts for, against the true total: "3 of 4 failed requests (75%)", or for a sample
+ * "25% of 20,000 failed requests (312 of 1,250 classified)".
+ */
+export function causeShare(d: Diagnosis, s: CauseSummary, noun = ' failed requests'): string {
+  if (!isSample(d)) return `${thousands(s.count)} of ${thousands(d.failedRequests)}${noun} (${percent(s.share)})`;
+  return `${percent(s.share)} of ${failedTotal(d)}${noun} (${thousands(s.count)} of ${thousands(d.classifiedRequests)} classified)`;
+}
+
 /** The three lines that lead every notification. */
 export function headline(d: Diagnosis): [string, string, string] {
   const top = d.causes[0];
@@ -74,6 +93,13 @@ export function headline(d: Diagnosis): [string, string, string] {
       `Cause: not diagnosed: ${d.unreadable.length === 1 ? 'a log' : `${d.unreadable.length} logs`} of ${apiLabel(d)} could not be read`,
       'Route: unknown',
       `Fix: ${clean(d.unreadable[0] ?? '', 1200)}`,
+    ];
+  }
+  if (top === undefined && d.failedRequests > 0) {
+    return [
+      `Cause: not classified: ${failedTotal(d)} failed requests counted for ${apiLabel(d)}, none could be read`,
+      'Route: unknown',
+      `Fix: ${d.limits[0] !== undefined ? clean(d.limits[0], 600) : 'check that execution or access logging is on for the stage'}`,
     ];
   }
   if (top === undefined) {
@@ -89,7 +115,7 @@ export function headline(d: Diagnosis): [string, string, string] {
   const unrouted = top.routes.find((r) => r.key === 'unknown route')?.count ?? 0;
   const fix = top.remedy[0];
   return [
-    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdictOf(d, top.cause) !== undefined ? `, ${verdictOf(d, top.cause)}` : ''}${
+    `Cause: ${causeLabel(top)}: ${causeShare(d, top)}${others}${verdictOf(d, top.cause) !== undefined ? `, ${verdictOf(d, top.cause)}` : ''}${
       // The change that preceded the errors leads the message, inside its first line (cause, route, fix stay 1-3).
       d.enrichment?.lead !== undefined ? `; changed: ${clean(d.enrichment.lead, 300)}` : ''
     }`,
@@ -98,9 +124,9 @@ export function headline(d: Diagnosis): [string, string, string] {
   ];
 }
 
-function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: number): string[] {
+function causeSection(d: Diagnosis, s: CauseSummary, index: number): string[] {
   const out: string[] = [];
-  out.push(`== ${index + 1}. ${causeLabel(s)} [${s.cause}]: ${s.count} of ${total} (${percent(s.share)}) ==`);
+  out.push(`== ${index + 1}. ${causeLabel(s)} [${s.cause}]: ${causeShare(d, s, '')} ==`);
   out.push(`Routes: ${counts(s.routes, (k) => clean(k, 200))}`);
   out.push(`Statuses: ${counts(s.statuses, (k) => (k === null ? 'not logged' : String(k)))}`);
   if (s.firstSeen !== undefined) out.push(`Seen: ${formatTime(s.firstSeen)} to ${formatTime(s.lastSeen)}`);
@@ -120,6 +146,7 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: numbe
     out.push('Evidence:');
     for (const e of s.evidence) out.push(`  | ${clean(e)}`);
   }
+  for (const b of s.beside) out.push(...besideLines(b));
   out.push('Fix:');
   s.remedy.forEach((step, i) => {
     out.push(`  ${i + 1}. ${clean(step.text, 600)}`);
@@ -128,6 +155,17 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: numbe
   out.push(`Sample request ids: ${s.sampleRequestIds.map((id) => clean(id, 80)).join(', ')}`);
   out.push(`Rules: ${s.rules.join(', ')}`);
   return out;
+}
+
+/** The other reading of a cause's requests, one line and its evidence. */
+export function besideLine(b: BesideSummary): string {
+  return b.kind === 'inferred'
+    ? `Beside it: the backend's answer suggests ${b.title} [${b.cause}] in ${b.count}; API Gateway's own verdict leads.`
+    : `Beside it: API Gateway wrote ${b.title} [${b.cause}] for ${b.count}. ${b.note ?? ''}`.trimEnd();
+}
+
+function besideLines(b: BesideSummary): string[] {
+  return [clean(besideLine(b), 600), ...b.evidence.map((e) => `  | ${clean(e)}`)];
 }
 
 function thousands(n: number): string {
@@ -148,13 +186,13 @@ export function samplingLine(d: Diagnosis): string | undefined {
   const total = `${s.exact ? '' : 'at least '}${thousands(s.totalFailed)}`;
   if (s.slices !== undefined) {
     const then = s.stride !== undefined ? `, then every ${ordinal(s.stride)} failed request read` : '';
-    return `Sampled: classified ${thousands(d.failedRequests)} of ${total} failed requests, sampled evenly across the window (${s.slices} slices${then}); counts and shares are from the sample.`;
+    return `Sampled: classified ${thousands(d.classifiedRequests)} of ${total} failed requests, sampled evenly across the window (${s.slices} slices${then}); counts and shares are from the sample.`;
   }
   if (s.stride !== undefined) {
-    return `Sampled: classified ${thousands(d.failedRequests)} of ${total} failed requests, every ${ordinal(s.stride)} in the order they failed, evenly across the logs read; counts and shares are from the sample.`;
+    return `Sampled: classified ${thousands(d.classifiedRequests)} of ${total} failed requests, every ${ordinal(s.stride)} in the order they failed, evenly across the logs read; counts and shares are from the sample.`;
   }
-  if (s.totalFailed > d.failedRequests) {
-    return `Counted ${total} failed requests in the window (status lines); ${thousands(d.failedRequests)} could be classified from the lines read.`;
+  if (s.totalFailed > d.classifiedRequests) {
+    return `Counted ${total} failed requests in the window (status lines); ${thousands(d.classifiedRequests)} could be classified from the lines read.`;
   }
   return undefined;
 }
@@ -164,20 +202,22 @@ export function renderText(d: Diagnosis): string {
   const sampled = samplingLine(d);
   const out: string[] = [...headline(d), ...(sampled !== undefined ? [sampled] : []), ''];
   const window = d.window !== undefined ? `${formatTime(d.window.start)} to ${formatTime(d.window.end)}` : undefined;
-  out.push(`API: ${apiLabel(d)}${d.api.type !== undefined ? ` (${d.api.type} API)` : ''}`);
+  const named = d.api.name !== undefined || d.api.apiId !== undefined;
+  out.push(`API: ${apiLabel(d)}${d.api.type !== undefined && named ? ` (${d.api.type} API)` : ''}`);
   if (window !== undefined) out.push(`Window read: ${window}`);
   if (d.firstSeen !== undefined) out.push(`Failures seen: ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`);
+  const ofSample = isSample(d) ? ` (of the ${thousands(d.classifiedRequests)} classified)` : '';
   out.push(
-    `Failed requests: ${d.failedRequests}; completed below 500: ${d.succeededRequests}; log lines read: ${d.linesRead}`,
+    `Failed requests: ${failedTotal(d)}${isSample(d) ? ` (${thousands(d.classifiedRequests)} classified)` : ''}; completed below 500: ${d.succeededRequests}; log lines read: ${d.linesRead}`,
   );
   if (d.byStatus.length > 0)
-    out.push(`By status: ${counts(d.byStatus, (k) => (k === null ? 'not logged' : String(k)))}`);
+    out.push(`By status${ofSample}: ${counts(d.byStatus, (k) => (k === null ? 'not logged' : String(k)))}`);
   if (d.byRoute.length > 0) {
-    out.push(`By route: ${counts(d.byRoute, (k) => clean(k, 200))}`);
+    out.push(`By route${ofSample}: ${counts(d.byRoute, (k) => clean(k, 200))}`);
   }
   out.push('');
   d.causes.forEach((s, i) => {
-    out.push(...causeSection(d, s, i, d.failedRequests), '');
+    out.push(...causeSection(d, s, i), '');
   });
   if (d.unknownTemplates.length > 0) {
     out.push('Most frequent unexplained messages:');

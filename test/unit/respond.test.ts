@@ -322,7 +322,10 @@ describe('respond with a huge incident', () => {
     expect(new Set(reads.map((c) => c.request.endTime - c.request.startTime)).size).toBeLessThanOrEqual(2);
     expect(reads[0]?.limits.maxEvents).toBe(100);
     const lines = published[0]?.emailText.split('\n') ?? [];
-    expect(lines[0]).toBe('Cause: 502 malformed Lambda proxy response: 10 of 10 failed requests (100%)');
+    // The headline says the true total and the sample's size, never the sample as the total (issue 11 item 4).
+    expect(lines[0]).toBe(
+      'Cause: 502 malformed Lambda proxy response: 100% of 48,113 failed requests (10 of 10 classified)',
+    );
     expect(lines[3]).toBe(
       'Sampled: classified 10 of 48,113 failed requests, sampled evenly across the window (10 slices); counts and shares are from the sample.',
     );
