@@ -10,7 +10,7 @@ import { formatTime } from '../render/text.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
 import { AlarmEventError, type AlarmNotice, parseAlarmEvent } from './alarm-event.js';
 import { attributesOf, diagnosisNotification, linesNotification } from './notification.js';
-import { selfAlarmNotification } from './self-alarm.js';
+import { checkTestNotification, isCheckTestEvent, selfAlarmNotification } from './self-alarm.js';
 
 /** Reads one log group's events for a window, bounded; never throws for read problems. */
 export interface LogReaderPort {
@@ -264,6 +264,10 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
  * diagnose, and publish. Read problems never stop the notification; a publish failure throws.
  */
 export async function respond(event: unknown, deps: RespondDeps): Promise<RespondOutcome> {
+  if (isCheckTestEvent(event)) {
+    const watched = deps.config.apis.map((a) => `${a.name ?? a.id}/${a.stage}`);
+    return publish(deps, checkTestNotification(event, watched, deps.now()), undefined);
+  }
   let notice: AlarmNotice;
   try {
     notice = parseAlarmEvent(event);

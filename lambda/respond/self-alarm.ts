@@ -6,7 +6,9 @@
  */
 import type { Notification } from '../adapters/publisher.js';
 import type { SelfAlarmKind, SelfMonitoringConfig, WatchedFunction } from '../config/runtime-config.js';
+import { renderChatbotLines } from '../render/chatbot.js';
 import { logGroupLink } from '../render/console-links.js';
+import { renderSlackLines } from '../render/slack-blocks.js';
 import { formatTime } from '../render/text.js';
 import { shellQuote } from '../summarize/remedy.js';
 import type { AlarmNotice } from './alarm-event.js';
@@ -138,7 +140,7 @@ export function selfAlarmNotification(
     `Read why it failed:`,
     `  $ aws logs filter-log-events --log-group-name ${shellQuote(watched.logGroup)}${notice.region !== undefined ? ` --region ${shellQuote(notice.region)}` : ''}${since !== undefined ? ` --start-time ${since}` : ''} --filter-pattern '?ERROR ?"Task timed out" ?"Runtime exited" ?Throttl'`,
     ...(logLink !== undefined ? [`Log group: ${logLink}`] : []),
-    `Check the whole deployment afterwards: npx apigw-5xx check --stack-name ${shellQuote(config.stackName ?? '<stack-name>')}${notice.region !== undefined ? ` --region ${shellQuote(notice.region)}` : ''}`,
+    `Check the whole deployment afterwards: npx apigw-5xx check --function-name ${shellQuote(responderName ?? '<function-name>')}${notice.region !== undefined ? ` --region ${shellQuote(notice.region)}` : ''}`,
   ];
   return linesNotification(
     `[ALARM] apigw-5xx-responder: ${name} failed (${notice.alarmName})`,
@@ -147,4 +149,44 @@ export function selfAlarmNotification(
     attributes,
     'ApiGateway5xxResponderFailure',
   );
+}
+
+/** The `source` of the event `apigw-5xx check --send-test` invokes the responder with. */
+export const CHECK_TEST_SOURCE = 'apigw-5xx.check';
+
+/** Whether the event is the test `apigw-5xx check --send-test` sends (not an alarm). */
+export function isCheckTestEvent(event: unknown): event is { source: string; requestedAt?: string } {
+  return typeof event === 'object' && event !== null && (event as { source?: unknown }).source === CHECK_TEST_SOURCE;
+}
+
+/** The TEST notification: marked TEST in its subject and first line on every channel; no incident. */
+export function checkTestNotification(
+  event: { requestedAt?: unknown },
+  watched: readonly string[],
+  now: number,
+): Notification {
+  const at = typeof event.requestedAt === 'string' ? Date.parse(event.requestedAt) : Number.NaN;
+  const subject = '[TEST] apigw-5xx-responder: test notification, no incident';
+  const lines = [
+    `TEST: this is a test notification sent by \`apigw-5xx check --send-test\` at ${formatTime(Number.isNaN(at) ? now : at)}; no API is failing.`,
+    'It shows that the responder can publish to this topic and that this channel receives what it publishes.',
+    `Watched: ${watched.join(', ') || 'no API stage'}`,
+  ];
+  const text = `${lines.join('\n')}\n`;
+  return {
+    subject,
+    defaultText: text,
+    emailText: text,
+    attributes: { cause: 'test', api: 'apigw-5xx-responder', stage: 'none', status: 'none', state: 'TEST' },
+    extraProtocols: {
+      https: JSON.stringify(
+        renderChatbotLines(subject, lines, {
+          summary: subject,
+          eventType: 'ApiGateway5xxResponderTest',
+          keywords: ['TEST', 'apigw-5xx-responder'],
+        }),
+      ),
+      lambda: JSON.stringify(renderSlackLines(subject, lines)),
+    },
+  };
 }
