@@ -10,7 +10,7 @@ import { type InvokeFunction, renderReplay, replayFailureQueue } from './replay.
 
 export const OPS_USAGE = `Usage:
   apigw-5xx check  (--outputs FILE [--stack-name NAME] | --function-name NAME) [--send-test] [--region REGION]
-  apigw-5xx replay --queue-url URL --function-name NAME [--max N] [--region REGION]
+  apigw-5xx replay (--queue-url URL --function-name NAME | --outputs FILE) [--max N] [--region REGION]
 
   check    after a deploy: the alarms and their actions, the function, the topic and its subscriptions, each
            watched stage's logging; --send-test also publishes a notification marked TEST through the responder.
@@ -85,10 +85,13 @@ export async function runOps(argv: readonly string[], io: CliIo): Promise<number
     if (extra.length > 0) throw new OpsUsageError(`unexpected argument "${extra[0]}"`);
     const region = values.region;
     if (command === 'replay') {
-      const queueUrl = values['queue-url'];
-      const functionName = values['function-name'];
+      const outputs = values.outputs !== undefined ? await readOutputs(values.outputs, values['stack-name']) : {};
+      const queueUrl = values['queue-url'] ?? outputs.FailureQueueUrl;
+      const functionName = values['function-name'] ?? outputs.ResponderFunctionName;
       if (queueUrl === undefined || functionName === undefined) {
-        throw new OpsUsageError('replay needs --queue-url URL and --function-name NAME (the alarm message names both)');
+        throw new OpsUsageError(
+          'replay needs --queue-url URL and --function-name NAME (the alarm message names both), or --outputs FILE',
+        );
       }
       const max = values.max === undefined ? 100 : Number(values.max);
       if (!Number.isInteger(max) || max < 1)

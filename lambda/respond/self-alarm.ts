@@ -117,7 +117,7 @@ export function selfAlarmNotification(
   };
   if (notice.state !== 'ALARM') {
     return linesNotification(
-      `[OK] apigw-5xx-responder: ${notice.alarmName} recovered`,
+      `[OK] apigw-5xx-responder: ${name} recovered (${alarm.kind})`,
       [
         `Recovered: ${name} is healthy again (${notice.alarmName} is ${notice.state} since ${formatTime(notice.stateTime)}).`,
         `Replay anything still kept in its failure queue: ${replayCommand(watched, notice.region)}`,
@@ -134,7 +134,6 @@ export function selfAlarmNotification(
     `Undiagnosed: ${e.impact}.`,
     `Fix: ${e.fix}.`,
     '',
-    `Alarm: ${notice.alarmName} (ALARM) at ${formatTime(notice.stateTime)}`,
     `Replay the kept events (each is sent to the function again and deleted once it succeeds):`,
     `  $ ${replayCommand(watched, notice.region)}`,
     `Read why it failed:`,
@@ -143,7 +142,7 @@ export function selfAlarmNotification(
     `Check the whole deployment afterwards: npx apigw-5xx check --function-name ${shellQuote(responderName ?? '<function-name>')}${notice.region !== undefined ? ` --region ${shellQuote(notice.region)}` : ''}`,
   ];
   return linesNotification(
-    `[ALARM] apigw-5xx-responder: ${name} failed (${notice.alarmName})`,
+    `[ALARM] apigw-5xx-responder: ${name} failed (${alarm.kind})`,
     lines,
     { notice },
     attributes,

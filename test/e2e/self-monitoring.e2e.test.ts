@@ -198,7 +198,7 @@ describe('self-monitoring, end to end', () => {
 
     // Assess: one plain message naming the alarm, what went undiagnosed, and the replay command.
     expect(outcome.kind).toBe('published');
-    expect(message?.Subject).toBe(`[ALARM] apigw-5xx-responder: the 5xx responder failed (${QUEUE_ALARM})`);
+    expect(message?.Subject).toBe('[ALARM] apigw-5xx-responder: the 5xx responder failed (responder-failure-queue)');
     const text = message?.Message ?? '';
     expect(text).toMatch(/^Cause: the 5xx responder failed: alarm events the responder could not handle/);
     expect(text).toContain('Undiagnosed: an API Gateway 5xx alarm went undiagnosed');
