@@ -12,7 +12,9 @@
  * is set with SetAlarmState and the action's event built from DescribeAlarms in the documented format), and running
  * a function (moto stores functions without running them: the handler runs in this process).
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -26,6 +28,7 @@ import { replayFailureQueue } from '../../bin/ops/replay.js';
 import type { RuntimeConfig, SelfMonitoringConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
+import { PROJECT_ROOT } from '../infra/helpers/synth.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
 
 const endpoint = inject('awsEndpoint');
@@ -150,6 +153,19 @@ afterAll(() => {
   process.env = saved;
 });
 
+/** Runs a command the message prints, exactly as printed, against the local endpoint. */
+function runPrinted(command: string): { status: number | null; stdout: string; stderr: string } {
+  const shell = command
+    .replace(/^aws /, `${join(PROJECT_ROOT, '.venv', 'bin', 'aws')} `)
+    .replace(/^npx apigw-5xx /, `${process.execPath} ${join(PROJECT_ROOT, 'bin', 'apigw-5xx.mjs')} `);
+  const result = spawnSync('bash', ['-c', shell], {
+    env: { ...saved, ...localAwsEnv(endpoint), NODE_NO_WARNINGS: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 describe('self-monitoring, end to end', () => {
   it('turns a failed responder invocation into a plain message on the topic, and replays the kept event', async () => {
     // Prepare: the responder cannot publish (its topic does not exist), so the invocation fails.
@@ -207,6 +223,19 @@ describe('self-monitoring, end to end', () => {
       `$ npx apigw-5xx replay --queue-url ${failureQueueUrl} --function-name ${FUNCTION_NAME} --region us-east-1`,
     );
     expect(message?.MessageAttributes?.cause?.Value).toBe('responder_failure');
+    // The printed commands run as printed: the log read, and the replay command line (here the function exists
+    // only as this process, so Lambda Invoke fails and the event is kept, as the command says it does).
+    const printed = (prefix: string) =>
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`  $ ${prefix}`))
+        ?.slice(4) ?? 'false';
+    await aws.writeLogGroup(`/aws/lambda/${FUNCTION_NAME}`, []);
+    const logs = runPrinted(printed('aws logs '));
+    expect(logs.status, logs.stderr).toBe(0);
+    const cliReplay = runPrinted(printed('npx apigw-5xx replay '));
+    expect(cliReplay.stdout).toMatch(/^Replayed 0 event\(s\) from .*\n {2}FAILED again, kept: /);
+    expect(cliReplay.status).toBe(1);
 
     // Act: the replay the message names re-drives the kept event through the responder.
     const report = await replayFailureQueue(
