@@ -3,7 +3,14 @@ import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-client
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
-import { LEDGER_TABLE_ENV, RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from './config/runtime-config.js';
+import {
+  LEDGER_TABLE_ENV,
+  RUNTIME_CONFIG_ENV,
+  type RuntimeConfig,
+  SELF_MONITORING_ENV,
+  type SelfMonitoringConfig,
+  TOPIC_ARN_ENV,
+} from './config/runtime-config.js';
 import type { ConfigurationReaderPort } from './enrich/types.js';
 import {
   type LogReaderPort,
@@ -45,6 +52,7 @@ interface Clients {
 interface Composed {
   readonly config: RuntimeConfig;
   readonly clients: Clients;
+  readonly selfMonitoring?: { readonly config: SelfMonitoringConfig; readonly responderName?: string };
 }
 
 let composed: Composed | undefined;
@@ -70,12 +78,28 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv): { config: RuntimeConf
   return { config, topicArn };
 }
 
+/** The responder's alarms on itself (optional); a broken value is a deployment bug and fails loudly. */
+export function readSelfMonitoring(env: NodeJS.ProcessEnv): Composed['selfMonitoring'] {
+  const raw = env[SELF_MONITORING_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  const config = JSON.parse(raw) as SelfMonitoringConfig;
+  if (!Array.isArray(config.alarms) || typeof config.responder?.failureQueueUrl !== 'string') {
+    throw new Error(
+      `${SELF_MONITORING_ENV} is not a self-monitoring configuration (alarms, responder): redeploy the stack`,
+    );
+  }
+  const responderName = env.AWS_LAMBDA_FUNCTION_NAME;
+  return { config, ...(responderName !== undefined && responderName !== '' ? { responderName } : {}) };
+}
+
 function compose(): Composed {
   if (composed !== undefined) return composed;
   const { config, topicArn } = readRuntimeConfig(process.env);
+  const selfMonitoring = readSelfMonitoring(process.env);
   const table = process.env[LEDGER_TABLE_ENV];
   composed = {
     config,
+    ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),
     clients: {
       // The reader retries throttling itself within the time budget: the SDK must not retry on top of it.
       reader: lazy(async () => {
@@ -115,7 +139,7 @@ function compose(): Composed {
 
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {
   const started = performance.now();
-  const { config, clients } = compose();
+  const { config, clients, selfMonitoring } = compose();
   const { reader, publisher, configuration, ledger } = clients;
   // In the order of first use: the ledger claim, the log reads, the configuration checks, the publish.
   const all: Lazy<unknown>[] = [...(ledger !== undefined ? [ledger] : []), reader, configuration, publisher];
@@ -143,6 +167,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
       ...ports,
       ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
       config,
+      ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),
       now: Date.now,
       ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
       log,

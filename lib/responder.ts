@@ -22,6 +22,7 @@ import {
   LEDGER_TABLE_ENV,
   RUNTIME_CONFIG_ENV,
   type RuntimeConfig,
+  SELF_MONITORING_ENV,
   TOPIC_ARN_ENV,
 } from '../lambda/config/runtime-config.js';
 import {
@@ -37,6 +38,7 @@ import {
 } from './config.js';
 import { CODE_ROOT, lambdaEntry } from './entries.js';
 import { FORWARDER_ENTRY, ResponderNotifications } from './notifications.js';
+import { ResponderSelfMonitoring } from './self-monitoring.js';
 
 /**
  * The handler the construct deploys unless told otherwise: `lambda/handler.ts` in this repository, the compiled
@@ -95,6 +97,8 @@ export class ApiGateway5xxResponder extends Construct {
   readonly settings: ResolvedResponderSettings;
   /** Slack (chat service, webhook forwarder) and per-cause email routes, when any is configured. */
   readonly notifications?: ResponderNotifications;
+  /** Alarms on the responder (and forwarder) themselves, which invoke the responder (lib/self-monitoring.ts). */
+  readonly selfMonitoring: ResponderSelfMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiGateway5xxResponderProps) {
     super(scope, id);
@@ -353,6 +357,34 @@ export class ApiGateway5xxResponder extends Construct {
         ...projectPaths(FORWARDER_ENTRY),
       });
     }
+
+    const forwarder = this.notifications;
+    this.selfMonitoring = new ResponderSelfMonitoring(this, 'SelfMonitoring', {
+      alarmNamePrefix: prefix,
+      stackName: stack.stackName,
+      responder: {
+        function: this.function,
+        failureQueue: this.failureQueue,
+        logGroup: this.logGroup,
+        timeoutSec: settings.timeoutSec,
+        reservedConcurrency: settings.reservedConcurrency,
+      },
+      ...(forwarder?.forwarder !== undefined &&
+      forwarder.forwarderFailureQueue !== undefined &&
+      forwarder.forwarderLogGroup !== undefined &&
+      settings.notifications?.slackWebhook !== undefined
+        ? {
+            forwarder: {
+              function: forwarder.forwarder,
+              failureQueue: forwarder.forwarderFailureQueue,
+              logGroup: forwarder.forwarderLogGroup,
+              timeoutSec: settings.notifications.slackWebhook.timeoutSec,
+              reservedConcurrency: settings.notifications.slackWebhook.reservedConcurrency,
+            },
+          }
+        : {}),
+    });
+    this.function.addEnvironment(SELF_MONITORING_ENV, JSON.stringify(this.selfMonitoring.runtimeConfig));
 
     this.alarms = settings.apis.map((api) => {
       const alarm = new cloudwatch.Alarm(this, `Alarm-${api.type}-${api.id}-${api.stage}`, {

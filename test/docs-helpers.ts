@@ -8,6 +8,8 @@ export interface FencedBlock {
   readonly text: string;
   /** NAME of a `<!-- demo: NAME -->` comment on the line before the opening fence, if any. */
   readonly demo?: string;
+  /** NAME of an `<!-- example: NAME -->` comment there (output a unit test renders and compares). */
+  readonly example?: string;
   /** 1-based line of the opening fence. */
   readonly line: number;
 }
@@ -23,7 +25,14 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
     const body: string[] = [];
     for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i] ?? '');
     const demo = /^<!-- demo: ([a-z]+) -->$/.exec(lines[start - 1] ?? '')?.[1];
-    out.push({ lang: open[1] ?? '', text: body.join('\n'), line: start + 1, ...(demo !== undefined ? { demo } : {}) });
+    const example = /^<!-- example: ([a-z-]+) -->$/.exec(lines[start - 1] ?? '')?.[1];
+    out.push({
+      lang: open[1] ?? '',
+      text: body.join('\n'),
+      line: start + 1,
+      ...(demo !== undefined ? { demo } : {}),
+      ...(example !== undefined ? { example } : {}),
+    });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { LogReadLimits, LogReadRequest, LogReadResult } from '../adapters/log-reader.js';
 import type { ClaimResult } from '../adapters/notification-ledger.js';
 import type { Notification } from '../adapters/publisher.js';
-import type { RuntimeApiConfig, RuntimeConfig } from '../config/runtime-config.js';
+import type { RuntimeApiConfig, RuntimeConfig, SelfMonitoringConfig } from '../config/runtime-config.js';
 import { diagnoseEvents } from '../diagnose.js';
 import { checkConfiguration } from '../enrich/check-configuration.js';
 import type { ConfigurationReaderPort } from '../enrich/types.js';
@@ -10,6 +10,7 @@ import { formatTime } from '../render/text.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
 import { AlarmEventError, type AlarmNotice, parseAlarmEvent } from './alarm-event.js';
 import { attributesOf, diagnosisNotification, linesNotification } from './notification.js';
+import { checkTestNotification, isCheckTestEvent, selfAlarmNotification } from './self-alarm.js';
 
 /** Reads one log group's events for a window, bounded; never throws for read problems. */
 export interface LogReaderPort {
@@ -35,6 +36,8 @@ export interface RespondDeps {
   readonly ledger?: NotificationLedgerPort;
   /** Reads the live API Gateway and Lambda configuration to confirm or rule out causes; optional. */
   readonly configuration?: ConfigurationReaderPort;
+  /** The responder's alarms on itself, and its own function name (lambda/respond/self-alarm.ts); optional. */
+  readonly selfMonitoring?: { readonly config: SelfMonitoringConfig; readonly responderName?: string };
 }
 
 /** The de-duplication store (lambda/adapters/notification-ledger.ts); its failures never block a notification. */
@@ -261,6 +264,10 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
  * diagnose, and publish. Read problems never stop the notification; a publish failure throws.
  */
 export async function respond(event: unknown, deps: RespondDeps): Promise<RespondOutcome> {
+  if (isCheckTestEvent(event)) {
+    const watched = deps.config.apis.map((a) => `${a.name ?? a.id}/${a.stage}`);
+    return publish(deps, checkTestNotification(event, watched, deps.now()), undefined);
+  }
   let notice: AlarmNotice;
   try {
     notice = parseAlarmEvent(event);
@@ -336,6 +343,8 @@ async function ledgerCall<T>(
 }
 
 async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promise<RespondOutcome> {
+  const self = selfAlarmNotification(notice, deps.selfMonitoring?.config, deps.selfMonitoring?.responderName);
+  if (self !== undefined) return publish(deps, self, undefined);
   const api = apiForAlarm(notice, deps.config);
   if (notice.state === 'OK') return publish(deps, recovery(notice, api), undefined);
   if (api === undefined) return publish(deps, unmapped(notice, deps.config), undefined);

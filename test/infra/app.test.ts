@@ -48,7 +48,8 @@ describe('bin/app.ts', () => {
     const template = JSON.parse(readFileSync(join(example.outdir, 'ApiGateway5xxResponder.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string }>;
     };
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(2);
+    // Two API alarms and four on the responder itself.
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(6);
     const annotations = validationReport(example.outdir).pluginReports.find(
       (plugin) => plugin.pluginName === 'Construct Annotations',
     );

@@ -244,7 +244,10 @@ describe('least privilege: the responder role', () => {
 
   it('can be invoked only by the stack alarms, each permission scoped to its alarm and account', () => {
     const fnId = logicalId(stack, stack.responder.function);
-    const alarmArns = stack.responder.alarms.map((a) => flat(stack.resolve(a.alarmArn))).sort();
+    // The API alarms and, since the self-monitoring alarms, the responder's alarms on itself.
+    const alarmArns = [...stack.responder.alarms, ...stack.responder.selfMonitoring.alarms]
+      .map((a) => flat(stack.resolve(a.alarmArn)))
+      .sort();
     const permissions = resources(template, 'AWS::Lambda::Permission').filter(
       ([, r]) => flat(r.Properties.FunctionName) === `<${fnId}.Arn>`,
     );
