@@ -31,6 +31,8 @@ const AWS_CLI = join(PROJECT_ROOT, '.venv', 'bin', 'aws');
 const CLI = join(PROJECT_ROOT, 'bin', 'apigw-5xx.mjs');
 const NOT_RUN_HERE: Readonly<Record<string, string>> = {
   'npm install': 'installs packages from the registry (no network in tests)',
+  // test/package/consumer.test.ts installs the packed tarball into a scratch CDK app instead.
+  'npm install apigw-5xx-responder': 'installs the published package (the consumer test installs the packed one)',
   'npm run demo': 'run and compared with the docs by test/e2e/docs-demo.e2e.test.ts',
   'npm test': 'this very run',
 };
@@ -72,7 +74,11 @@ const env = (): NodeJS.ProcessEnv => ({
 });
 
 function run(command: string): { status: number | null; stdout: string; stderr: string } {
-  const shell = command.replaceAll('npx apigw-5xx', `${process.execPath} ${CLI}`).replace(/^aws /, `${AWS_CLI} `);
+  // `npx apigw-5xx-responder` (the package from the registry) and `npx apigw-5xx` (installed) run the same CLI.
+  const shell = command
+    .replaceAll('npx apigw-5xx-responder', `${process.execPath} ${CLI}`)
+    .replaceAll('npx apigw-5xx', `${process.execPath} ${CLI}`)
+    .replace(/^aws /, `${AWS_CLI} `);
   const result = spawnSync('bash', ['-c', shell], { cwd: work, env: env(), encoding: 'utf8', timeout: 120_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -162,7 +168,7 @@ describe('the commands in README.md and docs/', () => {
         // Only npm commands are run elsewhere, and each one has its reason.
         expect(
           command
-            .replace(/npm (install|run demo|test)/g, '')
+            .replace(/npm (install apigw-5xx-responder|install|run demo|test)/g, '')
             .replace(/&&/g, '')
             .trim(),
           where,
