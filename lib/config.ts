@@ -193,6 +193,15 @@ export interface ResponderSettings extends NotificationSettings {
    */
   readonly maxLogEvents?: number;
   /**
+   * FilterLogEvents calls per second that all the responder's invocations together may start (0.1 to 100). The
+   * account's quota is 5 per second per Region by default, shared with everyone searching logs in the console
+   * during the same incident: the responders coordinate through the ledger table to keep to this share and leave
+   * the rest to people. Raise it only with the quota (Service Quotas, "FilterLogEvents throttle limit in TPS").
+   *
+   * @default 3
+   */
+  readonly logReadsPerSecond?: number;
+  /**
    * Prefix of the alarm names (`{prefix}-{apiId}-{stage}-5xx`).
    *
    * @default - a name unique to the construct's path in the app
@@ -225,6 +234,7 @@ export interface ResolvedResponderSettings {
   readonly windowMarginSec: number;
   readonly maxLogPages: number;
   readonly maxLogEvents: number;
+  readonly logReadsPerSecond: number;
   readonly alarmNamePrefix?: string;
   /** Slack (chat service, webhook) and per-cause email routes; absent when none is configured. */
   readonly notifications?: ResolvedNotificationSettings;
@@ -245,6 +255,8 @@ export const RESPONDER_DEFAULTS = {
   windowMarginSec: 60,
   maxLogPages: 20,
   maxLogEvents: 10_000,
+  /** 3 of the account's default 5 FilterLogEvents requests per second. */
+  logReadsPerSecond: 3,
 } as const;
 
 /** Retention values CloudWatch Logs accepts (`PutRetentionPolicy`), in days. */
@@ -276,6 +288,7 @@ const TOP_LEVEL_KEYS = [
   'windowMarginSec',
   'maxLogPages',
   'maxLogEvents',
+  'logReadsPerSecond',
   'alarmNamePrefix',
   ...NOTIFICATION_KEYS,
 ] as const;
@@ -635,6 +648,20 @@ export function resolveResponderSettings(
     d.maxLogEvents,
     'set the most log events kept per log group, e.g. 10000',
   );
+  let logReadsPerSecond: number = d.logReadsPerSecond;
+  if (raw.logReadsPerSecond !== undefined) {
+    const value = raw.logReadsPerSecond;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0.1 || value > 100) {
+      problems.add(
+        'logReadsPerSecond',
+        'a number from 0.1 to 100 (FilterLogEvents calls per second for all responders together)',
+        value,
+        `set a share of the account's FilterLogEvents quota (5 per second by default), e.g. ${d.logReadsPerSecond}, or remove it`,
+      );
+    } else {
+      logReadsPerSecond = value;
+    }
+  }
   const alarmNamePrefix = raw.alarmNamePrefix;
   if (
     alarmNamePrefix !== undefined &&
@@ -662,6 +689,7 @@ export function resolveResponderSettings(
     windowMarginSec,
     maxLogPages,
     maxLogEvents,
+    logReadsPerSecond,
     ...(typeof alarmNamePrefix === 'string' ? { alarmNamePrefix } : {}),
     ...(notifications.settings !== undefined ? { notifications: notifications.settings } : {}),
   };
@@ -710,6 +738,7 @@ export function toRuntimeConfig(
     windowMarginMs: settings.windowMarginSec * 1000,
     maxPages: settings.maxLogPages,
     maxEvents: settings.maxLogEvents,
+    logReadRate: { perSecond: settings.logReadsPerSecond, concurrency: settings.reservedConcurrency },
   };
 }
 
@@ -736,6 +765,7 @@ export const CONTEXT_KEYS = {
     'windowMarginSec',
     'maxLogPages',
     'maxLogEvents',
+    'logReadsPerSecond',
   ],
   alarmNamePrefix: 'alarmNamePrefix',
   /** JSON values that replace the file's (lib/notifications.ts). */

@@ -83,6 +83,7 @@ describe('ApiGateway5xxResponder function', () => {
       windowMarginMs: 60_000,
       maxPages: 20,
       maxEvents: 10_000,
+      logReadRate: { perSecond: 3, concurrency: 5 },
     } satisfies RuntimeConfig);
   });
 
