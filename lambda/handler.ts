@@ -2,8 +2,8 @@ import { ConfigurationReader } from './adapters/config-checks.js';
 import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-clients.js';
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
-import { DynamoDbRateLimiter, LocalRateLimiter, slotIntervalMs } from './adapters/read-rate-limiter.js';
 import { SnsPublisher } from './adapters/publisher.js';
+import { DynamoDbRateLimiter, LocalRateLimiter, slotIntervalMs } from './adapters/read-rate-limiter.js';
 import { LEDGER_TABLE_ENV, RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from './config/runtime-config.js';
 import type { ConfigurationReaderPort } from './enrich/types.js';
 import {

@@ -9,8 +9,11 @@
  * table: `tat`, the theoretical arrival time, is the earliest moment the next call may start. A responder reserves the
  * next slot with one conditional UpdateItem (`SET tat = tat + interval`, only if `tat` is not past the latest start
  * it can use), then sleeps until its slot. Reserved slots are at least `interval` apart, whichever Lambda instance
- * holds them, so any window of `interval × n` holds at most n call starts. There is no burst: an idle account starts
- * the first call at once, the next one `interval` later.
+ * holds them. A slot is reserved a little ahead (`lead`, twice the last UpdateItem round trip), so the reservation
+ * is back before the slot begins; a responder that wakes up more than `tolerance` after its slot (a slow write, a
+ * late timer) gives the slot up and takes the next one. So two calls start at least `interval - tolerance` apart,
+ * which the safety margin keeps above `1000 / perSecond` ms: no window of one second holds more than `perSecond`
+ * call starts. There is no burst.
  *
  * When DynamoDB cannot be reached the responder falls back to spacing its own calls `interval × concurrency` apart
  * (every responder that may run at once then stays within its part of the share) and says so in its log: the
@@ -36,10 +39,16 @@ export function slotIntervalMs(perSecond: number, margin = SLOT_MARGIN): number 
 }
 
 /**
- * Slots are spaced 10% wider than the rate asks: a call that leaves a little late (timer lateness, a busy event loop,
- * network jitter) must not bring two calls closer than the rate allows where the service counts them.
+ * Slots are spaced 15% wider than the rate asks: half of that is the lateness a call may start with (`tolerance`),
+ * the other half absorbs network jitter on the way to the service, so two calls never arrive closer than the rate
+ * allows where the service counts them.
  */
-export const SLOT_MARGIN = 0.1;
+export const SLOT_MARGIN = 0.15;
+
+/** How late after its slot a call may still start: half the safety margin. */
+export function slotToleranceMs(perSecond: number): number {
+  return Math.floor((slotIntervalMs(perSecond) - 1000 / perSecond) / 2);
+}
 
 export interface RateLimiterClock {
   /** @default Date.now */
@@ -70,6 +79,8 @@ export class LocalRateLimiter implements ReadRateLimiter {
     if (slot > latestStartMs) return false;
     this.next = slot + this.intervalMs;
     if (slot > now) await this.sleep(slot - now);
+    // Spaced from the actual start: a late timer does not bring the next call closer.
+    this.next = Math.max(this.next, this.now() + this.intervalMs);
     return true;
   }
 }
@@ -91,6 +102,11 @@ export interface DynamoDbRateLimiterOptions extends RateLimiterClock {
 /** The shared limiter: one GCRA item in the ledger table (see the module comment). */
 export class DynamoDbRateLimiter implements ReadRateLimiter {
   readonly intervalMs: number;
+  readonly toleranceMs: number;
+  /** Slots given up because the responder woke up too late for them (for the benchmark). */
+  missedSlots = 0;
+  /** How far ahead a slot is reserved: twice the last UpdateItem round trip, 20 ms to 1 s. */
+  private leadMs = 100;
   private readonly key: string;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -106,6 +122,7 @@ export class DynamoDbRateLimiter implements ReadRateLimiter {
     options: DynamoDbRateLimiterOptions,
   ) {
     this.intervalMs = slotIntervalMs(options.perSecond);
+    this.toleranceMs = slotToleranceMs(options.perSecond);
     this.key = options.key ?? 'rate-limit#FilterLogEvents';
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
@@ -115,18 +132,33 @@ export class DynamoDbRateLimiter implements ReadRateLimiter {
 
   async acquire(latestStartMs: number): Promise<boolean> {
     if (this.failed) return this.fallback.acquire(latestStartMs);
-    let slot: number | undefined;
-    try {
-      slot = await this.reserve(latestStartMs);
-    } catch (error) {
-      this.failed = true;
-      this.onFallback?.(error);
-      return this.fallback.acquire(latestStartMs);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let slot: number | undefined;
+      try {
+        slot = await this.reserve(latestStartMs);
+      } catch (error) {
+        this.failed = true;
+        this.onFallback?.(error);
+        return this.fallback.acquire(latestStartMs);
+      }
+      if (slot === undefined) return false;
+      const wait = slot - this.now();
+      if (wait > 0) await this.sleep(wait);
+      if (this.now() - slot <= this.toleranceMs) return true;
+      // Too late for this slot: starting now could crowd the next responder's call. Take the next one.
+      this.missedSlots++;
     }
-    if (slot === undefined) return false;
-    const wait = slot - this.now();
-    if (wait > 0) await this.sleep(wait);
-    return true;
+    return false;
+  }
+
+  /** One UpdateItem, timed: its round trip sets how far ahead the next slot is reserved. */
+  private async timed<T>(call: () => Promise<T>): Promise<T> {
+    const started = this.now();
+    try {
+      return await call();
+    } finally {
+      this.leadMs = Math.min(1_000, Math.max(20, 2 * (this.now() - started)));
+    }
   }
 
   /** The start of the reserved slot, or undefined when the next free slot is after `latestStartMs`. */
@@ -135,25 +167,28 @@ export class DynamoDbRateLimiter implements ReadRateLimiter {
     const Key = { pk: { S: this.key } };
     // A few rounds settle the race between an idle bucket and a busy one; more would mean a clock gone wrong.
     for (let round = 0; round < 8; round++) {
-      const now = this.now();
+      // The earliest slot this reservation can be back for.
+      const now = this.now() + this.leadMs;
       if (this.knownTat > now) {
         // Busy: take the slot after the last one reserved, if it is soon enough.
         if (this.knownTat > latestStartMs) return undefined;
         try {
-          const out = await this.client.send(
-            new UpdateItemCommand({
-              TableName: this.tableName,
-              Key,
-              UpdateExpression: 'SET tat = tat + :interval',
-              ConditionExpression: 'tat >= :now AND tat <= :latest',
-              ExpressionAttributeValues: {
-                ':interval': { N: String(this.intervalMs) },
-                ':now': { N: String(now) },
-                ':latest': { N: String(latestStartMs) },
-              },
-              ReturnValues: 'UPDATED_NEW',
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
+          const out = await this.timed(() =>
+            this.client.send(
+              new UpdateItemCommand({
+                TableName: this.tableName,
+                Key,
+                UpdateExpression: 'SET tat = tat + :interval',
+                ConditionExpression: 'tat >= :now AND tat <= :latest',
+                ExpressionAttributeValues: {
+                  ':interval': { N: String(this.intervalMs) },
+                  ':now': { N: String(now) },
+                  ':latest': { N: String(latestStartMs) },
+                },
+                ReturnValues: 'UPDATED_NEW',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }),
+            ),
           );
           const tat = Number(out.Attributes?.tat?.N);
           this.knownTat = tat;
@@ -166,18 +201,20 @@ export class DynamoDbRateLimiter implements ReadRateLimiter {
       } else {
         // Idle (or unknown): start now, unless another responder reserved a slot in the meantime.
         try {
-          await this.client.send(
-            new UpdateItemCommand({
-              TableName: this.tableName,
-              Key,
-              UpdateExpression: 'SET tat = :next',
-              ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
-              ExpressionAttributeValues: {
-                ':next': { N: String(now + this.intervalMs) },
-                ':now': { N: String(now) },
-              },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
+          await this.timed(() =>
+            this.client.send(
+              new UpdateItemCommand({
+                TableName: this.tableName,
+                Key,
+                UpdateExpression: 'SET tat = :next',
+                ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
+                ExpressionAttributeValues: {
+                  ':next': { N: String(now + this.intervalMs) },
+                  ':now': { N: String(now) },
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              }),
+            ),
           );
           this.knownTat = now + this.intervalMs;
           return now;
