@@ -196,7 +196,9 @@ export interface ResponderSettings extends NotificationSettings {
    * FilterLogEvents calls per second that all the responder's invocations together may start (0.1 to 100). The
    * account's quota is 5 per second per Region by default, shared with everyone searching logs in the console
    * during the same incident: the responders coordinate through the ledger table to keep to this share and leave
-   * the rest to people. Raise it only with the quota (Service Quotas, "FilterLogEvents throttle limit in TPS").
+   * the rest to people. AWS answers that this quota does not qualify for an increase
+   * (https://repost.aws/knowledge-center/cloudwatch-logs-throttling): set more than 5 only if Service Quotas shows
+   * a higher FilterLogEvents quota for your account.
    *
    * @default 3
    */

@@ -374,8 +374,9 @@ function quotaProblem(request: LogReadRequest, throttle: unknown, throttledAttem
       `FilterLogEvents quota: other alarms were reading at the same time.${throttled}`,
     fix:
       'The diagnosis covers only the events read before that. Read the rest with ' +
-      `\`${rereadCommand(request)}\`; if alarm storms are common, raise the FilterLogEvents quota in Service ` +
-      "Quotas and the responder's logReadsPerSecond with it, or give the responder a longer timeBudgetSec.",
+      `\`${rereadCommand(request)}\` once the storm is over; if alarm storms are common, give the responder a ` +
+      'longer timeBudgetSec or a larger logReadsPerSecond share (the account has 5 FilterLogEvents calls per second ' +
+      'for everyone, people in the console included).',
   };
 }
 
