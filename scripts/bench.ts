@@ -33,6 +33,7 @@ import {
 } from './bench/corpus.js';
 import { HandlerBench, type HandlerRun, type IncidentCase } from './bench/handler-bench.js';
 import { type CpuProfile, hotspots } from './bench/profile.js';
+import { benchStorms, renderStorms, renderStormTargets, type StormResults } from './bench/storm-bench.js';
 import { startMoto } from './local-aws.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -451,7 +452,13 @@ function coldStartMedians(scenario: ColdStartScenario | undefined) {
 
 // ---- BENCHMARKS.md ---------------------------------------------------------------------------------------------
 
-function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle?: BundleResults): string {
+function render(
+  m: Machine,
+  core?: CoreResults,
+  handler?: HandlerResults,
+  bundle?: BundleResults,
+  storm?: StormResults,
+): string {
   const out: string[] = [];
   const p = (line = '') => out.push(line);
   p('# Benchmarks');
@@ -573,10 +580,12 @@ function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle
     }
   }
   p();
+  if (storm !== undefined) renderStormTargets(p, storm);
 
   if (core !== undefined) renderCore(p, core);
   if (handler !== undefined) renderHandler(p, handler);
   if (bundle !== undefined) renderBundle(p, bundle);
+  if (storm !== undefined) renderStorms(p, storm);
   p('## Reproducing');
   p();
   p(
@@ -1090,10 +1099,12 @@ async function main(): Promise<void> {
   }
   if (!skip.has('bundle')) bundle = await benchBundle();
   if (!skip.has('handler')) handler = await benchHandler();
+  let storm: StormResults | undefined;
+  if (!skip.has('storm')) storm = await benchStorms(quick, SEED, log);
   m.loadEnd = os.loadavg();
   m.elapsedMs = performance.now() - started;
-  writeFileSync(join(SCRATCH, 'results.json'), JSON.stringify({ machine: m, core, handler, bundle }, null, 2));
-  writeFileSync(OUT, render(m, core, handler, bundle));
+  writeFileSync(join(SCRATCH, 'results.json'), JSON.stringify({ machine: m, core, handler, bundle, storm }, null, 2));
+  writeFileSync(OUT, render(m, core, handler, bundle, storm));
   log(`wrote ${relative(ROOT, OUT)}`);
 }
 

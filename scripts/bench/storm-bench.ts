@@ -1,0 +1,333 @@
+/**
+ * Alarm storms within the FilterLogEvents quota (issue 16, item 2): moto behind the quota proxy (100 ms per call,
+ * FilterLogEvents throttled at 5 requests per second for the whole account), one alarm with 1k, 10k and 100k failed
+ * requests, then ten alarms at once with 10k each, answered by responders composed as the handler composes them
+ * (scripts/bench/storm.ts), with the stack's default limits. Measures time to each notification, lost notifications,
+ * FilterLogEvents calls, throttling, the highest rate over any 1 s window and what share of each incident was read.
+ */
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RESPONDER_DEFAULTS } from '../../lib/config.js';
+import { LocalAwsHarness } from '../../test/e2e/responder-harness.js';
+import { clientConfig, startMoto } from '../local-aws.js';
+import { maxInWindow, startQuotaProxy } from '../quota-proxy.js';
+import { type ResponderRun, runStorm, type StormIncident, type StormLimiter, writeIncident } from './storm.js';
+
+export const STORM_LATENCY_MS = 100;
+export const ACCOUNT_QUOTA_PER_SECOND = 5;
+export const SHARE = RESPONDER_DEFAULTS.logReadsPerSecond;
+export const NOTIFY_WITHIN_MS = 60_000;
+/** The stack's defaults (lib/config.ts). */
+export const STORM_LIMITS = {
+  maxPages: RESPONDER_DEFAULTS.maxLogPages,
+  maxEvents: RESPONDER_DEFAULTS.maxLogEvents,
+  timeBudgetMs: (RESPONDER_DEFAULTS.timeoutSec - RESPONDER_DEFAULTS.timeBudgetHeadroomSec) * 1000,
+};
+
+export interface StormScenario {
+  readonly label: string;
+  readonly alarms: number;
+  readonly failedEach: number;
+  readonly limiter: StormLimiter;
+  readonly concurrency: number;
+  readonly runs: readonly StormMeasure[];
+  readonly error?: string;
+}
+
+export interface StormMeasure {
+  readonly wallMs: number;
+  readonly responders: readonly ResponderRun[];
+  /** Messages that reached the topic's queue. */
+  readonly delivered: number;
+  readonly fleCalls: number;
+  readonly throttled: number;
+  /** Most FilterLogEvents calls (let through or not) arriving in any 1 s window. */
+  readonly maxPerSecond: number;
+  /** Calls over the time from the first to the last call. */
+  readonly meanPerSecond: number;
+  readonly updateItems: number;
+}
+
+export interface StormResults {
+  readonly scenarios: StormScenario[];
+  readonly error?: string;
+}
+
+export async function benchStorms(quick: boolean, seed: number, log: (line: string) => void): Promise<StormResults> {
+  log('storm: starting moto and the quota proxy');
+  const moto = await startMoto();
+  const proxy = await startQuotaProxy({
+    target: moto.endpoint,
+    latencyMs: STORM_LATENCY_MS,
+    filterLogEventsPerSecond: ACCOUNT_QUOTA_PER_SECOND,
+  });
+  const scenarios: StormScenario[] = [];
+  try {
+    const harness = new LocalAwsHarness(moto.endpoint);
+    const table = `storm-${randomUUID().slice(0, 8)}`;
+    await new DynamoDBClient({ ...clientConfig(moto.endpoint), maxAttempts: 1 }).send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const topic = await harness.topicWithQueue(`storm-${randomUUID().slice(0, 8)}`);
+    const singles = quick ? [200, 1_000] : [1_000, 10_000, 100_000];
+    const tenEach = quick ? 1_000 : 10_000;
+    const tenCount = quick ? 4 : 10;
+    const single: StormIncident[] = [];
+    for (const failed of singles) {
+      log(`storm: writing one incident of ${failed} failed requests`);
+      single.push(await writeIncident(harness, `one${failed}`, failed, seed + failed));
+    }
+    const ten: StormIncident[] = [];
+    log(`storm: writing ${tenCount} incidents of ${tenEach} failed requests`);
+    for (let i = 0; i < tenCount; i++) ten.push(await writeIncident(harness, `ten${i}`, tenEach, seed + 7 + i));
+
+    let shift = 0;
+    const measure = async (
+      incidents: StormIncident[],
+      limiter: StormLimiter,
+      concurrency: number,
+    ): Promise<StormMeasure> => {
+      // A new state change per run (the ledger would de-duplicate a repeated one).
+      shift++;
+      proxy.reset();
+      const run = await runStorm({
+        endpoint: proxy.endpoint,
+        table,
+        topicArn: topic.topicArn,
+        incidents: incidents.map((i) => ({ ...i, alarmAt: i.alarmAt + shift })),
+        limiter,
+        concurrency,
+        limits: STORM_LIMITS,
+      });
+      const delivered = (await harness.drain(topic.queueUrl)).length;
+      const times = proxy.calls.map((c) => c.at);
+      const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0;
+      return {
+        wallMs: run.wallMs,
+        responders: run.responders,
+        delivered,
+        fleCalls: times.length,
+        throttled: proxy.calls.filter((c) => c.throttled).length,
+        maxPerSecond: maxInWindow(times, 1000),
+        meanPerSecond: span > 0 ? times.length / span : times.length,
+        updateItems: proxy.operations.get('UpdateItem') ?? 0,
+      };
+    };
+    const shared: StormLimiter = { kind: 'shared', perSecond: SHARE };
+    const plan: Array<{
+      label: string;
+      incidents: StormIncident[];
+      limiter: StormLimiter;
+      concurrency: number;
+      runs: number;
+    }> = [
+      ...single.map((incident) => ({
+        label: `one alarm, ${incident.failed.toLocaleString('en-US')} failed requests`,
+        incidents: [incident],
+        limiter: shared,
+        concurrency: RESPONDER_DEFAULTS.reservedConcurrency,
+        runs: 1,
+      })),
+      {
+        label: `${tenCount} alarms at once, ${tenEach.toLocaleString('en-US')} failed each: shared limiter, ${tenCount} responders at once`,
+        incidents: ten,
+        limiter: shared,
+        concurrency: tenCount,
+        runs: quick ? 1 : 2,
+      },
+      {
+        label: `the same, shared limiter, reserved concurrency ${RESPONDER_DEFAULTS.reservedConcurrency} (the default)`,
+        incidents: ten,
+        limiter: shared,
+        concurrency: RESPONDER_DEFAULTS.reservedConcurrency,
+        runs: 1,
+      },
+      {
+        label: `the same, no shared state: each instance keeps to ${SHARE}/${RESPONDER_DEFAULTS.reservedConcurrency} per second, reserved concurrency ${RESPONDER_DEFAULTS.reservedConcurrency}`,
+        incidents: ten,
+        limiter: { kind: 'per-instance', perSecond: SHARE },
+        concurrency: RESPONDER_DEFAULTS.reservedConcurrency,
+        runs: 1,
+      },
+      {
+        label: `the same, no limiter (only the service's throttling and the reader's backoff), ${tenCount} at once`,
+        incidents: ten,
+        limiter: { kind: 'none' },
+        concurrency: tenCount,
+        runs: 1,
+      },
+    ];
+    for (const p of plan) {
+      const runs: StormMeasure[] = [];
+      try {
+        for (let r = 0; r < p.runs; r++) {
+          log(`storm: ${p.label} (run ${r + 1} of ${p.runs})`);
+          runs.push(await measure(p.incidents, p.limiter, p.concurrency));
+        }
+        scenarios.push({
+          label: p.label,
+          alarms: p.incidents.length,
+          failedEach: p.incidents[0]?.failed ?? 0,
+          limiter: p.limiter,
+          concurrency: p.concurrency,
+          runs,
+        });
+      } catch (error) {
+        scenarios.push({
+          label: p.label,
+          alarms: p.incidents.length,
+          failedEach: p.incidents[0]?.failed ?? 0,
+          limiter: p.limiter,
+          concurrency: p.concurrency,
+          runs,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    return { scenarios };
+  } catch (error) {
+    return { scenarios, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Per run: the last notification, lost ones, and whether the share held. */
+export function stormVerdict(m: StormMeasure, alarms: number) {
+  const notified = m.responders.map((r) => r.notifiedAfterMs ?? Number.POSITIVE_INFINITY);
+  const last = Math.max(...notified);
+  const lost = alarms - Math.min(m.delivered, m.responders.filter((r) => r.outcome === 'published').length);
+  return {
+    last,
+    median: median(notified),
+    lost,
+    withinShare: m.maxPerSecond <= SHARE,
+    inTime: last <= NOTIFY_WITHIN_MS,
+    partial: m.responders.filter((r) => r.problems.length > 0).length,
+  };
+}
+
+function coverage(m: StormMeasure): string {
+  const counted = m.responders.reduce((s, r) => s + (r.failedCounted ?? 0), 0);
+  const classified = m.responders.reduce((s, r) => s + (r.failedClassified ?? 0), 0);
+  return `${int(classified)} classified of ${int(counted)} counted`;
+}
+
+export function renderStorms(p: (line?: string) => void, results: StormResults): void {
+  p('## 4. Alarm storms within the FilterLogEvents quota');
+  p();
+  p('What is measured: alarms that fire at the same moment, each answered by its own responder composed as one Lambda');
+  p('instance of lambda/handler.ts (own clients; CloudWatchLogsReader with maxAttempts 30; the notification ledger;');
+  p('scripts/bench/storm.ts), against moto behind scripts/quota-proxy.ts, which models the account:');
+  p();
+  p(
+    `- **${STORM_LATENCY_MS} ms per AWS call**, added to whatever moto takes. An assumption, not a measurement: AWS publishes no`,
+  );
+  p(
+    '  latency for FilterLogEvents. In-Region round trips from Lambda to a regional endpoint are a few ms to tens of ms;',
+  );
+  p(
+    '  a FilterLogEvents page scans the log group server-side and takes longer. 100 ms is on the fast side for a full page,',
+  );
+  p(
+    '  so it flatters nothing the quota decides: at 3 calls per second a responder waits ~370 ms between slots anyway.',
+  );
+  p(
+    '  moto adds its own time per page (it filters every event of the group again for each page: ~0.3 s at 22k events,',
+  );
+  p('  ~0.5 s at 224k, section 2), so a page here costs 100 ms plus that.');
+  p(
+    `- **FilterLogEvents at ${ACCOUNT_QUOTA_PER_SECOND} requests per second for the whole account** (the default quota, which AWS says does not`,
+  );
+  p(
+    '  qualify for an increase and is meant for people rather than automation: https://repost.aws/knowledge-center/cloudwatch-logs-throttling),',
+  );
+  p(
+    `  a token bucket of ${ACCOUNT_QUOTA_PER_SECOND} tokens (burst assumed: AWS does not publish it). A throttled call gets HTTP 400,`,
+  );
+  p(
+    '  `application/x-amz-json-1.1`, `{"__type":"ThrottlingException","message":"Rate exceeded"}`, as CloudWatch Logs answers',
+  );
+  p('  (https://github.com/maxbanton/cwh/issues/120, https://github.com/aws-robotics/cloudwatchlogs-ros1/issues/21).');
+  p(
+    `- The responders' share: **logReadsPerSecond ${SHARE}** (lib/config.ts default), so ${ACCOUNT_QUOTA_PER_SECOND - SHARE} calls per second stay free for people in the console.`,
+  );
+  p(
+    `- The stack's default limits: maxLogPages ${STORM_LIMITS.maxPages}, maxLogEvents ${int(STORM_LIMITS.maxEvents)}, time budget ${STORM_LIMITS.timeBudgetMs / 1000} s (timeout 60 s).`,
+  );
+  p();
+  p('Time to notification runs from the moment every alarm fires to the return of its SNS Publish. It leaves out what');
+  p(
+    'happens before the handler runs: CloudWatch invoking the alarm action and a cold start (section 3: about 0.9 s with',
+  );
+  p(
+    '100 ms per call). "Reserved concurrency N" runs at most N responders at once; the others start when one ends, which',
+  );
+  p(
+    'flatters that design: Lambda retries a throttled asynchronous invocation with a backoff of its own (seconds to minutes).',
+  );
+  p('The highest rate is the most FilterLogEvents calls arriving at the proxy in any 1 s window (sliding), throttled');
+  p('calls included.');
+  p();
+  if (results.error !== undefined) {
+    p(`The storm benchmark failed: ${results.error.split('\n')[0]}`);
+    p();
+  }
+  p(
+    '| Scenario | Run | Notified (median / last) | Lost | Partial messages | FilterLogEvents calls | Throttled | Highest rate in 1 s | Mean rate | Share held | Read | UpdateItem calls |',
+  );
+  p('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|');
+  for (const s of results.scenarios) {
+    if (s.runs.length === 0) p(`| ${s.label} | | | | | | | | | | error: ${s.error ?? 'no run'} | |`);
+    for (const [i, m] of s.runs.entries()) {
+      const v = stormVerdict(m, s.alarms);
+      p(
+        `| ${s.label} | ${i + 1} | ${secs(v.median)} / ${secs(v.last)} | ${v.lost} | ${v.partial} of ${s.alarms} | ${m.fleCalls} | ${m.throttled} | ${m.maxPerSecond} | ${m.meanPerSecond.toFixed(2)}/s | ${v.withinShare ? 'yes' : '**no**'} | ${coverage(m)} | ${m.updateItems} |`,
+      );
+    }
+  }
+  p();
+  p('"Partial messages" are notifications that say a read stopped early (time budget, a cap, throttling) and what was');
+  p('not read; "Read" sums, over the alarms, the failed requests the diagnoses classified and counted (the responder');
+  p('samples an incident too big for its caps and says so; section 2 shows the cause shares stay within 2 points).');
+  p(
+    '"UpdateItem calls" are DynamoDB writes: one or two per FilterLogEvents slot for the shared limiter, plus the ledger.',
+  );
+  p();
+}
+
+/** The issue-16 storm targets, for the targets table at the top of BENCHMARKS.md. */
+export function renderStormTargets(p: (line?: string) => void, results: StormResults): void {
+  const main = results.scenarios.filter((s) => s.limiter.kind !== 'none');
+  if (main.length === 0) return;
+  p(`### Alarm storms (issue 16; section 4)`);
+  p();
+  p('| Scenario | Every notification within 60 s | None lost | Responders within their share (≤ 3 calls in any 1 s) |');
+  p('|---|---|---|---|');
+  for (const s of main) {
+    const verdicts = s.runs.map((m) => stormVerdict(m, s.alarms));
+    const last = Math.max(...verdicts.map((v) => v.last));
+    const lost = verdicts.reduce((n, v) => n + v.lost, 0);
+    const highest = Math.max(...s.runs.map((m) => m.maxPerSecond));
+    const mark = (ok: boolean) => (ok ? '**met**' : '**missed**');
+    p(
+      `| ${s.label} | ${mark(last <= NOTIFY_WITHIN_MS)}: last after ${secs(last)} | ${mark(lost === 0)}${lost > 0 ? `: ${lost} lost` : ''} | ${mark(highest <= SHARE)}: highest ${highest} |`,
+    );
+  }
+  p();
+}
