@@ -168,10 +168,13 @@ export interface ResponderSettings extends NotificationSettings {
    */
   readonly logRetentionDays?: number;
   /**
-   * Reserved concurrent executions of the responder, so an alarm storm cannot starve other functions or run up
-   * the log-read bill.
+   * Reserved concurrent executions of the responder, so an alarm storm cannot starve other functions. The
+   * responders' FilterLogEvents rate is bounded by `logReadsPerSecond` however many run, so this only decides how
+   * many alarms are answered at once: an alarm beyond it waits for Lambda's retry of a throttled invocation. In the
+   * benchmark (BENCHMARKS.md, section 4) ten alarms at once were all notified within 50 s with 10, the last after
+   * 61 s with 5.
    *
-   * @default 5
+   * @default 10
    */
   readonly reservedConcurrency?: number;
   /**
@@ -253,7 +256,7 @@ export const RESPONDER_DEFAULTS = {
   timeBudgetHeadroomSec: 15,
   memorySizeMb: 512,
   logRetentionDays: 30,
-  reservedConcurrency: 5,
+  reservedConcurrency: 10,
   windowMarginSec: 60,
   maxLogPages: 20,
   maxLogEvents: 10_000,
@@ -624,7 +627,7 @@ export function resolveResponderSettings(
     1,
     1000,
     d.reservedConcurrency,
-    'set how many alarms may be diagnosed at once, e.g. 5',
+    'set how many alarms may be diagnosed at once, e.g. 10',
   );
   const windowMarginSec = problems.integer(
     'windowMarginSec',

@@ -23,6 +23,7 @@ import { MAX_FAILED_KEPT } from '../lambda/trace/trace-builder.js';
 import { RESPONDER_DEFAULTS } from '../lib/config.js';
 import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
 import { benchCli, type CliCase, type CliRun } from './bench/cli-bench.js';
+import { benchCliRatio, RATIO_TARGET, type RatioResults } from './bench/cli-ratio.js';
 import { type ColdStartRun, coldStart, startFakeAws } from './bench/cold-start.js';
 import {
   CAUSE_OF_KIND,
@@ -82,6 +83,8 @@ const DEFAULT_LIMITS = {
   timeBudgetMs: (RESPONDER_DEFAULTS.timeoutSec - RESPONDER_DEFAULTS.timeBudgetHeadroomSec) * 1000,
 };
 const INIT_RUNS = quick ? 3 : 7;
+/** Issue 16's CLI corpus: a 1,000,000-line INFO execution log, 20% of requests failed. */
+const RATIO_CORPUS: CorpusOptions = { seed: SEED, targetLines: quick ? 100_000 : 1_000_000, failureRate: 0.2 };
 
 // ---- small helpers ---------------------------------------------------------------------------------------------
 
@@ -452,12 +455,91 @@ function coldStartMedians(scenario: ColdStartScenario | undefined) {
 
 // ---- BENCHMARKS.md ---------------------------------------------------------------------------------------------
 
+const FORMAT_LABEL: Readonly<Record<string, string>> = {
+  raw: 'raw execution-log lines',
+  'json-lines': 'JSON lines',
+  'filter-log-events': '`aws logs filter-log-events` JSON document',
+};
+
+function ratioOf(c: RatioResults['cases'][number]): { ratio: number; runs: number[] } {
+  // Each CLI run against the baseline run just before it: the pairs share the machine's load at that moment.
+  const runs = c.cliMs.map((cli, i) => cli / (c.baselineMs[i] ?? Number.NaN));
+  return { ratio: median(runs), runs };
+}
+
+function renderRatioTargets(p: (line?: string) => void, ratio: RatioResults): void {
+  p('### The command line end to end (issue 16; section 5)');
+  p();
+  p('| Input | Target | Measured (median of per-run ratios, min–max) | Verdict |');
+  p('|---|---|---|---|');
+  for (const c of ratio.cases) {
+    const r = ratioOf(c);
+    const target = RATIO_TARGET[c.format];
+    p(
+      `| ${FORMAT_LABEL[c.format]}, ${int(c.lines)} lines | ≤ ${target}× the readline loop | ${c.error !== undefined ? `CLI failed: ${c.error}` : `${r.ratio.toFixed(2)}× (${range(r.runs, (v) => `${v.toFixed(2)}×`)}; CLI ${secs(median(c.cliMs))}, loop ${secs(median(c.baselineMs))})`} | ${c.error !== undefined ? '**missed**' : mark(r.ratio <= target)}${c.error === undefined && r.ratio > target ? ': the lead optimises lambda/parse/input*.ts and bin/cli.ts after merging (another helper rewrites them now); see section 5 for where the time goes' : ''} |`,
+    );
+  }
+  p();
+}
+
+function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
+  const t = ratio.truth;
+  p('## 5. The command line end to end against a plain readline loop');
+  p();
+  p(
+    `The corpus (scripts/bench/corpus.ts, seed ${ratio.corpus.seed}): ${t !== undefined ? `${int(t.lines)} INFO-level REST execution-log lines, ${int(t.requests)} requests, ${int(t.failed)} failed (${((100 * t.failed) / t.requests).toFixed(0)}%), ${Math.round(t.chars / t.lines)} characters per line on average` : ''}, the cause mix of section 1, written three ways:`,
+  );
+  p('raw lines (the messages as API Gateway writes them, `(request id) text`), JSON lines (one event object per line,');
+  p(
+    "`aws logs filter-log-events --output json | jq -c '.events[]'`) and the JSON document `aws logs filter-log-events",
+  );
+  p('--output json` prints (4-space indent, with ingestionTime and eventId as the service returns them).');
+  p();
+  p(
+    'The baseline is a fresh `node -e` process that reads the same file with `readline` (`for await` over `createInterface`)',
+  );
+  p('and tests each line with `includes("status: 5")`. The CLI is `apigw-5xx diagnose --format json FILE` through');
+  p(
+    'bin/apigw-5xx.mjs as a user runs it (tsx loader included). Both are timed from spawn to exit, alternately, in the',
+  );
+  p(
+    `same run; the ratio of each CLI run to the baseline run just before it is what counts (the machine is shared: ${'absolute'} times`,
+  );
+  p('move with its load, pairs of neighbouring runs much less).');
+  p();
+  p(
+    '| Input | File | Runs | Loop (median, min–max) | CLI (median, min–max) | CLI ÷ loop (median of pairs) | Diagnosis matches the truth |',
+  );
+  p('|---|---:|---:|---:|---:|---:|---|');
+  for (const c of ratio.cases) {
+    const r = ratioOf(c);
+    p(
+      `| ${FORMAT_LABEL[c.format]} | ${mb(c.fileBytes)} | ${c.cliMs.length} | ${secs(median(c.baselineMs))} (${range(c.baselineMs, secs)}) | ${secs(median(c.cliMs))} (${range(c.cliMs, secs)}) | ${r.ratio.toFixed(2)}× (${range(r.runs, (v) => `${v.toFixed(2)}×`)}) | ${c.error !== undefined ? `CLI failed: ${c.error}` : c.mismatches.length > 0 ? `NO: ${c.mismatches.slice(0, 2).join('; ')}` : 'yes'} |`,
+    );
+  }
+  p();
+  if (ratio.profile !== undefined) {
+    p(
+      `Where the CLI's time goes on the raw file: a V8 CPU profile of one run (\`node --cpu-prof\`, ${secs(ratio.profile.totalMs)} profiled,`,
+    );
+    p('process start to exit, module loading included), self time per function, top 15. Positions in .ts files are');
+    p("tsx's transpiled output (close to, not exactly, the source lines). Profile: .bench/cli-profile/.");
+    p();
+    p('| Function | Where | Self | Share |');
+    p('|---|---|---:|---:|');
+    for (const f of ratio.profile.top)
+      p(`| \`${f.name}\` | ${f.where} | ${ms(f.selfMs)} | ${((100 * f.selfMs) / ratio.profile.totalMs).toFixed(1)}% |`);
+    p();
+  }
+}
+
 function render(
   m: Machine,
   core?: CoreResults,
   handler?: HandlerResults,
   bundle?: BundleResults,
   storm?: StormResults,
+  ratio?: RatioResults,
 ): string {
   const out: string[] = [];
   const p = (line = '') => out.push(line);
@@ -545,8 +627,15 @@ function render(
   }
   if (bundle?.size !== undefined && bundle.init !== undefined) {
     const full = bundle.init[0];
+    // Issue 16 dropped the 100 KB target unless the bytes move the cold start: the row says whether they do.
+    const importMs = full !== undefined ? median(full.importMs) : undefined;
+    const coldLazy = coldStartMedians(
+      bundle.coldStart?.find((c) => !c.eager && c.delayMs === (COLD_START_DELAYS_MS.at(-1) ?? 0)),
+    );
+    const bytesShare =
+      importMs !== undefined && coldLazy !== undefined ? (100 * importMs) / coldLazy.startToDone : undefined;
     p(
-      `| Deployed bundle < 100 KB | ${kb(bundle.size)} index.mjs, minified (${kb(bundle.gzip ?? 0)} gzipped) | ${mark(bundle.size < 100 * 1024)}${bundle.size >= 100 * 1024 ? ': our own code, about half of it message, fix and pattern text (section 3)' : ''} |`,
+      `| ~~Deployed bundle < 100 KB~~ (dropped by issue 16: cold start is reported instead) | ${kb(bundle.size)} index.mjs, minified (${kb(bundle.gzip ?? 0)} gzipped); importing it takes ${importMs !== undefined ? ms(importMs) : '?'}${coldLazy !== undefined ? ` of a ${ms(coldLazy.startToDone)} cold start (process start to notification, ${COLD_START_DELAYS_MS.at(-1) ?? 0} ms per AWS call)` : ''} | ${bytesShare !== undefined && bytesShare < 5 ? `**dropped**: the bytes do not move the cold start (the whole import is ${bytesShare.toFixed(1)}% of it; cutting 30 KB would save about ${importMs !== undefined ? ms((importMs * 30 * 1024) / bundle.size) : '?'}); the AWS SDK load and the AWS calls do (section 3)` : `**not dropped**: importing the bundle is ${bytesShare?.toFixed(1) ?? '?'}% of the cold start, so its bytes count`} |`,
     );
     if (full !== undefined) {
       const fullMs = median(full.importMs);
@@ -580,12 +669,14 @@ function render(
     }
   }
   p();
+  if (ratio !== undefined) renderRatioTargets(p, ratio);
   if (storm !== undefined) renderStormTargets(p, storm);
 
   if (core !== undefined) renderCore(p, core);
   if (handler !== undefined) renderHandler(p, handler);
   if (bundle !== undefined) renderBundle(p, bundle);
   if (storm !== undefined) renderStorms(p, storm);
+  if (ratio !== undefined) renderRatio(p, ratio);
   p('## Reproducing');
   p();
   p(
@@ -1101,10 +1192,15 @@ async function main(): Promise<void> {
   if (!skip.has('handler')) handler = await benchHandler();
   let storm: StormResults | undefined;
   if (!skip.has('storm')) storm = await benchStorms(quick, SEED, log);
+  let ratio: RatioResults | undefined;
+  if (!skip.has('cliratio')) ratio = benchCliRatio(ROOT, SCRATCH, RATIO_CORPUS, quick ? 1 : 3, log);
   m.loadEnd = os.loadavg();
   m.elapsedMs = performance.now() - started;
-  writeFileSync(join(SCRATCH, 'results.json'), JSON.stringify({ machine: m, core, handler, bundle, storm }, null, 2));
-  writeFileSync(OUT, render(m, core, handler, bundle, storm));
+  writeFileSync(
+    join(SCRATCH, 'results.json'),
+    JSON.stringify({ machine: m, core, handler, bundle, storm, ratio }, null, 2),
+  );
+  writeFileSync(OUT, render(m, core, handler, bundle, storm, ratio));
   log(`wrote ${relative(ROOT, OUT)}`);
 }
 

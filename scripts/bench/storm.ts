@@ -108,6 +108,8 @@ export interface ResponderRun {
   /** The read problems the message states (what could not be read). */
   readonly problems: readonly string[];
   readonly subject?: string;
+  /** Slots the shared limiter gave up because this responder woke up too late for them. */
+  readonly missedSlots: number;
 }
 
 export interface StormRun {
@@ -159,6 +161,7 @@ async function respondTo(
   const aws = clientConfig(options.endpoint);
   const dynamo = new DynamoDBClient({ ...aws, maxAttempts: 2 });
   const limiter = limiterFor(options, dynamo);
+  const missed = () => (limiter instanceof DynamoDbRateLimiter ? limiter.missedSlots : 0);
   const reader = new CloudWatchLogsReader(new CloudWatchLogsClient({ ...aws, maxAttempts: 1 }), {
     maxAttempts: options.maxAttempts ?? 30,
     ...(limiter !== undefined ? { limiter } : {}),
@@ -215,6 +218,7 @@ async function respondTo(
         : {}),
       problems: diagnosis?.unreadable ?? [],
       ...(outcome.kind === 'published' ? { subject: outcome.notification.subject } : {}),
+      missedSlots: missed(),
     };
   } catch (error) {
     return {
@@ -224,6 +228,7 @@ async function respondTo(
       pages,
       events,
       problems: [],
+      missedSlots: missed(),
     };
   }
 }

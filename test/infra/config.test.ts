@@ -46,7 +46,7 @@ describe('resolveResponderSettings', () => {
       timeBudgetSec: 45,
       memorySizeMb: 512,
       logRetentionDays: 30,
-      reservedConcurrency: 5,
+      reservedConcurrency: 10,
       windowMarginSec: 60,
       maxLogPages: 20,
       maxLogEvents: 10_000,
