@@ -8,8 +8,13 @@
  *    with 1k, 10k and 100k failed requests in the window: wall time, AWS API calls, pages, bytes, truth.
  * 3. The deployed bundle (the stack's esbuild asset): size, gzip and zip size, module init in a fresh Node process, and
  *    the first invocation (the AWS SDK loaded on demand, against a stand-in endpoint) compared with importing the SDK first.
+ * 4. Alarm storms (issue 16): responders against moto behind the quota proxy (100 ms per call, FilterLogEvents at
+ *    5/s for the account), one alarm of 1k/10k/100k failed requests and ten alarms of 10k at once.
+ * 5. The CLI end to end on a 1,000,000-line log in three formats, as a ratio to a plain readline loop (issue 16).
+ * 6. The Logs Insights model for huge incidents (issue 16), from the figures of 4.
  *
- * Options: `--quick` (small volumes, few runs; writes .bench/BENCHMARKS.quick.md), `--skip=core,profile,handler,bundle`,
+ * Options: `--quick` (small volumes, few runs; writes .bench/BENCHMARKS.quick.md),
+ * `--skip=core,profile,handler,bundle,storm,cliratio`,
  * `--out=FILE`. Scratch files (worker bundle, profiles, raw results) go to .bench/ (gitignored).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,6 +24,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { slotIntervalMs } from '../lambda/adapters/read-rate-limiter.js';
 import { MAX_FAILED_KEPT } from '../lambda/trace/trace-builder.js';
 import { RESPONDER_DEFAULTS } from '../lib/config.js';
 import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
@@ -30,11 +36,13 @@ import {
   type CorpusOptions,
   DEFAULT_FAILURE_MIX,
   FAILURE_KINDS,
+  generateCorpus,
   SHARE_TOLERANCE,
 } from './bench/corpus.js';
 import { HandlerBench, type HandlerRun, type IncidentCase } from './bench/handler-bench.js';
+import { renderInsights } from './bench/insights-model.js';
 import { type CpuProfile, hotspots } from './bench/profile.js';
-import { benchStorms, renderStorms, renderStormTargets, type StormResults } from './bench/storm-bench.js';
+import { benchStorms, renderStorms, renderStormTargets, STORM_LIMITS, type StormResults } from './bench/storm-bench.js';
 import { startMoto } from './local-aws.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -467,6 +475,32 @@ function ratioOf(c: RatioResults['cases'][number]): { ratio: number; runs: numbe
   return { ratio: median(runs), runs };
 }
 
+/** The Logs Insights model's inputs: this run's single-alarm storms and the corpora's sizes. */
+function insightsInputs(storm: StormResults) {
+  const error = generateCorpus({ seed: SEED, targetFailures: 10_000, level: 'ERROR', failureRate: 1 }).truth;
+  const info = generateCorpus({ seed: SEED, targetLines: 100_000 }).truth;
+  return {
+    slotsPerSecond: 1000 / slotIntervalMs(RESPONDER_DEFAULTS.logReadsPerSecond),
+    eventsPerPage: 10_000,
+    budgetMs: STORM_LIMITS.timeBudgetMs,
+    errorBytesPerFailure: error.chars / error.failed,
+    infoBytesPerRequest: info.chars / info.requests,
+    infoFailureRate: info.failed / info.requests,
+    measured: storm.scenarios
+      .filter((s) => s.alarms === 1 && s.runs.length > 0)
+      .map((s) => {
+        const run = s.runs[0] as StormResults['scenarios'][number]['runs'][number];
+        const r = run.responders[0];
+        return {
+          failed: s.failedEach,
+          calls: run.fleCalls,
+          notifiedMs: r?.notifiedAfterMs ?? Number.NaN,
+          counted: r?.failedCounted ?? 0,
+        };
+      }),
+  };
+}
+
 function renderRatioTargets(p: (line?: string) => void, ratio: RatioResults): void {
   p('### The command line end to end (issue 16; section 5)');
   p();
@@ -677,14 +711,17 @@ function render(
   if (bundle !== undefined) renderBundle(p, bundle);
   if (storm !== undefined) renderStorms(p, storm);
   if (ratio !== undefined) renderRatio(p, ratio);
+  if (storm !== undefined) renderInsights(p, insightsInputs(storm));
   p('## Reproducing');
   p();
   p(
     `\`npm run bench\` from a fresh clone after \`npm install\` (the first run installs moto into .venv). This run took ${((m.elapsedMs ?? 0) / 60_000).toFixed(1)} minutes;`,
   );
-  p('with the full volumes most of it is the 100k-failure handler runs against moto. `npm run bench -- --quick` runs');
   p(
-    'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle` leaves parts out. Raw figures',
+    'with the full volumes most of it is the handler runs and the alarm storms against moto. `npm run bench -- --quick` runs',
+  );
+  p(
+    'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle,storm,cliratio` leaves parts out. Raw figures',
   );
   p('of the last run: .bench/results.json; CPU profiles: .bench/*.cpuprofile (open them in Chrome DevTools).');
   p();
