@@ -191,6 +191,8 @@ export class DynamoDbRateLimiter implements ReadRateLimiter {
             ),
           );
           const tat = Number(out.Attributes?.tat?.N);
+          // Not a DynamoDB answer this limiter can trust: fall back rather than wait on nonsense.
+          if (!Number.isFinite(tat)) throw new Error('UpdateItem returned no numeric tat');
           this.knownTat = tat;
           return tat - this.intervalMs;
         } catch (error) {
