@@ -46,12 +46,16 @@ export function renderInsights(p: (line?: string) => void, x: InsightsInputs): v
   p("to AWS's published Insights prices and quotas, to decide whether it would be worth building against real AWS.");
   p();
   p(
-    `- Price: Logs Insights bills **${usd(INSIGHTS_USD_PER_GB)} per GB scanned** (us-east-1; every event in the queried time range of`,
+    `- Price: Logs Insights bills **$${INSIGHTS_USD_PER_GB} per GB scanned** (us-east-1; every event in the queried time range of`,
   );
   p(
     '  the log group is scanned, whatever the filter). FilterLogEvents has no charge of its own on the CloudWatch pricing',
   );
-  p('  page (ingestion, storage, Insights scans and Live Tail are what is billed); its cost is the quota.');
+  p('  page (ingestion, storage, Insights scans and Live Tail are what is billed); its cost is the quota. Prices as');
+  p(
+    '  listed by third-party summaries of the CloudWatch pricing page (e.g. https://c3x.dev/blog/cloudwatch-logs-cost-optimization,',
+  );
+  p('  us-east-1, June 2026); the pricing page itself was not in the reference material searched.');
   p(
     `- Quotas: FilterLogEvents 5 calls per second per account (responders' share here ${x.slotsPerSecond.toFixed(2)} slots/s after the`,
   );
