@@ -170,9 +170,10 @@ export interface ResponderSettings extends NotificationSettings {
   /**
    * Reserved concurrent executions of the responder, so an alarm storm cannot starve other functions. The
    * responders' FilterLogEvents rate is bounded by `logReadsPerSecond` however many run, so this only decides how
-   * many alarms are answered at once: an alarm beyond it waits for Lambda's retry of a throttled invocation. In the
-   * benchmark (BENCHMARKS.md, section 4) ten alarms at once were all notified within 50 s with 10, the last after
-   * 61 s with 5.
+   * many alarms are answered at once: an alarm beyond it waits for Lambda's retry of a throttled invocation, after a
+   * backoff of Lambda's own. In the benchmark (BENCHMARKS.md, section 4) ten alarms at once were notified within
+   * 60 s with 10 and with 5 in one run (45.5 s and 44.2 s), and after 49.6 s and 61.4 s in an earlier one; the
+   * benchmark starts a waiting alarm as soon as a responder ends, which flatters 5.
    *
    * @default 10
    */

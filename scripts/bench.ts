@@ -60,6 +60,8 @@ const skip = new Set(
     .filter((s) => s !== ''),
 );
 const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+/** `--from=FILE`: write BENCHMARKS.md again from a run's raw figures (.bench/results.json) without measuring. */
+const fromArg = argv.find((a) => a.startsWith('--from='))?.slice('--from='.length);
 const OUT = resolve(ROOT, outArg ?? (quick ? '.bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
 const COMMAND =
   process.env.npm_lifecycle_event === 'bench'
@@ -557,7 +559,10 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
       `Where the CLI's time goes on the raw file: a V8 CPU profile of one run (\`node --cpu-prof\`, ${secs(ratio.profile.totalMs)} profiled,`,
     );
     p('process start to exit, module loading included), self time per function, top 15. Positions in .ts files are');
-    p("tsx's transpiled output (close to, not exactly, the source lines). Profile: .bench/cli-profile/.");
+    p(
+      "tsx's transpiled output, so only the function names count. Profile: .bench/cli-profile/. Module loading runs through",
+    );
+    p("tsx's loader in a worker thread: the main thread's waits for it show as `waitForWorker` and `makeSyncRequest`.");
     p();
     p('| Function | Where | Self | Share |');
     p('|---|---|---:|---:|');
@@ -580,7 +585,7 @@ function render(
   p('# Benchmarks');
   p();
   p(
-    `Written by \`${m.command}\` (scripts/bench.ts) on ${m.date.slice(0, 10)} at ${m.date.slice(11, 19)} UTC. Do not edit by hand: run the command again.`,
+    `Written by \`${m.command}\` (scripts/bench.ts) on ${m.date.slice(0, 10)} at ${m.date.slice(11, 19)} UTC. Do not edit by hand: run the command again.${fromArg !== undefined ? ` The text was rendered again from that run's raw figures with \`--from=${fromArg}\` (no new measurement).` : ''}`,
   );
   p();
   p('## Machine');
@@ -592,6 +597,10 @@ function render(
   p(
     `- Code: commit ${m.commit}${m.dirty ? ' plus uncommitted changes in lambda/ or lib/ (other work in progress in the checkout)' : ''}`,
   );
+  if ((m.loadStart[0] ?? 0) > m.cores * 2)
+    p(
+      `- **The machine was heavily loaded during this run** (load average ${(m.loadStart[0] ?? 0).toFixed(1)} on ${m.cores} cores: other jobs were running). Absolute times are several times slower than on an idle machine (compare section 1's lines per second with an earlier run's); the issue-16 figures are ratios measured in the same run (the CLI against its baseline) or bounded by the modelled quota rather than the CPU (the storms), and the storms' per-call latency includes a slowed moto.`,
+    );
   p(
     `- Load average (1/5/15 min) at start ${m.loadStart.map((l) => l.toFixed(2)).join(' / ')}, at end ${(m.loadEnd ?? []).map((l) => l.toFixed(2)).join(' / ')}: the machine is shared, so every figure is a median and the min–max range shows the noise.`,
   );
@@ -1212,6 +1221,19 @@ function renderBundle(p: (line?: string) => void, bundle: BundleResults): void {
 // ---- main ------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  if (fromArg !== undefined) {
+    const raw = JSON.parse(readFileSync(resolve(ROOT, fromArg), 'utf8')) as {
+      machine: Machine;
+      core?: CoreResults;
+      handler?: HandlerResults;
+      bundle?: BundleResults;
+      storm?: StormResults;
+      ratio?: RatioResults;
+    };
+    writeFileSync(OUT, render(raw.machine, raw.core, raw.handler, raw.bundle, raw.storm, raw.ratio));
+    log(`wrote ${relative(ROOT, OUT)} again from ${fromArg} (no measurement)`);
+    return;
+  }
   const started = performance.now();
   const m = machine();
   log(

@@ -328,11 +328,11 @@ function renderStormReading(p: (line?: string) => void, results: StormResults): 
   p('Reading the storm runs:');
   p();
   if (free !== undefined && shared !== undefined) {
-    const needed = free.runs[0]?.fleCalls ?? 0;
+    const needed = (free.runs[0]?.fleCalls ?? 0) - (free.runs[0]?.throttled ?? 0);
     const capacity = (slots * STORM_LIMITS.timeBudgetMs) / 1000;
     const partial = shared.runs.map((m) => stormVerdict(m, shared.alarms).partial);
     p(
-      `- Read whole, the ${free.alarms} incidents take ${needed} FilterLogEvents calls (the run without a limiter, ${free.runs[0]?.throttled ?? 0} of its calls throttled, up to ${free.runs[0]?.maxPerSecond ?? 0} in one second: the whole account's quota and more).`,
+      `- Read whole, the ${free.alarms} incidents take ${needed} FilterLogEvents calls that go through (the run without a limiter, which also had ${free.runs[0]?.throttled ?? 0} calls throttled and up to ${free.runs[0]?.maxPerSecond ?? 0} in one second: the whole account's quota and more).`,
     );
     p(
       `  The share allows ${slots.toFixed(2)} call starts per second (${SHARE}/s less the limiter's 15% margin), about ${Math.round(capacity)} in one ${STORM_LIMITS.timeBudgetMs / 1000} s budget,`,
@@ -340,7 +340,7 @@ function renderStormReading(p: (line?: string) => void, results: StormResults): 
     p(
       partial.every((n) => n === 0)
         ? `  and with the shared limiter no message was partial: every incident was read within the budget.`
-        : `  so with the shared limiter ${partial.join(' and ')} of ${shared.alarms} messages were partial (each says which log group was not read and how to read it; the last went out after ${secs(Math.max(...shared.runs.map((m) => stormVerdict(m, shared.alarms).last)))}). That is the price of leaving ${ACCOUNT_QUOTA_PER_SECOND - SHARE} calls a second to people.`,
+        : `  so with the shared limiter ${partial.map((n, i) => `${n} (run ${i + 1})`).join(' and ')} of ${shared.alarms} messages were partial (each says which log group was not read and how to read it; the last went out after ${secs(Math.max(...shared.runs.map((m) => stormVerdict(m, shared.alarms).last)))}). That is the price of leaving ${ACCOUNT_QUOTA_PER_SECOND - SHARE} calls a second to people.`,
     );
   }
   if (sharedSmall !== undefined && shared !== undefined) {
