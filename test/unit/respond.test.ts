@@ -123,6 +123,52 @@ describe('respond', () => {
     );
   });
 
+  it('still reads the events when the count of failed requests was cut by throttling (an alarm storm)', async () => {
+    // Prepare: the count read (status-line filter) gets no slot of the shared rate; the events read works.
+    const group = 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod';
+    const calls: LogReadRequest[] = [];
+    const reader = {
+      read: async (request: LogReadRequest): Promise<LogReadResult> => {
+        calls.push(request);
+        if (request.countOnly === true)
+          return {
+            events: [],
+            pages: 0,
+            bytes: 0,
+            matched: 0,
+            stoppedBy: 'budget',
+            problem: {
+              kind: 'throttled',
+              logGroupName: group,
+              errorName: 'ReadRateLimit',
+              message: 'no slot',
+              fix: 'later',
+            },
+          };
+        return {
+          events: [
+            {
+              message:
+                '(8212e5af-c174-48ce-85d5-729d73c6771a) Execution failed due to configuration error: Malformed Lambda proxy response',
+            },
+            { message: '(8212e5af-c174-48ce-85d5-729d73c6771a) Method completed with status: 502' },
+          ],
+          pages: 1,
+          bytes: 100,
+          matched: 2,
+          stoppedBy: 'end',
+        };
+      },
+    };
+    const published: Notification[] = [];
+    // Act
+    await respond(event(), deps({ reader, published }));
+    // Assess: both reads were made, the diagnosis comes from the events, and nothing claims a partial read.
+    expect(calls.map((c) => c.countOnly === true)).toEqual([true, false]);
+    expect(published[0]?.subject).toContain('502 malformed Lambda proxy response');
+    expect(published[0]?.emailText).not.toContain('no slot');
+  });
+
   it('fails the invocation when publishing fails, so the async retry and the on-failure destination keep the alarm', async () => {
     const failing = deps({ publisher: { publish: async () => Promise.reject(new Error('SNS down')) } });
     await expect(respond(event(), failing)).rejects.toThrow('SNS down');
