@@ -3,6 +3,7 @@ import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-client
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
+import { DynamoDbRateLimiter, LocalRateLimiter, slotIntervalMs } from './adapters/read-rate-limiter.js';
 import {
   LEDGER_TABLE_ENV,
   RUNTIME_CONFIG_ENV,
@@ -101,10 +102,14 @@ function compose(): Composed {
     config,
     ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),
     clients: {
-      // The reader retries throttling itself within the time budget: the SDK must not retry on top of it.
+      // The reader retries throttling itself within the time budget: the SDK must not retry on top of it. Every
+      // call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table.
       reader: lazy(async () => {
         const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-        return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 }));
+        return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 }), {
+          maxAttempts: 30,
+          ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
+        });
       }),
       publisher: lazy(async () => {
         const { SNSClient } = await import('@aws-sdk/client-sns');
@@ -135,6 +140,20 @@ function compose(): Composed {
     },
   };
   return composed;
+}
+
+/** The shared limiter on the ledger table; without a table, this instance's part of the rate. */
+async function readLimiter(rate: NonNullable<RuntimeConfig['logReadRate']>, table: string | undefined) {
+  if (table === undefined || table === '')
+    return new LocalRateLimiter(slotIntervalMs(rate.perSecond) * Math.max(1, rate.concurrency));
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  return new DynamoDbRateLimiter(new DynamoDBClient({ maxAttempts: 2 }), table, {
+    ...rate,
+    onFallback: (error) =>
+      log('warn', 'read rate limiter unavailable: spacing this instance alone', {
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+  });
 }
 
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {

@@ -29,6 +29,12 @@ export interface RuntimeConfig {
   /** Upper bounds on the log read. */
   readonly maxPages: number;
   readonly maxEvents: number;
+  /**
+   * FilterLogEvents calls per second that all responders together may start (a share of the account's quota,
+   * coordinated through the ledger table), and how many responders may run at once (reserved concurrency; without
+   * the table each keeps to `perSecond / concurrency`). Absent: no limit but the service's own throttling.
+   */
+  readonly logReadRate?: { readonly perSecond: number; readonly concurrency: number };
 }
 
 /** Name of the environment variable that carries RuntimeConfig as JSON. */

@@ -221,9 +221,18 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
       },
     );
     pages += count.pages;
-    if (count.problem !== undefined) {
+    if (count.problem !== undefined && count.problem.kind !== 'throttled') {
       // The main read meets the same problem and reports it; do not read twice.
       take(step, count);
+      continue;
+    }
+    if (count.problem !== undefined) {
+      // Throttled, or no slot of the shared FilterLogEvents rate within the count's quarter of the budget (an alarm
+      // storm): the events themselves may still be read in what is left; the diagnosis then counts what it reads.
+      deps.log('warn', 'failed requests not counted: throttled; reading the events', { logGroup: step.group });
+      const result = await reader.read(request, limitsFor());
+      take(step, result);
+      executionRead = result.stoppedBy === 'end';
       continue;
     }
     const totalFailed = count.matched;

@@ -46,10 +46,11 @@ describe('resolveResponderSettings', () => {
       timeBudgetSec: 45,
       memorySizeMb: 512,
       logRetentionDays: 30,
-      reservedConcurrency: 5,
+      reservedConcurrency: 10,
       windowMarginSec: 60,
       maxLogPages: 20,
       maxLogEvents: 10_000,
+      logReadsPerSecond: 3,
     });
   });
 
@@ -140,6 +141,11 @@ describe('resolveResponderSettings', () => {
       'an evaluation range over one day',
       { apis: [REST], alarm: { periodSec: 600, evaluationPeriods: 200 } },
       'alarm.periodSec x alarm.evaluationPeriods must be at most 86400 seconds, got 120000',
+    ],
+    [
+      'a FilterLogEvents share of zero',
+      { apis: [REST], logReadsPerSecond: 0 },
+      'logReadsPerSecond must be a number from 0.1 to 100 (FilterLogEvents calls per second for all responders together), got 0',
     ],
     [
       'a time budget that leaves no time to publish',

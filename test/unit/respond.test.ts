@@ -123,6 +123,52 @@ describe('respond', () => {
     );
   });
 
+  it('still reads the events when the count of failed requests was cut by throttling (an alarm storm)', async () => {
+    // Prepare: the count read (status-line filter) gets no slot of the shared rate; the events read works.
+    const group = 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod';
+    const calls: LogReadRequest[] = [];
+    const reader = {
+      read: async (request: LogReadRequest): Promise<LogReadResult> => {
+        calls.push(request);
+        if (request.countOnly === true)
+          return {
+            events: [],
+            pages: 0,
+            bytes: 0,
+            matched: 0,
+            stoppedBy: 'budget',
+            problem: {
+              kind: 'throttled',
+              logGroupName: group,
+              errorName: 'ReadRateLimit',
+              message: 'no slot',
+              fix: 'later',
+            },
+          };
+        return {
+          events: [
+            {
+              message:
+                '(8212e5af-c174-48ce-85d5-729d73c6771a) Execution failed due to configuration error: Malformed Lambda proxy response',
+            },
+            { message: '(8212e5af-c174-48ce-85d5-729d73c6771a) Method completed with status: 502' },
+          ],
+          pages: 1,
+          bytes: 100,
+          matched: 2,
+          stoppedBy: 'end',
+        };
+      },
+    };
+    const published: Notification[] = [];
+    // Act
+    await respond(event(), deps({ reader, published }));
+    // Assess: both reads were made, the diagnosis comes from the events, and nothing claims a partial read.
+    expect(calls.map((c) => c.countOnly === true)).toEqual([true, false]);
+    expect(published[0]?.subject).toContain('502 malformed Lambda proxy response');
+    expect(published[0]?.emailText).not.toContain('no slot');
+  });
+
   it('fails the invocation when publishing fails, so the async retry and the on-failure destination keep the alarm', async () => {
     const failing = deps({ publisher: { publish: async () => Promise.reject(new Error('SNS down')) } });
     await expect(respond(event(), failing)).rejects.toThrow('SNS down');
@@ -198,7 +244,8 @@ describe('handler', () => {
     sns.reset();
     vi.resetModules();
     Object.assign(process.env, {
-      RESPONDER_CONFIG: JSON.stringify(CONFIG),
+      // A short budget: the reader retries throttling until the budget runs out.
+      RESPONDER_CONFIG: JSON.stringify({ ...CONFIG, timeBudgetMs: 4_000 }),
       TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:responder',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'testing',
@@ -253,9 +300,12 @@ describe('handler', () => {
     expect(body.email?.split('\n')[0]).toBe(
       'Cause: 502 malformed Lambda proxy response: 1 of 1 failed requests (100%), from logs only',
     );
-    expect(body.email).toMatch(
-      /CloudWatch Logs throttled reads of API-Gateway-Execution-Logs_a1b2c3d4e5\/prod \(4 attempts\): Rate exceeded/,
-    );
+    // The reader backs off and retries until the time budget (not a fixed 4 attempts), then says what it missed.
+    const attempts =
+      /CloudWatch Logs throttled reads of API-Gateway-Execution-Logs_a1b2c3d4e5\/prod \((\d+) attempts\): Rate exceeded/.exec(
+        body.email ?? '',
+      );
+    expect(Number(attempts?.[1])).toBeGreaterThan(4);
     expect(body.email).toContain('The diagnosis covers only the events read before the throttling.');
   }, 30_000);
 
