@@ -338,12 +338,21 @@ export function judgeSignals(input: SignalsInput): Signals {
     }
     const change = changeFor(c.cause, fns);
     if (change !== undefined) sources.add('cloudtrail');
+    // The logs did not name the function (ERROR level): metrics and configuration did; the fix names it.
+    const named = fns.length === 0 ? matching.find((k) => k.functionName !== undefined) : undefined;
+    const route = named !== undefined ? routeOf(named, input) : undefined;
     return {
       cause: c.cause,
       sources: orderSources(sources),
       evidence: [...new Set(evidence)].map(evidenceLine).slice(0, 6),
       ...(disagreement !== undefined ? { disagreement: evidenceLine(disagreement) } : {}),
-      ...(fns[0] !== undefined ? { functionName: fns[0] } : {}),
+      ...(fns[0] !== undefined
+        ? { functionName: fns[0] }
+        : named?.functionName !== undefined
+          ? { functionName: named.functionName }
+          : {}),
+      ...(route !== undefined ? { route } : {}),
+      ...(named !== undefined ? { remedy: remedyOf({ ...named, cause: c.cause }, input) } : {}),
       ...(change !== undefined ? { change: evidenceLine(change) } : {}),
     };
   });

@@ -76,8 +76,13 @@ const INFERRED_STATUS: Readonly<Partial<Record<CauseId, number>>> = {
   lambda_function_error: 502,
 };
 
+/** The status a cause only metrics and configuration show answers with, when it has one. */
+export function inferredStatus(cause: CauseId): number | undefined {
+  return INFERRED_STATUS[cause];
+}
+
 /** "500 throttling": the label of a cause only metrics and configuration show. */
-export function inferredLabel(v: SourcedVerdict): string {
+export function inferredLabel(v: Pick<SourcedVerdict, 'cause'>): string {
   const status = INFERRED_STATUS[v.cause];
   return `${status !== undefined ? `${status} ` : ''}${CAUSES[v.cause].title}`;
 }
@@ -104,6 +109,18 @@ function inferredHeadline(d: Diagnosis, v: SourcedVerdict): [string, string, str
   ];
 }
 
+/**
+ * Where the top cause's verdict comes from: the configuration check's verdict when it confirmed or contradicted the
+ * cause, else the sources that back it ("from logs + metrics + configuration"), else "from logs only".
+ */
+function verdictText(d: Diagnosis, cause: string): string | undefined {
+  const check = d.enrichment?.checks.find((c) => c.cause === cause);
+  const sourced = d.signals?.verdicts.find((v) => v.cause === cause);
+  if (check !== undefined && check.verdict !== 'unknown') return VERDICT_LABELS[check.verdict];
+  if (sourced !== undefined && sourced.sources.length > 1) return `from ${sourcesOf(sourced)}`;
+  return check !== undefined ? VERDICT_LABELS[check.verdict] : undefined;
+}
+
 /** The three lines that lead every notification. */
 export function headline(d: Diagnosis): [string, string, string] {
   const top = d.causes[0];
@@ -127,13 +144,24 @@ export function headline(d: Diagnosis): [string, string, string] {
   // Lead with the busiest route that was logged; requests logged at ERROR level may not name theirs.
   const route = top.routes.find((r) => r.key !== 'unknown route');
   const unrouted = top.routes.find((r) => r.key === 'unknown route')?.count ?? 0;
-  const fix = top.remedy[0];
+  const sourced = d.signals?.verdicts.find((v) => v.cause === top.cause);
+  // The logs did not name the function: the fix that metrics and configuration could name it in.
+  const named = top.functions.length === 0 ? sourced?.remedy?.[0] : undefined;
+  const fix = named ?? top.remedy[0];
+  const verdict = verdictText(d, top.cause);
+  const routeText =
+    route !== undefined
+      ? `${clean(route.key, 200)} (${route.count}${unrouted > 0 ? `; ${unrouted} more did not log a route` : ''})`
+      : sourced?.route !== undefined
+        ? `${clean(sourced.route, 200)} (from the API's configuration: the logs did not name it)`
+        : 'not logged';
+  const fn = top.functions[0] ?? sourced?.functionName;
   return [
-    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdictOf(d, top.cause) !== undefined ? `, ${verdictOf(d, top.cause)}` : ''}${
+    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdict !== undefined ? `, ${verdict}` : ''}${
       // The change that preceded the errors leads the message, inside its first line (cause, route, fix stay 1-3).
       leadOf(d) !== undefined ? `; changed: ${clean(leadOf(d) ?? '', 300)}` : ''
     }`,
-    `Route: ${route !== undefined ? `${clean(route.key, 200)} (${route.count}${unrouted > 0 ? `; ${unrouted} more did not log a route` : ''})` : 'not logged'} on ${apiLabel(d)}${top.functions[0] !== undefined ? `, function ${top.functions[0]}` : ''}`,
+    `Route: ${routeText} on ${apiLabel(d)}${fn !== undefined ? `, function ${fn}` : ''}`,
     `Fix: ${fix !== undefined ? stepLine(fix) : 'see below'}`,
   ];
 }
@@ -148,11 +176,12 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: numbe
   if (s.authorizerFunctions.length > 0) out.push(`Authorizer: ${s.authorizerFunctions.join(', ')}`);
   if (s.statusOnly > 0) out.push(`Note: ${s.statusOnly} of these were recognised from the status code alone.`);
   const check = d.enrichment?.checks.find((c) => c.cause === s.cause);
-  if (check !== undefined) {
+  const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
+  // "from logs only" would contradict the sources line below when metrics or configuration back the cause.
+  if (check !== undefined && !(check.verdict === 'unknown' && (sourced?.sources.length ?? 0) > 1)) {
     out.push(`Configuration: ${VERDICT_LABELS[check.verdict]}`);
     for (const e of check.evidence) out.push(`  - ${clean(e, 400)}`);
   }
-  const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
   if (sourced !== undefined) {
     out.push(`Sources: ${sourcesOf(sourced)}`);
     for (const e of sourced.evidence) out.push(`  - ${clean(e, 400)}`);
@@ -167,8 +196,13 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: numbe
     out.push('Evidence:');
     for (const e of s.evidence) out.push(`  | ${clean(e)}`);
   }
-  out.push('Fix:');
-  s.remedy.forEach((step, i) => {
+  const remedy = s.functions.length === 0 && sourced?.remedy !== undefined ? sourced.remedy : s.remedy;
+  out.push(
+    remedy === s.remedy
+      ? 'Fix:'
+      : `Fix (${sourced?.functionName ?? 'the function'} named by metrics and configuration):`,
+  );
+  remedy.forEach((step, i) => {
     out.push(`  ${i + 1}. ${clean(step.text, 600)}`);
     if (step.command !== undefined) out.push(`     $ ${clean(step.command, 1000)}`);
   });
