@@ -136,6 +136,9 @@ function problemOf(error: unknown): string {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (/AccessDenied|Unauthorized/.test(name) || status === 403)
     return `Could not read CloudTrail: access denied to cloudtrail:LookupEvents (${name}). The stack grants it (it cannot be scoped to a resource): redeploy with \`cdk deploy\`, and look for a service control policy that denies it. Check by hand: \`aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<function-name>\`.`;
+  // An answer that is not CloudTrail's JSON (an error page, an endpoint without LookupEvents): say so, not the parser's text.
+  if (/Deserialization error/.test(message) || (status !== undefined && status >= 500))
+    return `Could not read CloudTrail: LookupEvents failed on the service side (HTTP ${status ?? 'error'}, not a CloudTrail answer). Check by hand: \`aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<function-name>\`.`;
   return `Could not read CloudTrail: ${name}: ${message.slice(0, 200)}. Check by hand: \`aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<function-name>\`.`;
 }
 

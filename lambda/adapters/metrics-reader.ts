@@ -62,7 +62,8 @@ export class CloudWatchMetricsReader implements MetricsReaderPort {
         { ...plan, queries: plan.queries.filter((q) => !percentile.includes(q)) },
         limits,
       );
-      const note = `Duration p99 could not be read (GetMetricData failed with percentile queries: ${failed.name}); maxima only.`;
+      const why = /Deserialization error/.test(failed.message) ? `HTTP ${failed.status ?? 500}` : failed.name;
+      const note = `Duration p99 could not be read (GetMetricData failed with percentile queries: ${why}); maxima only.`;
       return {
         series: second.series,
         problem: second.error !== undefined ? `${metricsProblem(second.error)} ${note}` : (second.problem ?? note),

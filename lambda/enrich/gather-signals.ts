@@ -21,6 +21,8 @@ export interface GatherInput {
   readonly causes: readonly LogCauseRef[];
   readonly firstSeen?: number;
   readonly window: { readonly start: number; readonly end: number };
+  /** The window's execution log had lines. */
+  readonly executionLogSeen?: boolean;
   /** The API's configured functionNames: read in full; others found behind the API get metrics only. */
   readonly readableFunctions?: readonly string[];
   /** Epoch ms by which every read must be over. */
@@ -100,6 +102,7 @@ export async function gatherSignals(ports: SignalPorts, input: GatherInput): Pro
       causes: input.causes,
       ...(input.firstSeen !== undefined ? { firstSeen: input.firstSeen } : {}),
       window: input.window,
+      ...(input.executionLogSeen === true ? { executionLogSeen: true } : {}),
       ...(discovery !== undefined ? { discovery } : {}),
       ...(reading !== undefined ? { metrics: { plan, reading } } : {}),
       ...(trail !== undefined ? { trail: trail as TrailReading } : {}),

@@ -9,6 +9,12 @@ import { type RemedyStep, shellQuote } from '../summarize/remedy.js';
 import type { LoggingFinding, StageLogging } from './signal-types.js';
 
 export interface LoggingContext {
+  /**
+   * The window's execution log had lines: the stage logs, whatever its settings say now (a level read as unset then
+   * means the settings changed since, or are set per method).
+   * @default false
+   */
+  readonly executionLogSeen?: boolean;
   readonly type: 'REST' | 'HTTP';
   readonly apiId: string;
   readonly stage: string;
@@ -58,7 +64,8 @@ export function loggingFinding(logging: StageLogging, c: LoggingContext): Loggin
         command: `aws apigateway update-account --region ${region} --patch-operations op=replace,path=/cloudwatchRoleArn,value=arn:aws:iam::${account}:role/<apigateway-cloudwatch-logs-role>`,
       });
     }
-    if (level === undefined || level === 'OFF') {
+    const seen = c.executionLogSeen === true;
+    if ((level === undefined || level === 'OFF') && !seen) {
       state.push(
         `Execution logging is off for stage ${c.stage}${level === undefined ? ' (no logging level set)' : ''}.`,
       );
@@ -71,14 +78,16 @@ export function loggingFinding(logging: StageLogging, c: LoggingContext): Loggin
         'ERROR level writes only the failure lines: no route (HTTP Method, Resource Path), no function (Endpoint request URI), no integration latency and no response body, so routes and functions come from metrics and configuration.',
       );
     }
-    if (level === undefined || level === 'OFF' || level === 'ERROR') {
+    if (((level === undefined || level === 'OFF') && !seen) || level === 'ERROR') {
       fix.push({
         text: `Turn execution logging on at INFO (about 10 to 15 lines per request; ${COST}: API-Gateway-Execution-Logs_${c.apiId}/${c.stage}); leave data trace off in production, it logs request and response bodies:`,
         command: `aws apigateway update-stage --rest-api-id ${api} --stage-name ${stage} --region ${region} --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO`,
       });
     }
   }
-  if (logging.accessLogArn === undefined) {
+  // A REST stage logging at INFO shows each request's route, function and error: the access log adds little then.
+  const executionInfo = c.type === 'REST' && (level === 'INFO' || (c.executionLogSeen === true && level !== 'ERROR'));
+  if (logging.accessLogArn === undefined && !executionInfo) {
     state.push(
       c.type === 'HTTP'
         ? `Stage ${c.stage} writes no access log, and HTTP APIs write no execution log: no request of this API is logged.`

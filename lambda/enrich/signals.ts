@@ -62,6 +62,8 @@ export interface SignalsInput {
   readonly discovery?: ApiDiscovery;
   readonly metrics?: { readonly plan: MetricPlan; readonly reading: MetricReading };
   readonly trail?: TrailReading;
+  /** The window's execution log had lines (the stage logs, whatever its settings read now). */
+  readonly executionLogSeen?: boolean;
   /** Problems met before any read (a client that failed to load). */
   readonly problems?: readonly string[];
 }
@@ -382,6 +384,7 @@ export function judgeSignals(input: SignalsInput): Signals {
     input.discovery?.logging !== undefined
       ? loggingFinding(input.discovery.logging, {
           type: input.api.type,
+          ...(input.executionLogSeen === true ? { executionLogSeen: true } : {}),
           apiId: input.api.apiId,
           stage: input.api.stage,
           ...(input.api.region !== undefined ? { region: input.api.region } : {}),

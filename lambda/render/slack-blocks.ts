@@ -102,6 +102,8 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       lines.push(
         `Configuration: _${verdict}_${check?.evidence[0] !== undefined ? `: ${esc(check.evidence[0], 300)}` : ''}`,
       );
+    const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
+    if (sourced !== undefined && sourced.sources.length > 1) lines.push(`Sources: _${sourced.sources.join(' + ')}_`);
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 400)}`);
     blocks.push(section(lines.join('\n')));
     if (s.evidence.length > 0) blocks.push(section(code(s.evidence.slice(0, 3))));

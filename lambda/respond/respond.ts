@@ -400,6 +400,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
             causes: checked.causes,
             ...(checked.firstSeen !== undefined ? { firstSeen: checked.firstSeen } : {}),
             window,
+            executionLogSeen: read.events.some((e) => e.logGroupName === executionLogGroupOf(api)),
             ...(api.functionNames !== undefined ? { readableFunctions: api.functionNames } : {}),
             deadlineMs: deps.now() + SIGNALS_BUDGET_MS,
             now: deps.now,
