@@ -182,6 +182,23 @@ async function main(): Promise<number> {
     const [message] = await harness.drain(queueUrl);
     if (message === undefined) throw new Error('nothing was published to the topic');
 
+    // The thin-log incident: the same handler, an API whose stage logs nothing.
+    process.stdout.write(
+      'Delivering a second alarm: payments-api/prod, execution logging off, its function throttled...\n',
+    );
+    await handler(
+      alarmActionEvent({
+        alarmName: 'payments-api-prod-5xx',
+        apiName: 'payments-api',
+        stage: 'prod',
+        state: 'ALARM',
+        at: now,
+        evaluationStart: start - 60_000,
+      }),
+    );
+    const [thin] = await harness.drain(queueUrl);
+    if (thin === undefined) throw new Error('nothing was published for the thin-log incident');
+
     banner(`EMAIL  Subject: ${message.Subject ?? ''}`);
     process.stdout.write(message.Message);
     const published = outcome.kind === 'published' ? outcome.notification : undefined;
@@ -201,22 +218,6 @@ async function main(): Promise<number> {
     banner('SNS message attributes (for subscription filter policies)');
     for (const [k, v] of Object.entries(message.MessageAttributes ?? {})) process.stdout.write(`${k} = ${v.Value}\n`);
 
-    // The thin-log incident: the same handler, an API whose stage logs nothing.
-    process.stdout.write(
-      '\nDelivering a second alarm: payments-api/prod, execution logging off, its function throttled...\n',
-    );
-    await handler(
-      alarmActionEvent({
-        alarmName: 'payments-api-prod-5xx',
-        apiName: 'payments-api',
-        stage: 'prod',
-        state: 'ALARM',
-        at: now,
-        evaluationStart: start - 60_000,
-      }),
-    );
-    const [thin] = await harness.drain(queueUrl);
-    if (thin === undefined) throw new Error('nothing was published for the thin-log incident');
     banner(`THIN-LOG EMAIL  Subject: ${thin.Subject ?? ''}`);
     process.stdout.write(thin.Message);
     return 0;
