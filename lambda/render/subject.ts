@@ -15,7 +15,7 @@ export function renderSubject(d: Diagnosis, state = 'ALARM'): string {
     top !== undefined
       ? `${causeLabel(top)} (${percent(top.share)})`
       : inferred !== undefined
-        ? `${inferredLabel(inferred)} (from ${inferred.sources.join(' + ')})`
+        ? `${inferredLabel(inferred)} (from ${inferred.sources.map((x) => (x === 'configuration' ? 'config' : x)).join('+')})`
         : d.unreadable.length > 0
           ? 'not diagnosed, logs could not be read'
           : 'no failed request found in the logs';

@@ -212,7 +212,7 @@ describe('execution logging off, the backend function throttled', () => {
 
   it('puts the cause in the subject and the filter attributes', () => {
     const message = messages.get(A.alarm);
-    expect(message?.Subject).toBe(`[ALARM] ${A.api}/prod: 500 backend throttling (from metrics + configuration)`);
+    expect(message?.Subject).toBe(`[ALARM] ${A.api}/prod: 500 backend throttling (from metrics+config)`);
     expect(message?.MessageAttributes?.cause?.Value).toBe('throttling');
     expect(message?.MessageAttributes?.status?.Value).toBe('500');
   });
