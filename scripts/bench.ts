@@ -31,8 +31,8 @@ import { MAX_FAILED_KEPT } from '../lambda/trace/trace-builder.js';
 import { RESPONDER_DEFAULTS } from '../lib/config.js';
 import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
 import { benchCli, type CliCase, type CliRun } from './bench/cli-bench.js';
-import { benchCliStart, type CliStartResults, cliStartRatio, renderCliStart } from './bench/cli-start.js';
 import { benchCliRatio, RATIO_TARGET, type RatioResults } from './bench/cli-ratio.js';
+import { benchCliStart, type CliStartResults, cliStartRatio, renderCliStart } from './bench/cli-start.js';
 import { type ColdStartRun, coldStart, startFakeAws } from './bench/cold-start.js';
 import {
   CAUSE_OF_KIND,
