@@ -488,15 +488,6 @@ export const embeddedSecret: fc.Arbitrary<EmbeddedSecret> = fc.oneof(
 );
 
 /**
- * Secrets whose fragment has no quotes, for places that hold text inside a JSON string. A quoted pair there
- * (`\"password\":\"...\"`, or a Python dict's `'password': '...'`) is not redacted: reported, see
- * test/fixtures/fuzz/README.md.
- */
-export const embeddedSecretNoQuotes: fc.Arbitrary<EmbeddedSecret> = embeddedSecret.filter(
-  (s) => !/["']/.test(s.fragment),
-);
-
-/**
  * numRuns for a property: `base` by default (the suite stays well under a minute), multiplied by FUZZ_SCALE for
  * a deeper search, e.g. `FUZZ_SCALE=50 npx vitest run test/unit/fuzz`.
  */
