@@ -60,6 +60,33 @@ function bounded(blocks: SlackBlock[]): SlackBlock[] {
   return [...blocks.slice(0, SLACK_MAX_BLOCKS - 1), section('_More detail did not fit in Slack: see the email._')];
 }
 
+/**
+ * The head, as many whole causes (in order) as fit, and the tail. Causes left out are counted and named in a
+ * block of their own, so the reader knows what Slack does not show.
+ */
+function fitCauses(
+  head: readonly SlackBlock[],
+  causes: readonly { readonly id: string; readonly blocks: readonly SlackBlock[] }[],
+  tail: readonly SlackBlock[],
+): SlackBlock[] {
+  let kept = causes.length;
+  let size = head.length + tail.length + causes.reduce((n, c) => n + c.blocks.length, 0);
+  while (kept > 0 && size + (kept < causes.length ? 1 : 0) > SLACK_MAX_BLOCKS) {
+    kept -= 1;
+    size -= causes[kept]?.blocks.length ?? 0;
+  }
+  const left = causes.slice(kept);
+  const more =
+    left.length > 0
+      ? [
+          section(
+            `_${left.length} more cause${left.length === 1 ? '' : 's'} not shown here (${esc(left.map((c) => c.id).join(', '), 600)}): see the email._`,
+          ),
+        ]
+      : [];
+  return bounded([...head, ...causes.slice(0, kept).flatMap((c) => c.blocks), ...more, ...tail]);
+}
+
 function sampled(d: Diagnosis): string {
   const line = samplingLine(d);
   return line !== undefined ? `\n_${esc(line, 400)}_` : '';
@@ -69,7 +96,7 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
   const [cause, route, fix] = headline(d);
   const top = d.causes[0];
   const title = `${state === 'ALARM' ? '🚨' : '✅'} ${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}: ${top !== undefined ? `${causeLabel(top)} (${percent(top.share)})` : cause.replace(/^Cause: /, '')}`;
-  const blocks: SlackBlock[] = [
+  const head: SlackBlock[] = [
     header(title),
     section(`*${esc(cause, 600)}*\n${esc(route, 600)}\n${esc(fix, 1500)}${sampled(d)}`),
     {
@@ -83,8 +110,8 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       ].slice(0, SLACK_CONTEXT_MAX_ELEMENTS),
     },
   ];
-  d.causes.forEach((s, i) => {
-    blocks.push({ type: 'divider' });
+  const causes = d.causes.map((s, i) => {
+    const blocks: SlackBlock[] = [{ type: 'divider' }];
     const lines = [
       `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${s.count} of ${d.failedRequests} (${percent(s.share)})`,
     ];
@@ -112,9 +139,11 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
           `${n + 1}. ${esc(step.text, 500)}${step.command !== undefined ? `\n${code([step.command], 900)}` : ''}`,
       );
     blocks.push(section(steps.join('\n')));
+    return { id: s.cause, blocks };
   });
+  const tail: SlackBlock[] = [];
   if (d.unknownTemplates.length > 0) {
-    blocks.push(
+    tail.push(
       section(
         `*Most frequent unexplained messages*\n${code(d.unknownTemplates.map((t) => `×${t.count} ${t.template}`))}`,
       ),
@@ -122,14 +151,14 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
   }
   const notes = [...d.unreadable, ...d.limits];
   if (notes.length > 0) {
-    blocks.push({
+    tail.push({
       type: 'context',
       elements: notes.slice(0, SLACK_CONTEXT_MAX_ELEMENTS).map((n) => mrkdwn(esc(n, 700))),
     });
   }
   return {
     text: cut(escapeSlack(`${clean(cause, 600)}\n${clean(route, 600)}\n${clean(fix, 1500)}`), SLACK_TEXT_MAX_CHARS),
-    blocks: bounded(blocks),
+    blocks: fitCauses(head, causes, tail),
   };
 }
 
