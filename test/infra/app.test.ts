@@ -1,18 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, projectContext } from './helpers/synth.js';
-
-interface ValidationReport {
-  readonly pluginReports: readonly { pluginName: string; violations: readonly { ruleName: string }[] }[];
-}
-
-function validationReport(outdir: string): ValidationReport {
-  const file = join(outdir, 'validation-report.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ValidationReport) : { pluginReports: [] };
-}
+import { PROJECT_ROOT, projectContext, validationReport } from './helpers/synth.js';
 
 interface AppRun {
   readonly status: number | null;
