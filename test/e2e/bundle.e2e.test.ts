@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { bundledResponderAsset } from '../infra/helpers/synth.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
 
@@ -48,6 +49,9 @@ beforeAll(async () => {
 afterAll(() => {
   process.env = saved;
 });
+
+// The handler's JSON log lines are taken in, not printed (test/helpers/log-lines.ts).
+captureLogLines();
 
 describe('the deployed bundle', () => {
   it('is a small minified ES module with its source map', () => {

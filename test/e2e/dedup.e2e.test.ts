@@ -5,6 +5,7 @@ import { DynamoDbNotificationLedger } from '../../lambda/adapters/notification-l
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
 
 // Lambda retries a failed async invocation and may deliver an event more than once: the same alarm state change
@@ -82,6 +83,9 @@ beforeAll(async () => {
 afterAll(() => {
   process.env = saved;
 });
+
+// The handler's JSON log lines are taken in, not printed (test/helpers/log-lines.ts).
+captureLogLines();
 
 describe('notification de-duplication with a DynamoDB ledger', () => {
   it('publishes a state change once when the same event is delivered again (async retry)', async () => {

@@ -4,6 +4,7 @@ import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { createLocalRestApi } from '../../scripts/local-api.js';
 import { localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
 
 // The handler as deployed composes the read-only configuration checks: against a REST API and functions on the
@@ -78,6 +79,9 @@ beforeAll(async () => {
 afterAll(() => {
   process.env = saved;
 });
+
+// The handler's JSON log lines are taken in, not printed (test/helpers/log-lines.ts).
+captureLogLines();
 
 describe('configuration checks in the published diagnosis', () => {
   it('confirms the missing invoke permission from the function resource policy', () => {
