@@ -11,6 +11,9 @@ import { captureLogLines } from '../helpers/log-lines.js';
 import { bundledResponderAsset } from '../infra/helpers/synth.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
 
+// Before the other hooks: the handler runs in beforeAll. Its JSON log lines are taken in, not printed.
+captureLogLines();
+
 // The same esbuild output the stack deploys (cdk.out asset of the NodejsFunction), run against the local endpoint.
 const endpoint = inject('awsEndpoint');
 const aws = new LocalAwsHarness(endpoint);
@@ -49,9 +52,6 @@ beforeAll(async () => {
 afterAll(() => {
   process.env = saved;
 });
-
-// The handler's JSON log lines are taken in, not printed (test/helpers/log-lines.ts).
-captureLogLines();
 
 describe('the deployed bundle', () => {
   it('is a small minified ES module with its source map', () => {

@@ -8,6 +8,9 @@ import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
 import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
 
+// Before the other hooks: the handler runs in beforeAll. Its JSON log lines are taken in, not printed.
+captureLogLines();
+
 // Lambda retries a failed async invocation and may deliver an event more than once: the same alarm state change
 // must be notified once, and two alarms firing together must each get their own message.
 const endpoint = inject('awsEndpoint');
@@ -83,9 +86,6 @@ beforeAll(async () => {
 afterAll(() => {
   process.env = saved;
 });
-
-// The handler's JSON log lines are taken in, not printed (test/helpers/log-lines.ts).
-captureLogLines();
 
 describe('notification de-duplication with a DynamoDB ledger', () => {
   it('publishes a state change once when the same event is delivered again (async retry)', async () => {

@@ -7,6 +7,9 @@ import { localAwsEnv } from '../../scripts/local-aws.js';
 import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
 
+// Before the other hooks: the handler runs in beforeAll. Its JSON log lines are taken in, not printed.
+captureLogLines();
+
 // The handler as deployed composes the read-only configuration checks: against a REST API and functions on the
 // local endpoint, each cause says what the configuration showed, and the change before the first error leads.
 const endpoint = inject('awsEndpoint');
@@ -79,9 +82,6 @@ beforeAll(async () => {
 afterAll(() => {
   process.env = saved;
 });
-
-// The handler's JSON log lines are taken in, not printed (test/helpers/log-lines.ts).
-captureLogLines();
 
 describe('configuration checks in the published diagnosis', () => {
   it('confirms the missing invoke permission from the function resource policy', () => {

@@ -1,9 +1,9 @@
 /**
  * The responder and forwarder handlers log one JSON object per line with console.log / console.error (CloudWatch
- * Logs keeps them in Lambda). In tests that run a handler, captureLogLines takes those lines in for each test, so a
- * green run does not print them and the test can assert them. Any other console output still goes through.
+ * Logs keeps them in Lambda). In tests that run a handler, captureLogLines takes those lines in, so a green run
+ * does not print them and the test can assert them. Any other console output still goes through.
  */
-import { afterEach, beforeEach, type MockInstance, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, type MockInstance, vi } from 'vitest';
 
 export interface LogLines {
   /** The JSON log lines of the current test, parsed, in order. */
@@ -22,12 +22,14 @@ function parse(args: unknown[]): Record<string, unknown> | undefined {
   }
 }
 
-/** Call once at the top of a test file (or describe): installs the capture around each test. */
+/**
+ * Call once at the top of a test file (or describe): captures from its beforeAll on (a handler may run there) to
+ * its afterAll; `lines` is emptied before each test.
+ */
 export function captureLogLines(): LogLines {
   const captured: LogLines = { lines: [] };
   const spies: MockInstance[] = [];
-  beforeEach(() => {
-    captured.lines.length = 0;
+  beforeAll(() => {
     for (const method of ['log', 'error'] as const) {
       const original = console[method].bind(console);
       spies.push(
@@ -39,7 +41,10 @@ export function captureLogLines(): LogLines {
       );
     }
   });
-  afterEach(() => {
+  beforeEach(() => {
+    captured.lines.length = 0;
+  });
+  afterAll(() => {
     for (const spy of spies.splice(0)) spy.mockRestore();
   });
   return captured;
