@@ -36,6 +36,8 @@ export default function setup(): () => void {
     if (!cdkOutExisted && existsSync(CDK_OUT)) rmdirSync(CDK_OUT);
     const left = [...leftTmp.map((name) => `<tmp>/${name}`), ...leftCdkOut.map((name) => `cdk.out/${name}`)];
     if (left.length > 0) {
+      // Vitest reports an error thrown here but keeps the exit code of the tests: set it too.
+      process.exitCode = 1;
       throw new Error(
         `The test run left ${left.length} file(s) behind: ${left.join(', ')}. ` +
           'Make them with tempDir (test/helpers/temp-dirs.ts), or remove them in afterEach/afterAll.',
