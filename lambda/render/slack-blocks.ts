@@ -68,6 +68,33 @@ function header(text: string): SlackBlock {
   };
 }
 
+/**
+ * The head, as many whole causes (in order) as fit, and the tail. Causes left out are counted and named in a
+ * block of their own, so the reader knows what Slack does not show.
+ */
+function fitCauses(
+  head: readonly SlackBlock[],
+  causes: readonly { readonly id: string; readonly blocks: readonly SlackBlock[] }[],
+  tail: readonly SlackBlock[],
+): SlackBlock[] {
+  let kept = causes.length;
+  let size = head.length + tail.length + causes.reduce((n, c) => n + c.blocks.length, 0);
+  while (kept > 0 && size + (kept < causes.length ? 1 : 0) > SLACK_MAX_BLOCKS) {
+    kept -= 1;
+    size -= causes[kept]?.blocks.length ?? 0;
+  }
+  const left = causes.slice(kept);
+  const more =
+    left.length > 0
+      ? [
+          section(
+            `_${left.length} more cause${left.length === 1 ? '' : 's'} not shown here (${esc(left.map((c) => c.id).join(', '), 600)}): see the email._`,
+          ),
+        ]
+      : [];
+  return bounded([...head, ...causes.slice(0, kept).flatMap((c) => c.blocks), ...more, ...tail]);
+}
+
 /** Keeps at most SLACK_MAX_BLOCKS blocks; if blocks had to go, the last one says so. */
 function bounded(blocks: SlackBlock[]): SlackBlock[] {
   if (blocks.length <= SLACK_MAX_BLOCKS) return blocks;
@@ -90,7 +117,7 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
         ? `${inferredLabel(inferred)} (from ${inferred.sources.join(' + ')})`
         : cause.replace(/^Cause: /, '');
   const title = `${state === 'ALARM' ? '🚨' : '✅'} ${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}: ${what}`;
-  const blocks: SlackBlock[] = [
+  const head: SlackBlock[] = [
     header(title),
     section(`*${esc(cause, 600)}*\n${esc(route, 600)}\n${esc(fix, 1500)}${sampled(d)}`),
     {
@@ -106,8 +133,8 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       ].slice(0, SLACK_CONTEXT_MAX_ELEMENTS),
     },
   ];
-  d.causes.forEach((s, i) => {
-    blocks.push({ type: 'divider' });
+  const causes = d.causes.map((s, i) => {
+    const blocks: SlackBlock[] = [{ type: 'divider' }];
     const lines = [`*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${causeShare(d, s, '')}`];
     if (s.routes.length > 0)
       lines.push(
@@ -136,35 +163,37 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
           `${n + 1}. ${esc(step.text, 500)}${step.command !== undefined ? `\n${code([step.command], 900)}` : ''}`,
       );
     blocks.push(section(steps.join('\n')));
+    return { id: s.cause, blocks };
   });
+  const tail: SlackBlock[] = [];
   // Causes only metrics and configuration show (logging off or thin), and what the logging hides.
   for (const v of d.signals?.inferred.slice(0, 2) ?? []) {
-    blocks.push({ type: 'divider' });
+    tail.push({ type: 'divider' });
     const lines = [
       `*From ${v.sources.join(' + ')}: ${esc(inferredLabel(v), 200)}* \`${v.cause}\`${v.functionName !== undefined ? ` on ${esc(v.functionName, 100)}` : ''}`,
       ...v.evidence.slice(0, 3).map((e) => `• ${esc(e, 300)}`),
       ...(v.change !== undefined ? [`• changed: ${esc(v.change, 300)}`] : []),
     ];
-    blocks.push(section(lines.join('\n')));
+    tail.push(section(lines.join('\n')));
     const steps = (v.remedy ?? [])
       .slice(0, 3)
       .map(
         (step, n) =>
           `${n + 1}. ${esc(step.text, 500)}${step.command !== undefined ? `\n${code([step.command], 900)}` : ''}`,
       );
-    if (steps.length > 0) blocks.push(section(steps.join('\n')));
+    if (steps.length > 0) tail.push(section(steps.join('\n')));
   }
   const logging = d.signals?.logging;
   if (logging !== undefined) {
     const turnOn = logging.fix.find((f) => f.command !== undefined);
-    blocks.push(
+    tail.push(
       section(
         `*Logging*\n${logging.state.map((l) => `• ${esc(l, 300)}`).join('\n')}${turnOn?.command !== undefined ? `\n${esc(turnOn.text, 500)}\n${code([turnOn.command], 900)}` : ''}`,
       ),
     );
   }
   if (d.unknownTemplates.length > 0) {
-    blocks.push(
+    tail.push(
       section(
         `*Most frequent unexplained messages*\n${code(d.unknownTemplates.map((t) => `×${t.count} ${t.template}`))}`,
       ),
@@ -172,14 +201,14 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
   }
   const notes = [...d.unreadable, ...d.limits];
   if (notes.length > 0) {
-    blocks.push({
+    tail.push({
       type: 'context',
       elements: notes.slice(0, SLACK_CONTEXT_MAX_ELEMENTS).map((n) => mrkdwn(esc(n, 700))),
     });
   }
   return {
     text: cut(escapeSlack(`${clean(cause, 600)}\n${clean(route, 600)}\n${clean(fix, 1500)}`), SLACK_TEXT_MAX_CHARS),
-    blocks: bounded(blocks),
+    blocks: fitCauses(head, causes, tail),
   };
 }
 

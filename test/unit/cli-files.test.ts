@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 /** The descriptors this process holds open on `path`. */
 function fdsOn(path: string): string[] {
@@ -16,7 +16,7 @@ function fdsOn(path: string): string[] {
 }
 
 function logFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'review-cli-'));
+  const dir = tempDir('review-cli-');
   const file = join(dir, 'a.log');
   writeFileSync(file, '(abc) Method completed with status: 502\n');
   return file;

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CAUSE_IDS } from '../../lambda/taxonomy.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const BIN = join(import.meta.dirname, '../../bin/apigw-5xx.mjs');
 const FIXTURE = join(import.meta.dirname, '../fixtures/cli/mixed-incident.log');
@@ -120,7 +120,7 @@ describe('apigw-5xx diagnose', () => {
   });
 
   it('reads several files and standard input (-) together', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'apigw5xx-'));
+    const dir = tempDir('apigw5xx-');
     const second = join(dir, 'second.log');
     writeFileSync(
       second,

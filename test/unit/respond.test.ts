@@ -13,6 +13,7 @@ import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { parseAlarmEvent } from '../../lambda/respond/alarm-event.js';
 import { apiForAlarm, type RespondDeps, respond, windowFor } from '../../lambda/respond/respond.js';
 import { alarmActionEvent } from '../e2e/responder-harness.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 
 const NOW = Date.parse('2026-11-25T03:20:00.000Z');
 const CONFIG: RuntimeConfig = {
@@ -235,6 +236,7 @@ describe('apiForAlarm and windowFor', () => {
 });
 
 describe('handler', () => {
+  const logLines = captureLogLines();
   const logs = mockClient(CloudWatchLogsClient);
   const sns = mockClient(SNSClient);
   const saved = { ...process.env };
@@ -266,6 +268,13 @@ describe('handler', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('PublishError');
     expect(((error as Error).cause as Error).message).toBe('Rate exceeded');
+    // The unreadable log group is logged, as is the (empty) diagnosis, before the publish fails.
+    expect(logLines.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'log read incomplete', problem: 'missing_group' }),
+    );
+    expect(logLines.lines).toContainEqual(
+      expect.objectContaining({ level: 'info', message: 'diagnosed', failedRequests: 0 }),
+    );
   });
 
   it('publishes a partial diagnosis that says so when CloudWatch Logs keeps throttling', async () => {
