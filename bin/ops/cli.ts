@@ -126,6 +126,16 @@ export async function runOps(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`apigw-5xx: ${(error as Error).message}\n${OPS_USAGE}`);
       return 2;
     }
+    // Installed from npm, the package ships no AWS SDK (the Lambda runtime has its own): check and replay need it.
+    const missing = /Cannot find (?:package|module) '(@aws-sdk\/[a-z0-9-]+)'/.exec((error as Error).message ?? '');
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && missing !== null) {
+      io.stderr.write(
+        `apigw-5xx: check and replay call AWS with the AWS SDK for JavaScript v3, and ${missing[1]} is not installed: ` +
+          'run `npm install --save-dev @aws-sdk/client-api-gateway @aws-sdk/client-apigatewayv2 @aws-sdk/client-cloudwatch ' +
+          '@aws-sdk/client-lambda @aws-sdk/client-sns @aws-sdk/client-sqs` in your project, then run the command again\n',
+      );
+      return 2;
+    }
     throw error;
   }
 }

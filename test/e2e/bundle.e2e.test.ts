@@ -57,7 +57,9 @@ describe('the deployed bundle', () => {
   it('is a small minified ES module with its source map', () => {
     const bundle = join(assetDir, 'index.mjs');
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
-    expect(statSync(bundle).size).toBeLessThan(200_000);
+    // Minified, not a size target (issue 16 dropped it: the bytes do not move the cold start, BENCHMARKS.md section 3);
+    // an unminified bundle of the same code is several times larger.
+    expect(statSync(bundle).size).toBeLessThan(300_000);
   });
 
   it('loads no AWS SDK module when imported: the clients load in the first invocation', () => {

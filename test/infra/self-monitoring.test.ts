@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SelfMonitoringConfig } from '../../lambda/config/runtime-config.js';
+import { RESPONDER_DEFAULTS } from '../../lib/config.js';
 import type { ResponderStack } from '../../lib/responder-stack.js';
 import { synthResponder, TWO_APIS } from './helpers/synth.js';
 
@@ -109,7 +110,10 @@ describe('ApiGateway5xxResponder self-monitoring', () => {
     for (const { alarmName } of env.alarms) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: alarmName });
     }
-    expect(env.responder).toMatchObject({ timeoutSec: 60, reservedConcurrency: 5 });
+    expect(env.responder).toMatchObject({
+      timeoutSec: 60,
+      reservedConcurrency: RESPONDER_DEFAULTS.reservedConcurrency,
+    });
     expect(env.forwarder).toBeUndefined();
   });
 

@@ -122,12 +122,14 @@ describe('the packed package in a consumer CDK app', () => {
 
   it('ships the compiled library, handlers and CLI, and no TypeScript source, test or script', () => {
     // Assess
-    expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'bin/apigw-5xx.mjs', 'dist/bin/cli.js']));
+    expect(packedFiles).toEqual(
+      expect.arrayContaining(['package.json', 'bin/apigw-5xx.mjs', 'dist/bin/cli.js', 'dist/bin/ops/cli.js']),
+    );
     expect(packedFiles).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts']));
     expect(packedFiles).toEqual(expect.arrayContaining(['dist/lambda/handler.js', 'dist/lambda/forwarder/handler.js']));
     const unexpected = packedFiles.filter(
       (f) =>
-        !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|bin\/apigw-5xx\.mjs|dist\/(lib|lambda)\/.+\.(js|d\.ts)|dist\/bin\/cli\.js)$/.test(
+        !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|bin\/apigw-5xx\.mjs|dist\/(lib|lambda)\/.+\.(js|d\.ts)|dist\/bin\/cli\.js|dist\/bin\/ops\/[a-z-]+\.js)$/.test(
           f,
         ),
     );
@@ -150,8 +152,11 @@ describe('the packed package in a consumer CDK app', () => {
     const template = JSON.parse(readFileSync(join(outdir, 'Consumer.template.json'), 'utf8')) as Template;
     const resources = Object.values(template.Resources);
     const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]?.Properties).toMatchObject({ MetricName: '5XXError', Namespace: 'AWS/ApiGateway' });
+    // One alarm on the API's 5XXError; the others watch the responder and its forwarder (self-monitoring).
+    const apiAlarms = alarms.filter((a) => a.Properties?.Namespace === 'AWS/ApiGateway');
+    expect(apiAlarms).toHaveLength(1);
+    expect(apiAlarms[0]?.Properties).toMatchObject({ MetricName: '5XXError', Namespace: 'AWS/ApiGateway' });
+    expect(alarms.length).toBeGreaterThan(1);
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => f.Properties?.Handler)).toEqual(['index.handler', 'index.handler']);
 
@@ -206,5 +211,24 @@ describe('the packed package in a consumer CDK app', () => {
     expect(diagnosis).toEqual(JSON.parse(source.stdout));
     expect(packaged.stdout).toContain('lambda_permission');
     expect(packaged.stdout).toContain('malformed_lambda_response');
+  });
+
+  it('says which AWS SDK clients to install when check runs where the package brought none', () => {
+    // Act: the consumer app has aws-cdk-lib but no AWS SDK v3 clients (the package ships none).
+    const checked = run(
+      'npx',
+      ['--no', 'apigw-5xx', 'check', '--function-name', 'responder', '--region', 'us-east-1'],
+      app,
+      {
+        npm_config_offline: 'true',
+      },
+    );
+    // Assess: a usage exit with the install command, not a stack trace.
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toMatch(
+      /check and replay call AWS with the AWS SDK for JavaScript v3, and @aws-sdk\/client-[a-z0-9-]+ is not installed/,
+    );
+    expect(checked.stderr).toContain('npm install --save-dev @aws-sdk/client-api-gateway');
+    expect(checked.stderr).not.toMatch(/\n\s+at /);
   });
 });
