@@ -2,6 +2,14 @@
 // Entry of the `apigw-5xx` command: runs the TypeScript CLI through tsx's loader (no build step).
 import { register } from 'tsx/esm/api';
 
+// A reader that stopped reading (`apigw-5xx classify FILE | head`) is no error: end quietly, exit 0.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 register();
 const { main } = await import('./cli.ts');
 try {
@@ -11,6 +19,7 @@ try {
     stderr: process.stderr,
   });
 } catch (error) {
+  if (error?.code === 'EPIPE') process.exit(0);
   process.stderr.write(`apigw-5xx: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 }
