@@ -81,7 +81,7 @@ type Mode = 'document' | 'lines';
 
 // One-line JSON documents name their fields first (`--output json | jq -c`, a subscription payload, a Lambda event).
 const DOCUMENT_KEYS =
-  /^\{\s*"(events|searchedLogStreams|nextToken|nextForwardToken|results|statistics|messageType|awslogs|records|Records|invocationId|deliveryStreamArn)"/;
+  /^\{\s*"(events|searchedLogStreams|nextToken|nextForwardToken|queryLanguage|results|statistics|messageType|awslogs|records|Records|invocationId|deliveryStreamArn)"/;
 
 function toBuffer(chunk: Uint8Array | string): Buffer {
   return typeof chunk === 'string'
@@ -237,7 +237,8 @@ export async function* streamEvents(
       if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.charCodeAt(0) === 123 /* { */) {
         const read = readLine(text, lineNo);
-        if (read?.problem !== undefined) problems(read.problem);
+        // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
+        if (read?.problem !== undefined && !reader.continuing) problems(read.problem);
         if (read?.wrapped === true) {
           reader.push(text, lineNo, { ...read.event, line: lineNo });
           return;

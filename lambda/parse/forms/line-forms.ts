@@ -188,6 +188,11 @@ export class LineFormReader {
     this.emit({ message: text, line: lineNo });
   }
 
+  /** A message is open that the next lines may continue. */
+  get continuing(): boolean {
+    return this.pending !== undefined;
+  }
+
   /** Counts an event a document form gave (read whole, not line by line). */
   countEvent(form: string, event: LogEvent): void {
     this.count(form, event.message, event.line ?? 1, event.message);
