@@ -183,7 +183,7 @@ function reportUnread(tally: ReadTally, io: CliIo): void {
     }
     if (report.unrecognised === 0) continue;
     const all = report.unrecognised === report.lines;
-    const count = `${report.unrecognised} of ${report.lines} ${report.lines === 1 ? 'line was' : 'lines were'} not recognised`;
+    const count = `${report.unrecognised} of ${report.lines} ${report.lines === 1 ? 'line' : 'lines'} ${report.unrecognised === 1 ? 'was' : 'were'} not recognised`;
     io.stderr.write(`apigw-5xx: ${name}: ${count}: ${lookalike(report)}${all ? '' : ' (the other lines were read)'}\n`);
     for (const sample of report.samples) io.stderr.write(`  line ${sample.line}: ${sample.text}\n`);
   }
