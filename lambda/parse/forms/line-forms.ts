@@ -58,8 +58,9 @@ const TEST_LINE =
   /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) UTC (\d{4}) : (.*)$/s;
 const TEST_HEADER = /^Execution log for request (\S+)\s*$/;
 // The response the console shows above the log (old and new console wording).
-const TEST_RESPONSE =
-  /^(?:Request: |Request path|Query string|Status: ?\d{3}|Status$|Latency(?: ms)?:? ?\d*|Latency$|Response [Bb]ody$|Response [Hh]eaders$|Logs?$|Headers$|Request body$)/;
+// The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
+// `Request path` label); what follows up to the log is its status, latency, body and headers.
+const TEST_RESPONSE_START = /^(?:Request: \/\S*|Request path)\s*$/;
 // ANSI colour codes the CLI adds on a terminal (colorama Fore.GREEN / CYAN and Style.RESET_ALL).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the terminal's escape sequences is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -165,6 +166,8 @@ export class LineFormReader {
       else if (!this.testResponse) this.endBlock();
       return;
     }
+    // A CloudWatch line ends the console's response section: what was taken for one was not.
+    if (this.testResponse && c === 40 && requestIdEnd(line) !== -1) this.testResponse = false;
     const text = c === 27 ? line.replace(ANSI, '') : line;
     if (this.readTimestamped(text, lineNo)) return;
     if (this.readConsoleTest(text, lineNo)) return;
@@ -254,7 +257,7 @@ export class LineFormReader {
     }
     // The response the console shows above the log (status, latency, body, headers): part of the output, not a
     // log line; every line up to the log belongs to it.
-    if (this.testResponse || (this.pending === undefined && TEST_RESPONSE.test(text))) {
+    if (this.testResponse || (this.pending === undefined && TEST_RESPONSE_START.test(text))) {
       this.flush();
       this.testResponse = true;
       this.structural(lineNo);
