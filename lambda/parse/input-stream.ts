@@ -236,11 +236,11 @@ export async function* streamEvents(
       let text = decodeLine(bytes, lineNo, problems);
       if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.charCodeAt(0) === 123 /* { */) {
-        const read = readLine(text, lineNo);
+        const read = readLine(text, lineNo, true);
         // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
         if (read?.problem !== undefined && !reader.continuing) problems(read.problem);
         if (read?.wrapped === true) {
-          reader.push(text, lineNo, { ...read.event, line: lineNo });
+          reader.push(text, lineNo, read.event);
           return;
         }
       }
@@ -296,10 +296,10 @@ export async function* streamEvents(
         text.split('\n').forEach((l, i) => {
           const lineNo = i + 1;
           if (l.charCodeAt(0) === 123) {
-            const r = readLine(l, lineNo);
+            const r = readLine(l, lineNo, true);
             if (r?.problem !== undefined) problems(r.problem);
             if (r?.wrapped === true) {
-              reader.push(l, lineNo, { ...r.event, line: lineNo });
+              reader.push(l, lineNo, r.event);
               return;
             }
           }

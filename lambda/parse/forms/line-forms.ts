@@ -122,7 +122,20 @@ interface Pending {
  * output) holds its last event until the next line shows whether it continues.
  */
 export class LineFormReader {
-  readonly stats: LineStats = emptyStats();
+  private readonly counted: LineStats = emptyStats();
+  /** Execution lines read on the fast path (counted apart: a property update per line costs). */
+  private cloudwatchLines = 0;
+
+  /** How much was read so far. */
+  get stats(): LineStats {
+    const stats = this.counted;
+    if (this.cloudwatchLines > 0) {
+      stats.lines += this.cloudwatchLines;
+      stats.forms.cloudwatch = (stats.forms.cloudwatch ?? 0) + this.cloudwatchLines;
+      this.cloudwatchLines = 0;
+    }
+    return stats;
+  }
   private pending: Pending | undefined;
   /** The request the console's Test output (or a block of bare lines) is about. */
   private blockId: string | undefined;
@@ -149,11 +162,19 @@ export class LineFormReader {
     // CloudWatch's own lines first: the common case, kept fast.
     if (this.pending === undefined && !this.testResponse && (forced === undefined || forced === 'cloudwatch')) {
       if (parsed !== undefined) {
-        this.count('cloudwatch', parsed.message, lineNo, line);
+        const m = parsed.message;
+        // An execution line (the common case) is known without a closer look.
+        if (m.charCodeAt(0) === 40 && requestIdEnd(m) !== -1) this.cloudwatchLines++;
+        else this.count('cloudwatch', m, lineNo, line);
         this.emit(parsed);
         return;
       }
-      if ((c === 40 && requestIdEnd(line) !== -1) || forced === 'cloudwatch') {
+      if (c === 40 && requestIdEnd(line) !== -1) {
+        this.cloudwatchLines++;
+        this.emit({ message: line, line: lineNo });
+        return;
+      }
+      if (forced === 'cloudwatch') {
         if (line.trim() === '') return;
         this.count('cloudwatch', line, lineNo, line);
         this.emit({ message: line, line: lineNo });
@@ -174,7 +195,7 @@ export class LineFormReader {
     if (this.pending !== undefined && !(c === 40 && requestIdEnd(line) !== -1) && parsed === undefined) {
       // A line that continues the message before it (tail prints a message's own newlines as they are).
       this.pending.parts.push(line);
-      this.stats.lines++;
+      this.counted.lines++;
       return;
     }
     this.flush();
@@ -268,8 +289,8 @@ export class LineFormReader {
 
   /** A line of a known form that holds no log event (a header, the console's response section). */
   private structural(_lineNo: number): void {
-    this.stats.lines++;
-    this.stats.forms['console-test'] = (this.stats.forms['console-test'] ?? 0) + 1;
+    this.counted.lines++;
+    this.counted.forms['console-test'] = (this.counted.forms['console-test'] ?? 0) + 1;
   }
 
   /**
@@ -330,7 +351,7 @@ export class LineFormReader {
   }
 
   private count(form: string, message: string, lineNo: number, raw: string): void {
-    const stats = this.stats;
+    const stats = this.counted;
     stats.lines++;
     stats.forms[form] = (stats.forms[form] ?? 0) + 1;
     if (isKnownLogText(message) || isHttpApiErrorText(message)) return;
