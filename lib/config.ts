@@ -230,7 +230,7 @@ export interface ResolvedResponderSettings {
   readonly notifications?: ResolvedNotificationSettings;
 }
 
-/** The defaults, in one place (the README's "Default settings" come from here). */
+/** The defaults, in one place (docs/deploying.md's "What the stack creates" comes from here). */
 export const RESPONDER_DEFAULTS = {
   thresholdCount: 5,
   minRequestCount: 10,
@@ -767,6 +767,21 @@ function parseNumberContext(key: string, value: unknown, problems: string[]): un
 }
 
 /**
+ * Lays context `alarm` over the file's `alarm`, key by key, except the threshold: a context that names a threshold
+ * mode (`thresholdCount`, or `errorRatePercent`) replaces the file's threshold, so `-c alarm='{"errorRatePercent":5}'`
+ * switches a count-mode file to an error rate (and back) instead of failing as "both"; the period settings merge.
+ */
+function overrideAlarm(file: Record<string, unknown>, context: Record<string, unknown>): Record<string, unknown> {
+  const base = { ...file };
+  if (context.errorRatePercent !== undefined) delete base.thresholdCount;
+  if (context.thresholdCount !== undefined) {
+    delete base.errorRatePercent;
+    delete base.minRequestCount;
+  }
+  return { ...base, ...context };
+}
+
+/**
  * Reads the settings from CDK context: the JSON file named by context `config` (relative to `baseDir`), with
  * context `apis`, `emails`, `alarm`, `alarmNamePrefix` and the numeric keys laid over it, and validates them.
  * Returns the settings as given (defaults are applied by the construct).
@@ -832,7 +847,7 @@ export function loadResponderSettings(context: ContextReader, baseDir: string = 
   if (alarm !== undefined) {
     const parsed = parseJsonContext('alarm', alarm, problems, '{"errorRatePercent":5,"minRequestCount":20}');
     if (parsed !== undefined) {
-      settings.alarm = isRecord(settings.alarm) && isRecord(parsed) ? { ...settings.alarm, ...parsed } : parsed;
+      settings.alarm = isRecord(settings.alarm) && isRecord(parsed) ? overrideAlarm(settings.alarm, parsed) : parsed;
     }
   }
   for (const key of CONTEXT_KEYS.numbers) {

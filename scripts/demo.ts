@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { APIGatewayClient, CreateDeploymentCommand } from '@aws-sdk/client-api-gateway';
 import type { RuntimeConfig } from '../lambda/config/runtime-config.js';
 import { renderSlack } from '../lambda/render/slack.js';
 import type { RespondOutcome } from '../lambda/respond/respond.js';
 import { alarmActionEvent, LocalAwsHarness } from '../test/e2e/responder-harness.js';
 import { functionErrorLog, type IncidentApi, interleave, restTrace, type TimedLine } from './incident.js';
 import { createLocalRestApi } from './local-api.js';
-import { localAwsEnv, startMoto } from './local-aws.js';
+import { clientConfig, localAwsEnv, startMoto } from './local-aws.js';
 
 /**
  * `npm run demo`: the responder's main job on an embedded default, with no AWS account.
@@ -63,6 +64,12 @@ async function main(): Promise<number> {
         { method: 'POST', resourcePath: '/orders', functionName: 'orders-create', invokePermission: false },
       ],
     });
+    // Then the release that starts the incident: a new deployment of the stage, in a later second than the
+    // functions' creation (API Gateway dates a deployment to the second), so "changed:" leads the same way every run.
+    await new Promise((done) => setTimeout(done, 1_050 - (Date.now() % 1_000)));
+    await new APIGatewayClient({ ...clientConfig(aws.endpoint), maxAttempts: 1 }).send(
+      new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod', description: 'release 2026.11.2' }),
+    );
     const API: IncidentApi = {
       apiId,
       stage: 'prod',

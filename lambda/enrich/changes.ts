@@ -9,7 +9,19 @@ import type { CauseRef, ChangeFact, ConfigurationFacts, DiagnosisRef } from './t
 /** A change this long or less before the first error leads the message. */
 export const DEFAULT_LEAD_WINDOW_MS = 60 * 60_000;
 
-/** The changes the facts show, most recent first. */
+/**
+ * Most recent first, compared to the second: API Gateway gives a deployment's time in whole seconds, Lambda a
+ * function's to the millisecond, so a finer comparison would order them by rounding. Within one second a function
+ * comes before a deployment (it is the more specific change), then by name: the order never depends on timing.
+ */
+export function compareChanges(a: ChangeFact, b: ChangeFact): number {
+  const bySecond = Math.floor(b.at / 1000) - Math.floor(a.at / 1000);
+  if (bySecond !== 0) return bySecond;
+  if (a.what !== b.what) return a.what === 'function' ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The changes the facts show, most recent first (see compareChanges). */
 export function changesOf(diagnosis: DiagnosisRef, facts: ConfigurationFacts): ChangeFact[] {
   const out: ChangeFact[] = [];
   const stage = facts.stage;
@@ -48,7 +60,7 @@ export function changesOf(diagnosis: DiagnosisRef, facts: ConfigurationFacts): C
     if (fn.functionState !== undefined && fn.functionState !== 'Active') parts.push(`state ${fn.functionState}`);
     out.push({ what: 'function', name: fn.ref.name, at: fn.lastModified, detail: parts.join(', ') });
   }
-  return out.sort((a, b) => b.at - a.at);
+  return out.sort(compareChanges);
 }
 
 interface FirstError {
@@ -80,7 +92,8 @@ function minutes(ms: number): string {
 /**
  * "orders-get was updated 4 minutes before the first 502": the most recent change that came at most `windowMs`
  * before the first error it could explain (for a function, the first error of a cause naming it; for a
- * deployment, the first error of all).
+ * deployment, the first error of all). Changes in the same second are ordered by compareChanges, so the lead is
+ * the same on every run.
  */
 export function leadOf(
   diagnosis: DiagnosisRef,
@@ -103,7 +116,7 @@ export function leadOf(
     if (error === undefined) continue;
     const before = error.at - change.at;
     if (before < 0 || before > windowMs) continue;
-    if (best === undefined || change.at > best.change.at) best = { change, error };
+    if (best === undefined || compareChanges(change, best.change) < 0) best = { change, error };
   }
   if (best === undefined) return undefined;
   const verb = best.change.what === 'deployment' ? 'was deployed' : 'was updated';

@@ -230,6 +230,31 @@ describe('loadResponderSettings', () => {
     });
   });
 
+  it("replaces the file's threshold when context `alarm` switches between count and error rate", () => {
+    // Prepare: the file alarms on a count (thresholdCount 3, periodSec 300).
+    // Act
+    const rate = loadResponderSettings(
+      context({ config: 'config.json', alarm: '{"errorRatePercent":5,"minRequestCount":20}' }),
+      dir,
+    );
+    const back = loadResponderSettings(context({ apis: [REST], alarm: '{"thresholdCount":7}' }), dir);
+    // Assess: the count gives way to the rate; the period still comes from the file.
+    expect(rate.alarm).toEqual({ errorRatePercent: 5, minRequestCount: 20, periodSec: 300 });
+    expect(back.alarm).toEqual({ thresholdCount: 7 });
+  });
+
+  it('still refuses both modes given in one context `alarm`', () => {
+    const error = configErrorOf(() =>
+      loadResponderSettings(
+        context({ config: 'config.json', alarm: '{"errorRatePercent":5,"thresholdCount":2}' }),
+        dir,
+      ),
+    );
+    expect(error.problems).toEqual([
+      expect.stringContaining('alarm must be either thresholdCount or errorRatePercent, not both'),
+    ]);
+  });
+
   it('works from context alone', () => {
     const settings = loadResponderSettings(context({ apis: [REST] }), dir);
     expect(settings).toEqual({ apis: [REST] });

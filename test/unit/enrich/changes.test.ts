@@ -71,6 +71,20 @@ describe('changesOf', () => {
     ]);
   });
 
+  it('orders changes in the same second the same way every time: functions first, then by name', () => {
+    const second = Math.floor(T0 / 1000) * 1000 - 60_000;
+    const read = facts({
+      stage: stage({ deploymentCreated: second }),
+      functions: [fn('orders-get', { lastModified: second + 800 }), fn('orders-create', { lastModified: second + 5 })],
+    });
+
+    expect(changesOf(diagnosis([cause('lambda_function_error')]), read).map((c) => c.name)).toEqual([
+      'orders-create',
+      'orders-get',
+      'orders-api/prod',
+    ]);
+  });
+
   it('lists nothing for functions and stages that were not read', () => {
     const read = facts({ stage: stage({ state: 'failed' }), functions: [fn('orders-get', { state: 'failed' })] });
 
@@ -116,6 +130,24 @@ describe('leadOf', () => {
 
     expect(leadOf(d, changes)).toBeUndefined();
     expect(leadOf(d, changes, 2 * 60 * MINUTE)).toBe('orders-api/prod was deployed 61 minutes before the first 502');
+  });
+
+  it('gives the same lead for changes in the same second, whatever their milliseconds and order', () => {
+    // Prepare: API Gateway reports a deployment in whole seconds, Lambda a function to the millisecond.
+    const second = Math.floor((T0 - 5_000) / 1000) * 1000;
+    const deployment = { what: 'deployment' as const, name: 'orders-api/prod', at: second, detail: '' };
+    const create = { what: 'function' as const, name: 'orders-create', at: second + 900, detail: '' };
+    const get = { what: 'function' as const, name: 'orders-get', at: second + 100, detail: '' };
+
+    // Act
+    const leads = [
+      [deployment, create, get],
+      [get, create, deployment],
+      [create, deployment, get],
+    ].map((changes) => leadOf(d, changes));
+
+    // Assess: a function before a deployment, then by name.
+    expect(leads).toEqual(Array(3).fill('orders-create was updated less than a minute before the first 500'));
   });
 
   it('says 5xx when the first error has no logged status', () => {
