@@ -182,10 +182,10 @@ describe('apigw-5xx usage errors', () => {
   });
 });
 
-describe('README', () => {
+describe('docs/cli.md', () => {
   it('shows the diagnose output the command really prints', () => {
-    // Prepare: the README's example block, right after the command it quotes.
-    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    // Prepare: the example block of the CLI's page (moved there from the README), right after the command it quotes.
+    const readme = readFileSync(join(import.meta.dirname, '../../docs/cli.md'), 'utf8');
     const marker =
       '`npx apigw-5xx diagnose test/fixtures/cli/mixed-incident.log --api-name orders-api` prints:\n\n```text\n';
     const start = readme.indexOf(marker);
