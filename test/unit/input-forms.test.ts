@@ -93,6 +93,18 @@ describe('LineFormReader', () => {
     expect(stats.unrecognised).toBe(0);
   });
 
+  it('reads a Test log pasted indented (as quoted in issues), its header id kept', () => {
+    const { events } = readLines(
+      [
+        '\tExecution log for request test-request',
+        '\tSun May 07 05:37:15 UTC 2017 : Execution failed due to configuration error: Invalid permissions on Lambda function',
+      ].join('\n'),
+    );
+    expect(events.map((e) => e.message)).toEqual([
+      '(test-request) Execution failed due to configuration error: Invalid permissions on Lambda function',
+    ]);
+  });
+
   it('starts a new request for bare lines after a blank line or a completed status', () => {
     const { events } = readLines(
       [

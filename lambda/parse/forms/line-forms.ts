@@ -55,11 +55,10 @@ const TAIL_SHORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) (.*)$/s;
 const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
 // The console's Test log: Java's Date.toString() (`EEE MMM dd HH:mm:ss zzz yyyy`), ` : `, the text.
 const TEST_LINE =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) UTC (\d{4}) : (.*)$/s;
-const TEST_HEADER = /^Execution log for request (\S+)\s*$/;
-// The response the console shows above the log (old and new console wording).
+  /^[ \t]*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) UTC (\d{4}) : (.*)$/s;
+const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
 // The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
-// `Request path` label); what follows up to the log is its status, latency, body and headers.
+// `Request path` label, an assumption: not seen in a published paste); what follows up to the log is its status, latency, body and headers.
 const TEST_RESPONSE_START = /^(?:Request: \/\S*|Request path)\s*$/;
 // ANSI colour codes the CLI adds on a terminal (colorama Fore.GREEN / CYAN and Style.RESET_ALL).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the terminal's escape sequences is the point
