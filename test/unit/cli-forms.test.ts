@@ -90,6 +90,15 @@ describe('apigw-5xx diagnose reads every input form without flags', () => {
     }
   });
 
+  it('reads an HTTP API access log in CSV: the failed requests and their status (the layout holds no error text)', () => {
+    const { code, diagnosis } = diagnose('access-http-csv.log');
+    expect(code).toBe(0);
+    expect(diagnosis?.failedRequests).toBe(2);
+    expect(diagnosis?.byStatus).toEqual([{ key: 500, count: 2 }]);
+    // The documented CSV layout has no $context.integrationErrorMessage: a 500 with no reason is `unknown`.
+    expect(diagnosis?.causes.map((c) => c.cause)).toEqual(['unknown']);
+  });
+
   it('reads standard input gzipped as well as a .gz file', () => {
     const bytes = readFileSync(join(FORMS, 'logs-tail-short.txt'));
     const { code, stdout } = run(['diagnose', '--format', 'json'], gzipSync(bytes));
