@@ -21,9 +21,12 @@ const REQUEST_TIME = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}$/
 
 export function parseCsvAccessLine(line: string): AccessRecord | undefined {
   // Cheap rejections first: every line of every log passes here.
-  if (line.indexOf(',') === -1 || line.indexOf(' ', 0) === -1) return undefined;
+  if (line.length > 4_000 || line.indexOf(',') === -1) return undefined;
+  // 7 to 10 commas, counted without splitting (a huge line of commas is no access log).
+  let commas = 0;
+  for (let at = line.indexOf(','); at !== -1 && commas <= 10; at = line.indexOf(',', at + 1)) commas++;
+  if (commas < 7 || commas > 10) return undefined;
   const f = line.split(',');
-  if (f.length < 8 || f.length > 11) return undefined;
   const time = f.findIndex((v) => REQUEST_TIME.test(v));
   if (time === -1) return undefined;
   const method = f[time + 1];
