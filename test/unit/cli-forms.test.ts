@@ -57,6 +57,7 @@ const CASES: ReadonlyArray<[string, string, typeof TIMEOUT]> = [
   ['the Lambda event of a subscription filter ({"awslogs": {"data"}})', 'subscription-lambda-event.json', TIMEOUT],
   ['base64 subscription payloads, one per line', 'subscription-base64.txt', TIMEOUT],
   ['a Firehose S3 object (gzip members back to back, a control message first)', 'firehose-s3-object.gz', TIMEOUT],
+  ["the CloudWatch console's log events copied (time | message; expanded JSON)", 'console-copy.txt', TIMEOUT],
   ['a REST access log in JSON', 'access-rest-json.log', TIMEOUT],
   ['a REST access log in CLF', 'access-rest-clf.log', TIMEOUT],
   ['a REST access log in CSV', 'access-rest-csv.log', TIMEOUT],

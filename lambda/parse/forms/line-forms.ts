@@ -1,6 +1,6 @@
 import { requestIdEnd } from '../execution-log.js';
 import type { LogEvent } from '../log-event.js';
-import { isBareExecutionText, isHttpApiErrorText, isKnownLogText } from './known-text.js';
+import { isBareExecutionText, isKnownLogText } from './known-text.js';
 
 /**
  * The line-oriented forms API Gateway's logs reach people in, read one line at a time (so a file of any size is read
@@ -21,7 +21,9 @@ export type LineForm =
   /** The API Gateway console's Test output: `Execution log for request <id>`, then `<date> : <text>` lines. */
   | 'console-test'
   /** Execution log texts without their `(<request id>) ` prefix. */
-  | 'bare';
+  | 'bare'
+  /** The CloudWatch console's log events copied: `<time> | <message>`, or the time on a line of its own. */
+  | 'console-copy';
 
 export const LINE_FORMS: readonly LineForm[] = [
   'cloudwatch',
@@ -31,6 +33,7 @@ export const LINE_FORMS: readonly LineForm[] = [
   's3-export',
   'console-test',
   'bare',
+  'console-copy',
 ];
 
 /** What each form is called in messages to the user. */
@@ -42,6 +45,7 @@ export const FORM_NAMES: Readonly<Record<LineForm, string>> = {
   's3-export': 'a CloudWatch Logs export to S3',
   'console-test': "the API Gateway console's Test output",
   bare: 'execution log lines without their request id',
+  'console-copy': "the CloudWatch console's log events copied with their time",
 };
 
 // awscli/customizations/logs/tail.py (v2): DetailedLogEventsFormatter prints
@@ -60,6 +64,10 @@ const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
 // The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
 // `Request path` label, an assumption: not seen in a published paste); what follows up to the log is its status, latency, body and headers.
 const TEST_RESPONSE_START = /^(?:Request: \/\S*|Request path)\s*$/;
+// The CloudWatch console's log events table copied: `2023-10-27T14:40:57.744+01:00 | (<id>) text`, or the time
+// alone on a line with the message on the next lines (an expanded JSON event pretty-printed). Seen in
+// https://github.com/ministryofjustice/modernisation-platform-environments/pull/3807 (2023).
+const COPY_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))(?: \| (.*))?\s*$/s;
 // ANSI colour codes the CLI adds on a terminal (colorama Fore.GREEN / CYAN and Style.RESET_ALL).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the terminal's escape sequences is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -113,6 +121,8 @@ interface Pending {
   form: LineForm;
   /** Lines that continue the message (tail's JSON, a multi-line Lambda message, a Test log body). */
   readonly parts: string[];
+  /** Input lines the event spans. */
+  lines: number;
 }
 
 /**
@@ -191,10 +201,18 @@ export class LineFormReader {
     const text = c === 27 ? line.replace(ANSI, '') : line;
     if (this.readTimestamped(text, lineNo)) return;
     if (this.readConsoleTest(text, lineNo)) return;
-    if (this.pending !== undefined && !(c === 40 && requestIdEnd(line) !== -1) && parsed === undefined) {
+    const p = this.pending;
+    if (p !== undefined && p.form === 'console-copy' && p.event.message === '' && p.parts.every((x) => x === '')) {
+      // The console's time on a line of its own: this line is its message.
+      p.event.message = parsed?.message ?? text;
+      p.parts.length = 0;
+      p.lines++;
+      return;
+    }
+    if (p !== undefined && !(c === 40 && requestIdEnd(line) !== -1) && parsed === undefined) {
       // A line that continues the message before it (tail prints a message's own newlines as they are).
-      this.pending.parts.push(line);
-      this.counted.lines++;
+      p.parts.push(line);
+      p.lines++;
       return;
     }
     this.flush();
@@ -230,6 +248,13 @@ export class LineFormReader {
     const c = text.charCodeAt(0);
     if (!(c >= 48 && c <= 57) || text.charCodeAt(4) !== 45 /* - */) return false;
     const f = this.forced;
+    if (f === undefined || f === 'console-copy') {
+      const m = COPY_TIME.exec(text);
+      if (m?.[1] !== undefined) {
+        this.start('console-copy', { message: m[2] ?? '', timestamp: Date.parse(m[1]), line: lineNo }, text);
+        return true;
+      }
+    }
     if (f === undefined || f === 'logs-tail' || f === 'logs-tail-json') {
       const m = TAIL.exec(text);
       if (m?.[1] !== undefined && m[2] !== undefined) {
@@ -330,7 +355,7 @@ export class LineFormReader {
   private start(form: LineForm, event: Mutable<LogEvent>, raw: string): void {
     this.flush();
     // Messages may continue on the next lines in every form that prints them as they are.
-    this.pending = { event, form, parts: [] };
+    this.pending = { event, form, parts: [], lines: 1 };
     this.pendingRaw = raw;
   }
 
@@ -345,17 +370,18 @@ export class LineFormReader {
       while (p.parts.length > 0 && p.parts[p.parts.length - 1] === '') p.parts.pop();
       if (p.parts.length > 0) event.message = joinContinuation(event.message, p.parts);
     }
-    this.count(p.form, event.message, event.line ?? 0, this.pendingRaw);
+    this.count(p.form, event.message, event.line ?? 0, this.pendingRaw, p.lines);
     this.emit(event);
   }
 
-  private count(form: string, message: string, lineNo: number, raw: string): void {
+  /** Counts an event of `lines` input lines, and whether its message is a log this tool knows. */
+  private count(form: string, message: string, lineNo: number, raw: string, lines = 1): void {
     const stats = this.counted;
-    stats.lines++;
-    stats.forms[form] = (stats.forms[form] ?? 0) + 1;
-    if (isKnownLogText(message) || isHttpApiErrorText(message)) return;
-    stats.unrecognised++;
-    if (form !== 'cloudwatch') stats.unknownMessages[form] = (stats.unknownMessages[form] ?? 0) + 1;
+    stats.lines += lines;
+    stats.forms[form] = (stats.forms[form] ?? 0) + lines;
+    if (isKnownLogText(message)) return;
+    stats.unrecognised += lines;
+    if (form !== 'cloudwatch') stats.unknownMessages[form] = (stats.unknownMessages[form] ?? 0) + lines;
     if (stats.samples.length < MAX_SAMPLES) {
       stats.samples.push({
         line: lineNo,
