@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit and infrastructure tests, and end-to-end tests against a local AWS endpoint (moto),
-// which the e2e project's global setup starts once per run and stops afterwards.
+// Three projects: fast unit and infrastructure tests; end-to-end tests against a local AWS endpoint (moto), which the
+// e2e project's global setup starts once per run and stops afterwards; the packed package in a scratch consumer app.
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +21,15 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
           hookTimeout: 300_000,
         },
       },

@@ -211,8 +211,19 @@ function lookalike(report: InputReport): string {
 
 /** The version in package.json. */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  // bin/cli.ts in a checkout, dist/bin/cli.js in the installed package: package.json is one or two folders up.
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (pkg.name === 'apigw-5xx-responder' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not there: the other place.
+    }
+  }
+  return 'unknown';
 }
 
 /** Node's parseArgs errors, said plainly (its own text quotes the option oddly and speaks of positionals). */

@@ -55,6 +55,7 @@ interface ApiCommonConfig {
 
 /** A REST API (API Gateway v1): alarm on `AWS/ApiGateway` `5XXError` with dimensions ApiName + Stage. */
 export interface RestApiConfig extends ApiCommonConfig {
+  /** `REST` for a REST API (API Gateway v1). */
   readonly type: 'REST';
   /** The API's name: the `ApiName` dimension of its CloudWatch metrics. */
   readonly name: string;
@@ -62,6 +63,7 @@ export interface RestApiConfig extends ApiCommonConfig {
 
 /** An HTTP API (API Gateway v2): alarm on `AWS/ApiGateway` `5xx` with dimensions ApiId + Stage. */
 export interface HttpApiConfig extends ApiCommonConfig {
+  /** `HTTP` for an HTTP API (API Gateway v2). */
   readonly type: 'HTTP';
   /**
    * A display name used in the alarm description.
@@ -73,7 +75,8 @@ export interface HttpApiConfig extends ApiCommonConfig {
 
 export type ApiConfig = RestApiConfig | HttpApiConfig;
 
-interface AlarmTiming {
+/** When an alarm looks and how many breaching periods it needs. */
+export interface AlarmTiming {
   /**
    * Length of one alarm period in seconds, a multiple of 60 (API Gateway publishes one-minute metrics).
    *
@@ -102,12 +105,15 @@ export interface CountThreshold {
    * @default 5
    */
   readonly thresholdCount?: number;
+  /** Not with `thresholdCount`: a count threshold has no error rate. */
   readonly errorRatePercent?: never;
+  /** Not with `thresholdCount`: a count threshold has no request floor. */
   readonly minRequestCount?: never;
 }
 
 /** Alarm when the share of 5xx responses reaches `errorRatePercent`, once at least `minRequestCount` requests came. */
 export interface RateThreshold {
+  /** Not with `errorRatePercent`: a rate threshold has no count. */
   readonly thresholdCount?: never;
   /** Percentage of requests in one period answered with a 5xx that breaches the alarm (0 < x <= 100). */
   readonly errorRatePercent: number;

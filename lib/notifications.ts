@@ -4,8 +4,6 @@
  * email routes. The settings, their validation (problems collected for the responder's `ConfigError`) and the
  * construct that builds them on the responder's topic.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, Names, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,10 +17,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseSecretArn, WEBHOOK_SECRET_ARN_ENV } from '../lambda/forwarder/forwarder-config.js';
 import { CAUSE_IDS, type CauseId } from '../lambda/taxonomy.js';
+import { lambdaEntry } from './entries.js';
 import { isRecord, Problems } from './problems.js';
 
-/** The forwarder's handler. */
-export const FORWARDER_ENTRY = join(fileURLToPath(new URL('..', import.meta.url)), 'lambda', 'forwarder', 'handler.ts');
+/** The forwarder's handler: `lambda/forwarder/handler.ts`, compiled in the installed package. */
+export const FORWARDER_ENTRY = lambdaEntry('forwarder/handler');
 
 /**
  * The `cause` message attribute of a recovery (OK) notification (lambda/respond/notification.ts `attributesOf`):
@@ -454,11 +453,16 @@ export interface ResponderNotificationsProps {
   /** How the forwarder is bundled: the responder passes its own options, so both functions are built alike. */
   readonly bundling: BundlingOptions;
   /**
-   * The project folder and lock file for local bundling.
+   * The project folder for local bundling.
    *
-   * @default - NodejsFunction finds them from the entry
+   * @default - the folder of `depsLockFilePath`
    */
   readonly projectRoot?: string;
+  /**
+   * The lock file for local bundling.
+   *
+   * @default - NodejsFunction looks for one from the working directory up
+   */
   readonly depsLockFilePath?: string;
   /**
    * The forwarder's handler entry.
@@ -484,6 +488,7 @@ export class ResponderNotifications extends Construct {
   readonly guardrailPolicy?: iam.ManagedPolicy;
   /** The webhook forwarder, when `slackWebhook` is set. */
   readonly forwarder?: NodejsFunction;
+  /** The forwarder's own log group, when `slackWebhook` is set. */
   readonly forwarderLogGroup?: logs.LogGroup;
   /** Keeps the SNS events the forwarder could not post after its retries. */
   readonly forwarderFailureQueue?: sqs.Queue;

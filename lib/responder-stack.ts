@@ -15,13 +15,14 @@ export interface ResponderStackProps extends StackProps {
   /**
    * Path of the handler entry; tests and experiments may point elsewhere.
    *
-   * @default - `lambda/handler.ts` of this project
+   * @default - the responder handler of this package (`DEFAULT_HANDLER_ENTRY`)
    */
   readonly entry?: string;
 }
 
 /** A stack holding one `ApiGateway5xxResponder`. */
 export class ResponderStack extends Stack {
+  /** The responder construct this stack holds. */
   readonly responder: ApiGateway5xxResponder;
 
   constructor(scope: Construct, id: string, props: ResponderStackProps = {}) {

@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -36,20 +35,21 @@ import {
   resolveResponderSettings,
   toRuntimeConfig,
 } from './config.js';
+import { CODE_ROOT, lambdaEntry } from './entries.js';
 import { FORWARDER_ENTRY, ResponderNotifications } from './notifications.js';
 
-/** The project root (the folder holding package.json), found from this file's location. */
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** The handler the construct deploys unless told otherwise. */
-export const DEFAULT_HANDLER_ENTRY = join(PROJECT_ROOT, 'lambda', 'handler.ts');
+/**
+ * The handler the construct deploys unless told otherwise: `lambda/handler.ts` in this repository, the compiled
+ * `dist/lambda/handler.js` in the installed package.
+ */
+export const DEFAULT_HANDLER_ENTRY = lambdaEntry('handler');
 
 /** Properties of `ApiGateway5xxResponder`: the responder settings plus how the function is built. */
 export interface ApiGateway5xxResponderProps extends ResponderSettings {
   /**
-   * Path of the handler's TypeScript entry (exporting `handler`).
+   * Path of the handler's entry file (TypeScript or JavaScript, exporting `handler`), bundled by esbuild.
    *
-   * @default - `lambda/handler.ts` of this project
+   * @default - the responder handler of this package (`DEFAULT_HANDLER_ENTRY`)
    */
   readonly entry?: string;
   /**
@@ -417,11 +417,14 @@ function describeAlarm(api: ApiConfig, alarm: ResolvedAlarmSettings): string {
   );
 }
 
-/** Lock file and project root for local bundling, when the entry lives in this project. */
+/**
+ * Lock file and project root for local bundling, when the entry lives in this repository. In the installed package
+ * (no lock file beside `dist/`) NodejsFunction finds the consuming app's lock file from the working directory.
+ */
 function projectPaths(entry: string): { projectRoot?: string; depsLockFilePath?: string } {
-  const lockFile = join(PROJECT_ROOT, 'package-lock.json');
-  if (!entry.startsWith(PROJECT_ROOT) || !existsSync(lockFile)) return {};
-  return { projectRoot: PROJECT_ROOT, depsLockFilePath: lockFile };
+  const lockFile = join(CODE_ROOT, 'package-lock.json');
+  if (!entry.startsWith(CODE_ROOT) || !existsSync(lockFile)) return {};
+  return { projectRoot: CODE_ROOT, depsLockFilePath: lockFile };
 }
 
 /**

@@ -9,7 +9,10 @@
  * 3. The deployed bundle (the stack's esbuild asset): size, gzip and zip size, module init in a fresh Node process, and
  *    the first invocation (the AWS SDK loaded on demand, against a stand-in endpoint) compared with importing the SDK first.
  *
- * Options: `--quick` (small volumes, few runs; writes .bench/BENCHMARKS.quick.md), `--skip=core,profile,handler,bundle`,
+ * 4. The CLI start (issue 15): the packed package's `apigw-5xx diagnose` on a two-line file against `node -e 0`.
+ *
+ * Options: `--quick` (small volumes, few runs; writes .bench/BENCHMARKS.quick.md),
+ * `--skip=core,profile,handler,bundle,clistart`,
  * `--out=FILE`. Scratch files (worker bundle, profiles, raw results) go to .bench/ (gitignored).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -23,6 +26,7 @@ import { MAX_FAILED_KEPT } from '../lambda/trace/trace-builder.js';
 import { RESPONDER_DEFAULTS } from '../lib/config.js';
 import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
 import { benchCli, type CliCase, type CliRun } from './bench/cli-bench.js';
+import { benchCliStart, type CliStartResults, cliStartRatio, renderCliStart } from './bench/cli-start.js';
 import { type ColdStartRun, coldStart, startFakeAws } from './bench/cold-start.js';
 import {
   CAUSE_OF_KIND,
@@ -451,7 +455,13 @@ function coldStartMedians(scenario: ColdStartScenario | undefined) {
 
 // ---- BENCHMARKS.md ---------------------------------------------------------------------------------------------
 
-function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle?: BundleResults): string {
+function render(
+  m: Machine,
+  core?: CoreResults,
+  handler?: HandlerResults,
+  bundle?: BundleResults,
+  cliStart?: CliStartResults,
+): string {
   const out: string[] = [];
   const p = (line = '') => out.push(line);
   p('# Benchmarks');
@@ -572,11 +582,18 @@ function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle
       );
     }
   }
+  if (cliStart !== undefined) {
+    const ratio = cliStartRatio(cliStart);
+    p(
+      `| CLI start (issue 15): a two-line file diagnosed within 2× \`node -e 0\` | ${ratio.toFixed(2)}× (the packed package's compiled CLI, medians of ${cliStart.runs} runs) | ${mark(ratio <= 2)} (section 4) |`,
+    );
+  }
   p();
 
   if (core !== undefined) renderCore(p, core);
   if (handler !== undefined) renderHandler(p, handler);
   if (bundle !== undefined) renderBundle(p, bundle);
+  if (cliStart !== undefined) renderCliStart(p, cliStart);
   p('## Reproducing');
   p();
   p(
@@ -584,7 +601,7 @@ function render(m: Machine, core?: CoreResults, handler?: HandlerResults, bundle
   );
   p('with the full volumes most of it is the 100k-failure handler runs against moto. `npm run bench -- --quick` runs');
   p(
-    'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle` leaves parts out. Raw figures',
+    'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle,clistart` leaves parts out. Raw figures',
   );
   p('of the last run: .bench/results.json; CPU profiles: .bench/*.cpuprofile (open them in Chrome DevTools).');
   p();
@@ -1090,10 +1107,14 @@ async function main(): Promise<void> {
   }
   if (!skip.has('bundle')) bundle = await benchBundle();
   if (!skip.has('handler')) handler = await benchHandler();
+  const cliStart = skip.has('clistart') ? undefined : benchCliStart(ROOT, SCRATCH, quick ? 5 : 15);
   m.loadEnd = os.loadavg();
   m.elapsedMs = performance.now() - started;
-  writeFileSync(join(SCRATCH, 'results.json'), JSON.stringify({ machine: m, core, handler, bundle }, null, 2));
-  writeFileSync(OUT, render(m, core, handler, bundle));
+  writeFileSync(
+    join(SCRATCH, 'results.json'),
+    JSON.stringify({ machine: m, core, handler, bundle, cliStart }, null, 2),
+  );
+  writeFileSync(OUT, render(m, core, handler, bundle, cliStart));
   log(`wrote ${relative(ROOT, OUT)}`);
 }
 
