@@ -132,6 +132,14 @@ describe('LineFormReader', () => {
     expect(stats.samples.map((s) => s.line)).toEqual([1, 2, 3]);
   });
 
+  it('takes a `#` line for a comment: read, not reported as unrecognised', () => {
+    const { events, stats } = readLines(
+      `# source: https://example.org/issue/1\n(${ID}) Method completed with status: 504`,
+    );
+    expect(events).toHaveLength(2);
+    expect(stats).toMatchObject({ lines: 2, unrecognised: 0 });
+  });
+
   it('reads only the forced form when one is forced', () => {
     const { events, stats } = readLines('2026-11-25T03:12:05 Method completed with status: 504', 'cloudwatch');
     expect(events[0]?.message).toBe('2026-11-25T03:12:05 Method completed with status: 504');

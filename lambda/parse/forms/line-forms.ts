@@ -379,7 +379,8 @@ export class LineFormReader {
     const stats = this.counted;
     stats.lines += lines;
     stats.forms[form] = (stats.forms[form] ?? 0) + lines;
-    if (isKnownLogText(message)) return;
+    // A `#` line is a comment (a note on where a log came from, as this project's fixtures carry): read, not reported.
+    if (message.charCodeAt(0) === 35 /* # */ || isKnownLogText(message)) return;
     stats.unrecognised += lines;
     if (form !== 'cloudwatch') stats.unknownMessages[form] = (stats.unknownMessages[form] ?? 0) + lines;
     if (stats.samples.length < MAX_SAMPLES) {
