@@ -46,7 +46,8 @@ FILE is given, or FILE is -), in whatever form they come; the form is detected w
     CSV, XML), Lambda log lines
   - the JSON of \`aws logs filter-log-events\` / \`get-log-events\`
   - \`aws logs tail\` output: default (detailed), --format short, --format json
-  - the API Gateway console's Test output pasted whole, or \`aws apigateway test-invoke-method\` JSON
+  - the API Gateway console's Test output pasted whole, or \`aws apigateway test-invoke-method\` JSON;
+    the CloudWatch console's log events copied (\`<time> | <message>\`)
   - execution log lines without their \`(<request id>) \` prefix (a block of them is one request)
   - Logs Insights results: \`aws logs get-query-results\` JSON, the console's exported CSV, Markdown or JSON;
     the CloudWatch console's CSV download
@@ -54,7 +55,7 @@ FILE is given, or FILE is -), in whatever form they come; the form is detected w
   - any of these gzipped (recognised by its magic bytes)
 Options:
   --input-format FORM   read every input as FORM instead of detecting it; one of:
-                        ${INPUT_FORMS.join(', ')}
+${wrapList(INPUT_FORMS, 24, 116)}
   -f, --format FORMAT   diagnose output: text (default), json, email, slack
 
   diagnose   one verdict per failed REQUEST: its lines (execution, access, function logs) joined by request id,
@@ -75,6 +76,21 @@ Example:
     --start-time $(( ($(date +%s) - 3600) * 1000 )) > logs.json
   npx apigw-5xx diagnose logs.json
 `;
+
+/** Words joined by commas over lines of at most `width` characters, each indented by `indent` spaces. */
+function wrapList(words: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, word] of words.entries()) {
+    const piece = i < words.length - 1 ? `${word},` : word;
+    if (line !== '' && indent + line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = piece;
+    } else line = line === '' ? piece : `${line} ${piece}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
 
 const FORMATS = ['text', 'json', 'email', 'slack'] as const;
 type Format = (typeof FORMATS)[number];

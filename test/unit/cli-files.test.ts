@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
 
 /** The descriptors this process holds open on `path`. */
@@ -15,8 +15,15 @@ function fdsOn(path: string): string[] {
   });
 }
 
+/** Scratch folders the tests made: removed afterwards, so a green run leaves nothing in /tmp. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
 function logFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'review-cli-'));
+  scratch.push(dir);
   const file = join(dir, 'a.log');
   writeFileSync(file, '(abc) Method completed with status: 502\n');
   return file;

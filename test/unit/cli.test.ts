@@ -1,12 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CAUSE_IDS } from '../../lambda/taxonomy.js';
 
 const BIN = join(import.meta.dirname, '../../bin/apigw-5xx.mjs');
 const FIXTURE = join(import.meta.dirname, '../fixtures/cli/mixed-incident.log');
+/** Scratch folders the tests made: removed afterwards, so a green run leaves nothing in /tmp. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Runs the real command as a separate process, as `npx apigw-5xx` would. */
 function run(args: string[], input?: string | Buffer) {
@@ -120,6 +125,7 @@ describe('apigw-5xx diagnose', () => {
 
   it('reads several files and standard input (-) together', () => {
     const dir = mkdtempSync(join(tmpdir(), 'apigw5xx-'));
+    scratch.push(dir);
     const second = join(dir, 'second.log');
     writeFileSync(
       second,
