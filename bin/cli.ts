@@ -38,6 +38,7 @@ const USAGE = `Usage:
   apigw-5xx diagnose [FILE...] [--format text|json|email|slack] [--api-id ID] [--stage NAME] [--region REGION]
                      [--api-name NAME] [--api-type REST|HTTP] [--stage-variable-function NAME]...
   apigw-5xx classify [FILE...]
+  apigw-5xx check | replay ...      (against a deployed stack: apigw-5xx check --help)
   apigw-5xx --version | --help
 
 Reads API Gateway execution logs, access logs and Lambda function logs from FILEs (or standard input when no
@@ -288,6 +289,8 @@ function contextOf(values: Record<string, unknown>): { api: DiagnosisApi; contex
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // The commands that talk to a deployed stack live in bin/ops/ (loaded only when used).
+  if (argv[0] === 'check' || argv[0] === 'replay') return (await import('./ops/cli.js')).runOps(argv, io);
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],

@@ -1,9 +1,21 @@
+import { ApiDiscoveryReader } from './adapters/api-discovery.js';
+import { CloudTrailChangeReader } from './adapters/cloudtrail-reader.js';
 import { ConfigurationReader } from './adapters/config-checks.js';
 import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-clients.js';
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
+import { CloudWatchMetricsReader } from './adapters/metrics-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
-import { LEDGER_TABLE_ENV, RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from './config/runtime-config.js';
+import { DynamoDbRateLimiter, LocalRateLimiter, slotIntervalMs } from './adapters/read-rate-limiter.js';
+import {
+  LEDGER_TABLE_ENV,
+  RUNTIME_CONFIG_ENV,
+  type RuntimeConfig,
+  SELF_MONITORING_ENV,
+  type SelfMonitoringConfig,
+  TOPIC_ARN_ENV,
+} from './config/runtime-config.js';
+import type { SignalPorts } from './enrich/gather-signals.js';
 import type { ConfigurationReaderPort } from './enrich/types.js';
 import {
   type LogReaderPort,
@@ -39,12 +51,19 @@ interface Clients {
   readonly reader: Lazy<CloudWatchLogsReader>;
   readonly publisher: Lazy<SnsPublisher>;
   readonly configuration: Lazy<ConfigurationReader>;
+  /** Evidence beyond the logs: API discovery, metrics, CloudTrail. */
+  readonly signals: Lazy<{
+    discovery: ApiDiscoveryReader;
+    metrics: CloudWatchMetricsReader;
+    trail: CloudTrailChangeReader;
+  }>;
   readonly ledger?: Lazy<DynamoDbNotificationLedger>;
 }
 
 interface Composed {
   readonly config: RuntimeConfig;
   readonly clients: Clients;
+  readonly selfMonitoring?: { readonly config: SelfMonitoringConfig; readonly responderName?: string };
 }
 
 let composed: Composed | undefined;
@@ -70,17 +89,37 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv): { config: RuntimeConf
   return { config, topicArn };
 }
 
+/** The responder's alarms on itself (optional); a broken value is a deployment bug and fails loudly. */
+export function readSelfMonitoring(env: NodeJS.ProcessEnv): Composed['selfMonitoring'] {
+  const raw = env[SELF_MONITORING_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  const config = JSON.parse(raw) as SelfMonitoringConfig;
+  if (!Array.isArray(config.alarms) || typeof config.responder?.failureQueueUrl !== 'string') {
+    throw new Error(
+      `${SELF_MONITORING_ENV} is not a self-monitoring configuration (alarms, responder): redeploy the stack`,
+    );
+  }
+  const responderName = env.AWS_LAMBDA_FUNCTION_NAME;
+  return { config, ...(responderName !== undefined && responderName !== '' ? { responderName } : {}) };
+}
+
 function compose(): Composed {
   if (composed !== undefined) return composed;
   const { config, topicArn } = readRuntimeConfig(process.env);
+  const selfMonitoring = readSelfMonitoring(process.env);
   const table = process.env[LEDGER_TABLE_ENV];
   composed = {
     config,
+    ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),
     clients: {
-      // The reader retries throttling itself within the time budget: the SDK must not retry on top of it.
+      // The reader retries throttling itself within the time budget: the SDK must not retry on top of it. Every
+      // call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table.
       reader: lazy(async () => {
         const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-        return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 }));
+        return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 }), {
+          maxAttempts: 30,
+          ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
+        });
       }),
       publisher: lazy(async () => {
         const { SNSClient } = await import('@aws-sdk/client-sns');
@@ -99,6 +138,31 @@ function compose(): Composed {
           lambda: new LambdaClient({ maxAttempts: 2 }),
         });
       }),
+      // Read-only, bounded by their own deadlines. CloudTrail: the reader paces and retries itself (2 lookups/s).
+      signals: lazy(async () => {
+        const [
+          { APIGatewayClient },
+          { ApiGatewayV2Client },
+          { LambdaClient },
+          { CloudWatchClient },
+          { CloudTrailClient },
+        ] = await Promise.all([
+          import('@aws-sdk/client-api-gateway'),
+          import('@aws-sdk/client-apigatewayv2'),
+          import('@aws-sdk/client-lambda'),
+          import('@aws-sdk/client-cloudwatch'),
+          import('@aws-sdk/client-cloudtrail'),
+        ]);
+        return {
+          discovery: new ApiDiscoveryReader({
+            apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
+            apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
+            lambda: new LambdaClient({ maxAttempts: 2 }),
+          }),
+          metrics: new CloudWatchMetricsReader(new CloudWatchClient({ maxAttempts: 2 })),
+          trail: new CloudTrailChangeReader(new CloudTrailClient({ maxAttempts: 1 })),
+        };
+      }),
       // Short timeouts: the ledger must never hold up a notification.
       ...(table !== undefined && table !== ''
         ? {
@@ -113,12 +177,26 @@ function compose(): Composed {
   return composed;
 }
 
+/** The shared limiter on the ledger table; without a table, this instance's part of the rate. */
+async function readLimiter(rate: NonNullable<RuntimeConfig['logReadRate']>, table: string | undefined) {
+  if (table === undefined || table === '')
+    return new LocalRateLimiter(slotIntervalMs(rate.perSecond) * Math.max(1, rate.concurrency));
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  return new DynamoDbRateLimiter(new DynamoDBClient({ maxAttempts: 2 }), table, {
+    ...rate,
+    onFallback: (error) =>
+      log('warn', 'read rate limiter unavailable: spacing this instance alone', {
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+  });
+}
+
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {
   const started = performance.now();
-  const { config, clients } = compose();
-  const { reader, publisher, configuration, ledger } = clients;
-  // In the order of first use: the ledger claim, the log reads, the configuration checks, the publish.
-  const all: Lazy<unknown>[] = [...(ledger !== undefined ? [ledger] : []), reader, configuration, publisher];
+  const { config, clients, selfMonitoring } = compose();
+  const { reader, publisher, configuration, signals, ledger } = clients;
+  // In the order of first use: the ledger claim, the log reads, the configuration checks, the signals, the publish.
+  const all: Lazy<unknown>[] = [...(ledger !== undefined ? [ledger] : []), reader, configuration, signals, publisher];
   const cold = all.some((c) => c.readyAt === undefined);
   startInOrder(all);
   // Time this invocation spent waiting for SDK clients: the part of their load that overlapped nothing.
@@ -128,6 +206,12 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
     reader: { read: async (request, limits) => (await ready(reader)).read(request, limits) },
     publisher: { publish: async (notification) => (await ready(publisher)).publish(notification) },
     configuration: { read: async (plan, limits) => (await ready(configuration)).read(plan, limits) },
+  };
+  const signalPorts: SignalPorts = {
+    prepare: () => ready(signals),
+    discovery: { discover: async (request) => (await ready(signals)).discovery.discover(request) },
+    metrics: { read: async (plan, limits) => (await ready(signals)).metrics.read(plan, limits) },
+    trail: { read: async (request) => (await ready(signals)).trail.read(request) },
   };
   const ledgerPort: NotificationLedgerPort | undefined =
     ledger !== undefined
@@ -141,8 +225,10 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
   try {
     outcome = await respond(event, {
       ...ports,
+      signals: signalPorts,
       ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
       config,
+      ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),
       now: Date.now,
       ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
       log,
@@ -167,6 +253,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
         ...(ledger !== undefined ? { dynamodb: after(ledger) } : {}),
         sns: after(publisher),
         configurationChecks: after(configuration),
+        signals: after(signals),
       },
       waitedMs: Math.round(waited.ms),
     });

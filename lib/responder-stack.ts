@@ -1,5 +1,5 @@
 /** The deployable stack: reads the configuration and instantiates the responder construct. */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { loadResponderSettings, type ResponderSettings } from './config.js';
 import { ApiGateway5xxResponder } from './responder.js';
@@ -37,5 +37,25 @@ export class ResponderStack extends Stack {
       ...(settings ?? loadResponderSettings(this.node)),
       ...(entry !== undefined ? { entry } : {}),
     });
+    // What `apigw-5xx check` starts from (bin/check.ts); everything else it reads from the function's environment.
+    const outputs = {
+      ResponderFunctionName: [this.responder.function.functionName, 'The responder function'],
+      TopicArn: [this.responder.topic.topicArn, 'The SNS topic diagnoses are published to'],
+      FailureQueueUrl: [this.responder.failureQueue.queueUrl, 'Alarm events the responder failed to handle'],
+      Subscriptions: [expectedSubscriptions(this.responder), 'protocol:endpoint of each subscription the stack makes'],
+    } as const;
+    for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });
   }
+}
+
+/** Every subscription the stack makes to the topic (`email:ADDRESS`, `lambda:ARN`), for `apigw-5xx check`. */
+function expectedSubscriptions(responder: ApiGateway5xxResponder): string {
+  const { emails, notifications } = responder.settings;
+  const routed = notifications?.routes.flatMap((r) => r.emails) ?? [];
+  const forwarder = responder.notifications?.forwarder;
+  const all = [
+    ...[...emails, ...routed].map((e) => `email:${e}`),
+    ...(forwarder !== undefined ? [`lambda:${forwarder.functionArn}`] : []),
+  ];
+  return all.length > 0 ? all.join(',') : 'none';
 }

@@ -22,6 +22,7 @@ import {
   LEDGER_TABLE_ENV,
   RUNTIME_CONFIG_ENV,
   type RuntimeConfig,
+  SELF_MONITORING_ENV,
   TOPIC_ARN_ENV,
 } from '../lambda/config/runtime-config.js';
 import {
@@ -37,6 +38,7 @@ import {
 } from './config.js';
 import { CODE_ROOT, lambdaEntry } from './entries.js';
 import { FORWARDER_ENTRY, ResponderNotifications } from './notifications.js';
+import { ResponderSelfMonitoring } from './self-monitoring.js';
 
 /**
  * The handler the construct deploys unless told otherwise: `lambda/handler.ts` in this repository, the compiled
@@ -95,6 +97,8 @@ export class ApiGateway5xxResponder extends Construct {
   readonly settings: ResolvedResponderSettings;
   /** Slack (chat service, webhook forwarder) and per-cause email routes, when any is configured. */
   readonly notifications?: ResponderNotifications;
+  /** Alarms on the responder (and forwarder) themselves, which invoke the responder (lib/self-monitoring.ts). */
+  readonly selfMonitoring: ResponderSelfMonitoring;
 
   constructor(scope: Construct, id: string, props: ApiGateway5xxResponderProps) {
     super(scope, id);
@@ -232,11 +236,22 @@ export class ApiGateway5xxResponder extends Construct {
       resource: '/vpclinks/*',
       arnFormat: ArnFormat.NO_RESOURCE_NAME,
     });
+    // REST APIs log only when the account names a CloudWatch role for API Gateway (GetAccount): a logging finding.
+    const accountArns = settings.apis.some((api) => api.type === 'REST')
+      ? [
+          stack.formatArn({
+            service: 'apigateway',
+            account: '',
+            resource: '/account',
+            arnFormat: ArnFormat.NO_RESOURCE_NAME,
+          }),
+        ]
+      : [];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadApiConfiguration',
         actions: ['apigateway:GET'],
-        resources: [...apiArns, vpcLinksArn],
+        resources: [...apiArns, vpcLinksArn, ...accountArns],
       }),
     );
     const functionNames = [...new Set(settings.apis.flatMap((api) => api.functionNames ?? []))].sort();
@@ -258,7 +273,12 @@ export class ApiGateway5xxResponder extends Construct {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'ReadFunctionConfiguration',
-          actions: ['lambda:GetFunctionConfiguration', 'lambda:GetPolicy', 'lambda:GetAlias'],
+          actions: [
+            'lambda:GetFunctionConfiguration',
+            'lambda:GetPolicy',
+            'lambda:GetAlias',
+            'lambda:GetFunctionConcurrency',
+          ],
           resources: functionArns,
         }),
       );
@@ -274,6 +294,23 @@ export class ApiGateway5xxResponder extends Construct {
           'in their ARN, and a function qualifier (version or alias) is the part after the name.',
       });
     }
+
+    // Evidence beyond the logs (lambda/adapters/metrics-reader.ts, cloudtrail-reader.ts): one GetMetricData call and
+    // a few CloudTrail lookups per alarm. Neither action supports resource-level permissions, so both need "*".
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadRecentChanges', actions: ['cloudtrail:LookupEvents'], resources: ['*'] }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only cloudwatch:GetMetricData and cloudtrail:LookupEvents (read-only) are granted on "*": neither action ' +
+        'supports resource-level permissions (Service Authorization Reference), so they cannot be scoped.',
+    });
 
     // The notification ledger: one small item per alarm state change, so that an async retry of an invocation
     // whose message went out does not notify twice (lambda/adapters/notification-ledger.ts). Items expire (TTL).
@@ -353,6 +390,34 @@ export class ApiGateway5xxResponder extends Construct {
         ...projectPaths(FORWARDER_ENTRY),
       });
     }
+
+    const forwarder = this.notifications;
+    this.selfMonitoring = new ResponderSelfMonitoring(this, 'SelfMonitoring', {
+      alarmNamePrefix: prefix,
+      stackName: stack.stackName,
+      responder: {
+        function: this.function,
+        failureQueue: this.failureQueue,
+        logGroup: this.logGroup,
+        timeoutSec: settings.timeoutSec,
+        reservedConcurrency: settings.reservedConcurrency,
+      },
+      ...(forwarder?.forwarder !== undefined &&
+      forwarder.forwarderFailureQueue !== undefined &&
+      forwarder.forwarderLogGroup !== undefined &&
+      settings.notifications?.slackWebhook !== undefined
+        ? {
+            forwarder: {
+              function: forwarder.forwarder,
+              failureQueue: forwarder.forwarderFailureQueue,
+              logGroup: forwarder.forwarderLogGroup,
+              timeoutSec: settings.notifications.slackWebhook.timeoutSec,
+              reservedConcurrency: settings.notifications.slackWebhook.reservedConcurrency,
+            },
+          }
+        : {}),
+    });
+    this.function.addEnvironment(SELF_MONITORING_ENV, JSON.stringify(this.selfMonitoring.runtimeConfig));
 
     this.alarms = settings.apis.map((api) => {
       const alarm = new cloudwatch.Alarm(this, `Alarm-${api.type}-${api.id}-${api.stage}`, {

@@ -8,11 +8,15 @@
  *    with 1k, 10k and 100k failed requests in the window: wall time, AWS API calls, pages, bytes, truth.
  * 3. The deployed bundle (the stack's esbuild asset): size, gzip and zip size, module init in a fresh Node process, and
  *    the first invocation (the AWS SDK loaded on demand, against a stand-in endpoint) compared with importing the SDK first.
+ * 4. Alarm storms (issue 16): responders against moto behind the quota proxy (100 ms per call, FilterLogEvents at
+ *    5/s for the account), one alarm of 1k/10k/100k failed requests and ten alarms of 10k at once.
+ * 5. The CLI end to end on a 1,000,000-line log in three formats, as a ratio to a plain readline loop (issue 16).
+ * 6. The Logs Insights model for huge incidents (issue 16), from the figures of 4.
  *
- * 4. The CLI start (issue 15): the packed package's `apigw-5xx diagnose` on a two-line file against `node -e 0`.
+ * 7. The CLI start (issue 15): the packed package's `apigw-5xx diagnose` on a two-line file against `node -e 0`.
  *
  * Options: `--quick` (small volumes, few runs; writes .bench/BENCHMARKS.quick.md),
- * `--skip=core,profile,handler,bundle,clistart`,
+ * `--skip=core,profile,handler,bundle,storm,cliratio,clistart`,
  * `--out=FILE`. Scratch files (worker bundle, profiles, raw results) go to .bench/ (gitignored).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,10 +26,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { slotIntervalMs } from '../lambda/adapters/read-rate-limiter.js';
 import { MAX_FAILED_KEPT } from '../lambda/trace/trace-builder.js';
 import { RESPONDER_DEFAULTS } from '../lib/config.js';
 import type { WorkerRequest, WorkerResult } from './bench/classify-worker.js';
 import { benchCli, type CliCase, type CliRun } from './bench/cli-bench.js';
+import { benchCliRatio, RATIO_TARGET, type RatioResults } from './bench/cli-ratio.js';
 import { benchCliStart, type CliStartResults, cliStartRatio, renderCliStart } from './bench/cli-start.js';
 import { type ColdStartRun, coldStart, startFakeAws } from './bench/cold-start.js';
 import {
@@ -33,10 +39,13 @@ import {
   type CorpusOptions,
   DEFAULT_FAILURE_MIX,
   FAILURE_KINDS,
+  generateCorpus,
   SHARE_TOLERANCE,
 } from './bench/corpus.js';
 import { HandlerBench, type HandlerRun, type IncidentCase } from './bench/handler-bench.js';
+import { renderInsights } from './bench/insights-model.js';
 import { type CpuProfile, hotspots } from './bench/profile.js';
+import { benchStorms, renderStorms, renderStormTargets, STORM_LIMITS, type StormResults } from './bench/storm-bench.js';
 import { startMoto } from './local-aws.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,6 +63,8 @@ const skip = new Set(
     .filter((s) => s !== ''),
 );
 const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+/** `--from=FILE`: write BENCHMARKS.md again from a run's raw figures (.bench/results.json) without measuring. */
+const fromArg = argv.find((a) => a.startsWith('--from='))?.slice('--from='.length);
 const OUT = resolve(ROOT, outArg ?? (quick ? '.bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
 const COMMAND =
   process.env.npm_lifecycle_event === 'bench'
@@ -85,6 +96,8 @@ const DEFAULT_LIMITS = {
   timeBudgetMs: (RESPONDER_DEFAULTS.timeoutSec - RESPONDER_DEFAULTS.timeBudgetHeadroomSec) * 1000,
 };
 const INIT_RUNS = quick ? 3 : 7;
+/** Issue 16's CLI corpus: a 1,000,000-line INFO execution log, 20% of requests failed. */
+const RATIO_CORPUS: CorpusOptions = { seed: SEED, targetLines: quick ? 100_000 : 1_000_000, failureRate: 0.2 };
 
 // ---- small helpers ---------------------------------------------------------------------------------------------
 
@@ -455,11 +468,120 @@ function coldStartMedians(scenario: ColdStartScenario | undefined) {
 
 // ---- BENCHMARKS.md ---------------------------------------------------------------------------------------------
 
+const FORMAT_LABEL: Readonly<Record<string, string>> = {
+  raw: 'raw execution-log lines',
+  'json-lines': 'JSON lines',
+  'filter-log-events': '`aws logs filter-log-events` JSON document',
+};
+
+function ratioOf(c: RatioResults['cases'][number]): { ratio: number; runs: number[] } {
+  // Each CLI run against the baseline run just before it: the pairs share the machine's load at that moment.
+  const runs = c.cliMs.map((cli, i) => cli / (c.baselineMs[i] ?? Number.NaN));
+  return { ratio: median(runs), runs };
+}
+
+/** The Logs Insights model's inputs: this run's single-alarm storms and the corpora's sizes. */
+function insightsInputs(storm: StormResults) {
+  const error = generateCorpus({ seed: SEED, targetFailures: 10_000, level: 'ERROR', failureRate: 1 }).truth;
+  const info = generateCorpus({ seed: SEED, targetLines: 100_000 }).truth;
+  return {
+    slotsPerSecond: 1000 / slotIntervalMs(RESPONDER_DEFAULTS.logReadsPerSecond),
+    eventsPerPage: 10_000,
+    budgetMs: STORM_LIMITS.timeBudgetMs,
+    errorBytesPerFailure: error.chars / error.failed,
+    infoBytesPerRequest: info.chars / info.requests,
+    infoFailureRate: info.failed / info.requests,
+    measured: storm.scenarios
+      .filter((s) => s.alarms === 1 && s.runs.length > 0)
+      .map((s) => {
+        const run = s.runs[0] as StormResults['scenarios'][number]['runs'][number];
+        const r = run.responders[0];
+        return {
+          failed: s.failedEach,
+          calls: run.fleCalls,
+          notifiedMs: r?.notifiedAfterMs ?? Number.NaN,
+          counted: r?.failedCounted ?? 0,
+        };
+      }),
+  };
+}
+
+function renderRatioTargets(p: (line?: string) => void, ratio: RatioResults): void {
+  p('### The command line end to end (issue 16; section 5)');
+  p();
+  p('| Input | Target | Measured (median of per-run ratios, min–max) | Verdict |');
+  p('|---|---|---|---|');
+  for (const c of ratio.cases) {
+    const r = ratioOf(c);
+    const target = RATIO_TARGET[c.format];
+    p(
+      `| ${FORMAT_LABEL[c.format]}, ${int(c.lines)} lines | ≤ ${target}× the readline loop | ${c.error !== undefined ? `CLI failed: ${c.error}` : `${r.ratio.toFixed(2)}× (${range(r.runs, (v) => `${v.toFixed(2)}×`)}; CLI ${secs(median(c.cliMs))}, loop ${secs(median(c.baselineMs))})`} | ${c.error !== undefined ? '**missed**' : mark(r.ratio <= target)}${c.error === undefined && r.ratio > target ? ': the lead optimises lambda/parse/input*.ts and bin/cli.ts after merging (another helper rewrites them now); see section 5 for where the time goes' : ''} |`,
+    );
+  }
+  p();
+}
+
+function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
+  const t = ratio.truth;
+  p('## 5. The command line end to end against a plain readline loop');
+  p();
+  p(
+    `The corpus (scripts/bench/corpus.ts, seed ${ratio.corpus.seed}): ${t !== undefined ? `${int(t.lines)} INFO-level REST execution-log lines, ${int(t.requests)} requests, ${int(t.failed)} failed (${((100 * t.failed) / t.requests).toFixed(0)}%), ${Math.round(t.chars / t.lines)} characters per line on average` : ''}, the cause mix of section 1, written three ways:`,
+  );
+  p('raw lines (the messages as API Gateway writes them, `(request id) text`), JSON lines (one event object per line,');
+  p(
+    "`aws logs filter-log-events --output json | jq -c '.events[]'`) and the JSON document `aws logs filter-log-events",
+  );
+  p('--output json` prints (4-space indent, with ingestionTime and eventId as the service returns them).');
+  p();
+  p(
+    'The baseline is a fresh `node -e` process that reads the same file with `readline` (`for await` over `createInterface`)',
+  );
+  p('and tests each line with `includes("status: 5")`. The CLI is `apigw-5xx diagnose --format json FILE` through');
+  p(
+    'bin/apigw-5xx.mjs as a user runs it (tsx loader included). Both are timed from spawn to exit, alternately, in the',
+  );
+  p(
+    `same run; the ratio of each CLI run to the baseline run just before it is what counts (the machine is shared: ${'absolute'} times`,
+  );
+  p('move with its load, pairs of neighbouring runs much less).');
+  p();
+  p(
+    '| Input | File | Runs | Loop (median, min–max) | CLI (median, min–max) | CLI ÷ loop (median of pairs) | Diagnosis matches the truth |',
+  );
+  p('|---|---:|---:|---:|---:|---:|---|');
+  for (const c of ratio.cases) {
+    const r = ratioOf(c);
+    p(
+      `| ${FORMAT_LABEL[c.format]} | ${mb(c.fileBytes)} | ${c.cliMs.length} | ${secs(median(c.baselineMs))} (${range(c.baselineMs, secs)}) | ${secs(median(c.cliMs))} (${range(c.cliMs, secs)}) | ${r.ratio.toFixed(2)}× (${range(r.runs, (v) => `${v.toFixed(2)}×`)}) | ${c.error !== undefined ? `CLI failed: ${c.error}` : c.mismatches.length > 0 ? `NO: ${c.mismatches.slice(0, 2).join('; ')}` : 'yes'} |`,
+    );
+  }
+  p();
+  if (ratio.profile !== undefined) {
+    p(
+      `Where the CLI's time goes on the raw file: a V8 CPU profile of one run (\`node --cpu-prof\`, ${secs(ratio.profile.totalMs)} profiled,`,
+    );
+    p('process start to exit, module loading included), self time per function, top 15. Positions in .ts files are');
+    p(
+      "tsx's transpiled output, so only the function names count. Profile: .bench/cli-profile/. Module loading runs through",
+    );
+    p("tsx's loader in a worker thread: the main thread's waits for it show as `waitForWorker` and `makeSyncRequest`.");
+    p();
+    p('| Function | Where | Self | Share |');
+    p('|---|---|---:|---:|');
+    for (const f of ratio.profile.top)
+      p(`| \`${f.name}\` | ${f.where} | ${ms(f.selfMs)} | ${((100 * f.selfMs) / ratio.profile.totalMs).toFixed(1)}% |`);
+    p();
+  }
+}
+
 function render(
   m: Machine,
   core?: CoreResults,
   handler?: HandlerResults,
   bundle?: BundleResults,
+  storm?: StormResults,
+  ratio?: RatioResults,
   cliStart?: CliStartResults,
 ): string {
   const out: string[] = [];
@@ -467,7 +589,7 @@ function render(
   p('# Benchmarks');
   p();
   p(
-    `Written by \`${m.command}\` (scripts/bench.ts) on ${m.date.slice(0, 10)} at ${m.date.slice(11, 19)} UTC. Do not edit by hand: run the command again.`,
+    `Written by \`${m.command}\` (scripts/bench.ts) on ${m.date.slice(0, 10)} at ${m.date.slice(11, 19)} UTC. Do not edit by hand: run the command again.${fromArg !== undefined ? ` The text was rendered again from that run's raw figures with \`--from=${fromArg}\` (no new measurement).` : ''}`,
   );
   p();
   p('## Machine');
@@ -479,6 +601,10 @@ function render(
   p(
     `- Code: commit ${m.commit}${m.dirty ? ' plus uncommitted changes in lambda/ or lib/ (other work in progress in the checkout)' : ''}`,
   );
+  if ((m.loadStart[0] ?? 0) > m.cores * 2)
+    p(
+      `- **The machine was heavily loaded during this run** (load average ${(m.loadStart[0] ?? 0).toFixed(1)} on ${m.cores} cores: other jobs were running). Absolute times are several times slower than on an idle machine (compare section 1's lines per second with an earlier run's); the issue-16 figures are ratios measured in the same run (the CLI against its baseline) or bounded by the modelled quota rather than the CPU (the storms), and the storms' per-call latency includes a slowed moto.`,
+    );
   p(
     `- Load average (1/5/15 min) at start ${m.loadStart.map((l) => l.toFixed(2)).join(' / ')}, at end ${(m.loadEnd ?? []).map((l) => l.toFixed(2)).join(' / ')}: the machine is shared, so every figure is a median and the min–max range shows the noise.`,
   );
@@ -548,8 +674,15 @@ function render(
   }
   if (bundle?.size !== undefined && bundle.init !== undefined) {
     const full = bundle.init[0];
+    // Issue 16 dropped the 100 KB target unless the bytes move the cold start: the row says whether they do.
+    const importMs = full !== undefined ? median(full.importMs) : undefined;
+    const coldLazy = coldStartMedians(
+      bundle.coldStart?.find((c) => !c.eager && c.delayMs === (COLD_START_DELAYS_MS.at(-1) ?? 0)),
+    );
+    const bytesShare =
+      importMs !== undefined && coldLazy !== undefined ? (100 * importMs) / coldLazy.startToDone : undefined;
     p(
-      `| Deployed bundle < 100 KB | ${kb(bundle.size)} index.mjs, minified (${kb(bundle.gzip ?? 0)} gzipped) | ${mark(bundle.size < 100 * 1024)}${bundle.size >= 100 * 1024 ? ': our own code, about half of it message, fix and pattern text (section 3)' : ''} |`,
+      `| ~~Deployed bundle < 100 KB~~ (dropped by issue 16: cold start is reported instead) | ${kb(bundle.size)} index.mjs, minified (${kb(bundle.gzip ?? 0)} gzipped); importing it takes ${importMs !== undefined ? ms(importMs) : '?'}${coldLazy !== undefined ? ` of a ${ms(coldLazy.startToDone)} cold start (process start to notification, ${COLD_START_DELAYS_MS.at(-1) ?? 0} ms per AWS call)` : ''} | ${bytesShare !== undefined && bytesShare < 5 ? `**dropped**: the bytes do not move the cold start (the whole import is ${bytesShare.toFixed(1)}% of it; cutting 30 KB would save about ${importMs !== undefined ? ms((importMs * 30 * 1024) / bundle.size) : '?'}); the AWS SDK load and the AWS calls do (section 3)` : `**not dropped**: importing the bundle is ${bytesShare?.toFixed(1) ?? '?'}% of the cold start, so its bytes count`} |`,
     );
     if (full !== undefined) {
       const fullMs = median(full.importMs);
@@ -585,23 +718,30 @@ function render(
   if (cliStart !== undefined) {
     const ratio = cliStartRatio(cliStart);
     p(
-      `| CLI start (issue 15): a two-line file diagnosed within 2× \`node -e 0\` | ${ratio.toFixed(2)}× (the packed package's compiled CLI, medians of ${cliStart.runs} runs) | ${mark(ratio <= 2)} (section 4) |`,
+      `| CLI start (issue 15): a two-line file diagnosed within 2× \`node -e 0\` | ${ratio.toFixed(2)}× (the packed package's compiled CLI, medians of ${cliStart.runs} runs) | ${mark(ratio <= 2)} (section 7) |`,
     );
   }
   p();
+  if (ratio !== undefined) renderRatioTargets(p, ratio);
+  if (storm !== undefined) renderStormTargets(p, storm);
 
   if (core !== undefined) renderCore(p, core);
   if (handler !== undefined) renderHandler(p, handler);
   if (bundle !== undefined) renderBundle(p, bundle);
+  if (storm !== undefined) renderStorms(p, storm);
+  if (ratio !== undefined) renderRatio(p, ratio);
+  if (storm !== undefined) renderInsights(p, insightsInputs(storm));
   if (cliStart !== undefined) renderCliStart(p, cliStart);
   p('## Reproducing');
   p();
   p(
     `\`npm run bench\` from a fresh clone after \`npm install\` (the first run installs moto into .venv). This run took ${((m.elapsedMs ?? 0) / 60_000).toFixed(1)} minutes;`,
   );
-  p('with the full volumes most of it is the 100k-failure handler runs against moto. `npm run bench -- --quick` runs');
   p(
-    'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle,clistart` leaves parts out. Raw figures',
+    'with the full volumes most of it is the handler runs and the alarm storms against moto. `npm run bench -- --quick` runs',
+  );
+  p(
+    'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle,storm,cliratio,clistart` leaves parts out. Raw figures',
   );
   p('of the last run: .bench/results.json; CPU profiles: .bench/*.cpuprofile (open them in Chrome DevTools).');
   p();
@@ -1092,6 +1232,19 @@ function renderBundle(p: (line?: string) => void, bundle: BundleResults): void {
 // ---- main ------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  if (fromArg !== undefined) {
+    const raw = JSON.parse(readFileSync(resolve(ROOT, fromArg), 'utf8')) as {
+      machine: Machine;
+      core?: CoreResults;
+      handler?: HandlerResults;
+      bundle?: BundleResults;
+      storm?: StormResults;
+      ratio?: RatioResults;
+    };
+    writeFileSync(OUT, render(raw.machine, raw.core, raw.handler, raw.bundle, raw.storm, raw.ratio));
+    log(`wrote ${relative(ROOT, OUT)} again from ${fromArg} (no measurement)`);
+    return;
+  }
   const started = performance.now();
   const m = machine();
   log(
@@ -1107,14 +1260,18 @@ async function main(): Promise<void> {
   }
   if (!skip.has('bundle')) bundle = await benchBundle();
   if (!skip.has('handler')) handler = await benchHandler();
+  let storm: StormResults | undefined;
+  if (!skip.has('storm')) storm = await benchStorms(quick, SEED, log);
+  let ratio: RatioResults | undefined;
+  if (!skip.has('cliratio')) ratio = benchCliRatio(ROOT, SCRATCH, RATIO_CORPUS, quick ? 1 : 3, log);
   const cliStart = skip.has('clistart') ? undefined : benchCliStart(ROOT, SCRATCH, quick ? 5 : 15);
   m.loadEnd = os.loadavg();
   m.elapsedMs = performance.now() - started;
   writeFileSync(
     join(SCRATCH, 'results.json'),
-    JSON.stringify({ machine: m, core, handler, bundle, cliStart }, null, 2),
+    JSON.stringify({ machine: m, core, handler, bundle, storm, ratio, cliStart }, null, 2),
   );
-  writeFileSync(OUT, render(m, core, handler, bundle, cliStart));
+  writeFileSync(OUT, render(m, core, handler, bundle, storm, ratio, cliStart));
   log(`wrote ${relative(ROOT, OUT)}`);
 }
 

@@ -8,6 +8,8 @@ export interface FencedBlock {
   readonly text: string;
   /** NAME of a `<!-- demo: NAME -->` comment on the line before the opening fence, if any. */
   readonly demo?: string;
+  /** NAME of an `<!-- example: NAME -->` comment there (output a unit test renders and compares). */
+  readonly example?: string;
   /** 1-based line of the opening fence. */
   readonly line: number;
 }
@@ -23,7 +25,14 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
     const body: string[] = [];
     for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i] ?? '');
     const demo = /^<!-- demo: ([a-z]+) -->$/.exec(lines[start - 1] ?? '')?.[1];
-    out.push({ lang: open[1] ?? '', text: body.join('\n'), line: start + 1, ...(demo !== undefined ? { demo } : {}) });
+    const example = /^<!-- example: ([a-z-]+) -->$/.exec(lines[start - 1] ?? '')?.[1];
+    out.push({
+      lang: open[1] ?? '',
+      text: body.join('\n'),
+      line: start + 1,
+      ...(demo !== undefined ? { demo } : {}),
+      ...(example !== undefined ? { example } : {}),
+    });
   }
   return out;
 }
@@ -40,6 +49,7 @@ const SECTION_NAMES: readonly (readonly [string, string])[] = [
   ['SLACK via AWS Chatbot', 'https'],
   ['SLACK incoming webhook', 'lambda'],
   ['SNS message attributes', 'attributes'],
+  ['THIN-LOG EMAIL', 'thin'],
 ];
 
 /** The demo's output cut at its banners: email, slack, https, lambda, attributes (trailing blank lines dropped). */
@@ -66,7 +76,7 @@ export function demoSubject(output: string): string | undefined {
  */
 export function maskRunSpecific(text: string): string {
   let out = text;
-  for (const apiId of new Set([...text.matchAll(/orders-api\/prod \(([a-z0-9]{10}), /g)].map((m) => m[1] ?? ''))) {
+  for (const apiId of new Set([...text.matchAll(/[a-z]+-api\/prod \(([a-z0-9]{10}), /g)].map((m) => m[1] ?? ''))) {
     out = out.replaceAll(apiId, '<api-id>');
   }
   // A line the demo cut inside an execute-api ARN ends with the first letters of the API id: masked too.

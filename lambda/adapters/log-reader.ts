@@ -9,6 +9,7 @@ import type {
   FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { type LogEvent, parseExecutionLogGroupName } from '../parse/log-event.js';
+import type { ReadRateLimiter } from './read-rate-limiter.js';
 
 /** What to read. */
 export interface LogReadRequest {
@@ -115,10 +116,20 @@ export interface CloudWatchLogsReaderOptions {
    * @default Math.random
    */
   readonly random?: () => number;
+  /**
+   * Asked for a slot before every FilterLogEvents call, retries included, so that all responders together stay
+   * within their share of the account's quota (lambda/adapters/read-rate-limiter.ts). When no slot is free before
+   * the deadline the read stops with `budget` and a problem that says so.
+   * @default - no limit but the service's own throttling
+   */
+  readonly limiter?: ReadRateLimiter;
 }
 
 /** Most events FilterLogEvents returns per call. */
 const MAX_PAGE_SIZE = 10_000;
+
+/** A slot later than this before the deadline is not worth taking: the call would not finish in time. */
+const MIN_CALL_MS = 100;
 
 /** Raised internally when the deadline cuts a call short. */
 class DeadlineReachedError extends Error {
@@ -140,6 +151,7 @@ export class CloudWatchLogsReader {
   private readonly maxDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly limiter: ReadRateLimiter | undefined;
 
   constructor(
     private readonly client: CloudWatchLogsClient,
@@ -150,6 +162,7 @@ export class CloudWatchLogsReader {
     this.maxDelayMs = options.maxDelayMs ?? 2_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms)));
     this.random = options.random ?? Math.random;
+    this.limiter = options.limiter;
   }
 
   /** Reads the window page by page until the end, a cap, the deadline or a read problem; never throws for the latter. */
@@ -214,7 +227,11 @@ export class CloudWatchLogsReader {
       ...(nextToken === undefined ? {} : { nextToken }),
     });
 
+    let lastThrottle: unknown;
     for (let attempt = 1; ; attempt++) {
+      if (this.limiter !== undefined && !(await this.limiter.acquire(clock.deadlineMs - MIN_CALL_MS))) {
+        return { kind: 'budget', problem: quotaProblem(request, lastThrottle, attempt - 1) };
+      }
       const remainingMs = clock.deadlineMs - clock.now();
       if (remainingMs <= 0) return { kind: 'budget' };
       try {
@@ -223,6 +240,7 @@ export class CloudWatchLogsReader {
         if (error instanceof DeadlineReachedError) return { kind: 'budget' };
         const kind = problemKind(error);
         if (kind !== 'throttled') return { kind: 'problem', problem: describeProblem(kind, error, request, attempt) };
+        lastThrottle = error;
         if (attempt >= this.maxAttempts) {
           return { kind: 'problem', problem: describeProblem(kind, error, request, attempt) };
         }
@@ -339,6 +357,27 @@ function missingGroupFix(logGroupName: string): string {
     'op=replace,path=/accessLogSettings/format,value=FORMAT`; HTTP API: `aws apigatewayv2 update-stage --api-id ID ' +
     "--stage-name STAGE --access-log-settings DestinationArn=LOG_GROUP_ARN,Format=FORMAT`); otherwise correct the log group name in the responder's configuration and redeploy."
   );
+}
+
+/** The read ran out of time waiting for its share of the FilterLogEvents quota (the limiter had no slot). */
+function quotaProblem(request: LogReadRequest, throttle: unknown, throttledAttempts: number): LogReadProblem {
+  const throttled =
+    throttle !== undefined
+      ? ` CloudWatch Logs also throttled ${throttledAttempts} attempt${throttledAttempts === 1 ? '' : 's'} of this page (${errorFacts(throttle).message}).`
+      : '';
+  return {
+    kind: 'throttled',
+    logGroupName: request.logGroupName,
+    errorName: throttle !== undefined ? errorFacts(throttle).name : 'ReadRateLimit',
+    message:
+      `Reading ${request.logGroupName} stopped at the time budget while waiting for the responders' share of the ` +
+      `FilterLogEvents quota: other alarms were reading at the same time.${throttled}`,
+    fix:
+      'The diagnosis covers only the events read before that. Read the rest with ' +
+      `\`${rereadCommand(request)}\` once the storm is over; if alarm storms are common, give the responder a ` +
+      'longer timeBudgetSec or a larger logReadsPerSecond share (the account has 5 FilterLogEvents calls per second ' +
+      'for everyone, people in the console included).',
+  };
 }
 
 function describeProblem(

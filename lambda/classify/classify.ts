@@ -3,6 +3,7 @@ import { redact } from '../safety/redact.js';
 import type { CauseId } from '../taxonomy.js';
 import type { BackendFailure, RequestTrace, TraceLine } from '../trace/request-trace.js';
 import { recognise, TraceBuilder } from '../trace/trace-builder.js';
+import { classifyLineText, requestIdOfLine, statusOfLineText } from './line.js';
 import { type ClassifyContext, type MatchBasis, type MatchTarget, RULES, type Rule, type RuleHint } from './rules.js';
 import { messageTemplate } from './template.js';
 
@@ -36,6 +37,22 @@ export interface Finding {
   readonly lambdaRequestId?: string;
   /** What the backend function's own log said about this request. */
   readonly backend?: readonly BackendFailure[];
+  /** A different cause another rule saw in the same request, shown beside the one that leads. */
+  readonly beside?: BesideFinding;
+}
+
+/**
+ * The other reading of a request, when two rules disagree: the cause API Gateway's own verdict names leads and the
+ * cause inferred from what the backend answered is shown beside it (`inferred`), or, where published logs show that
+ * verdict misleads, the other way round (`verdict`, with the reason).
+ */
+export interface BesideFinding {
+  readonly cause: CauseId;
+  readonly ruleId: string;
+  readonly kind: 'inferred' | 'verdict';
+  readonly evidence: readonly TraceLine[];
+  /** Why the inference leads over API Gateway's verdict, with its source. */
+  readonly note?: string;
 }
 
 /** Lines every REST trace has: they say nothing about why a request failed. */
@@ -85,7 +102,80 @@ function applyRule(rule: Rule, trace: RequestTrace, context: ClassifyContext) {
   }
 }
 
-/** Classifies one request's trace: the first rule that matches decides; none matching gives `unknown`. */
+/**
+ * Lines that carry what the backend answered (its response body, headers, status) or what the function's own log
+ * said. A rule that matched on these alone inferred its cause; any other line it matched is API Gateway's verdict.
+ */
+const BACKEND_CONTENT = /^(?:Endpoint response (?:body before transformations|headers): |Received response\. )/;
+
+function inferredOnly(evidence: readonly TraceLine[]): boolean {
+  return evidence.every((l) => l.source === 'lambda' || (l.source === 'execution' && BACKEND_CONTENT.test(l.text)));
+}
+
+/**
+ * Verdicts that real published logs show to mislead: when the backend's answer says `inferred` and API Gateway wrote
+ * `verdict`, the inference leads and the verdict is shown beside it with this note.
+ */
+const MISLEADING_VERDICTS: ReadonlyArray<{
+  readonly inferred: CauseId;
+  readonly verdict: CauseId;
+  readonly note: string;
+}> = [
+  {
+    // Lambda answers a throttled Invoke with 429 and {"Reason":"...ConcurrentInvocationLimitExceeded","Type":"User",
+    // "message":"Rate Exceeded."}; API Gateway has answered such throttling with a 502, its malformed-proxy-response
+    // status (https://stackoverflow.com/questions/50929878, 2018), where today's logs say "Lambda invocation failed
+    // with status: 429" and answer 500.
+    inferred: 'throttling',
+    verdict: 'malformed_lambda_response',
+    note: 'Lambda answered with its throttling error (429 Rate Exceeded); API Gateway has reported throttled invocations as a malformed proxy response (502) in older logs (https://stackoverflow.com/questions/50929878).',
+  },
+];
+
+type Matched = { readonly rule: Rule; readonly match: NonNullable<ReturnType<Rule['match']>> };
+
+/**
+ * Which reading leads when rules disagree: API Gateway's own verdict over a cause inferred from the backend's answer,
+ * except where a verdict is known to mislead.
+ */
+function lead(matches: readonly Matched[]): { leader: Matched; beside?: BesideFinding } | undefined {
+  const first = matches[0];
+  if (first === undefined) return undefined;
+  const verdict = matches.find((m) => m.match.basis === 'message' && !inferredOnly(m.match.evidence));
+  const inferred = matches.find((m) => m.match.basis === 'message' && inferredOnly(m.match.evidence));
+  if (verdict === undefined || inferred === undefined || verdict.rule.cause === inferred.rule.cause)
+    return { leader: first };
+  const misleading = MISLEADING_VERDICTS.find(
+    (v) => v.inferred === inferred.rule.cause && v.verdict === verdict.rule.cause,
+  );
+  if (misleading !== undefined) {
+    return {
+      leader: inferred,
+      beside: {
+        cause: verdict.rule.cause,
+        ruleId: verdict.rule.id,
+        kind: 'verdict',
+        evidence: verdict.match.evidence.slice(0, 4).map(redactLine),
+        note: misleading.note,
+      },
+    };
+  }
+  return {
+    leader: verdict,
+    beside: {
+      cause: inferred.rule.cause,
+      ruleId: inferred.rule.id,
+      kind: 'inferred',
+      evidence: inferred.match.evidence.slice(0, 4).map(redactLine),
+    },
+  };
+}
+
+/**
+ * Classifies one request's trace: one request, one cause. The first rule that matches decides, except that API
+ * Gateway's own verdict leads over a cause another rule inferred from the backend's answer (shown beside it); none
+ * matching gives `unknown`.
+ */
 export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}): Finding {
   const base = {
     requestId: trace.requestId,
@@ -114,14 +204,23 @@ export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}
     ...(trace.backend.length > 0 ? { backend: trace.backend.map((b) => ({ ...b, text: redact(b.text) })) } : {}),
   };
   const ruleErrors: string[] = [];
+  const matches: Matched[] = [];
   for (const rule of RULES) {
     const result = applyRule(rule, trace, context);
     if (result.error !== undefined) {
       ruleErrors.push(`rule-error:${rule.id}`);
       continue;
     }
-    const m = result.match;
-    if (m === undefined) continue;
+    if (result.match === undefined) continue;
+    const inferred = result.match.basis === 'message' && inferredOnly(result.match.evidence);
+    // After an inference, only API Gateway's own verdict can still change the answer: look on for one.
+    if (matches.length > 0 && inferred) continue;
+    matches.push({ rule, match: result.match });
+    if (!inferred) break;
+  }
+  const decided = lead(matches);
+  if (decided !== undefined) {
+    const { rule, match: m } = decided.leader;
     return {
       ...base,
       cause: rule.cause,
@@ -130,6 +229,7 @@ export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}
       ...(m.target !== undefined ? { target: m.target } : {}),
       ...(m.hint !== undefined ? { hint: m.hint } : {}),
       evidence: m.evidence.slice(0, 8).map(redactLine),
+      ...(decided.beside !== undefined ? { beside: decided.beside } : {}),
     };
   }
   return {
@@ -161,13 +261,14 @@ export interface EventClassification {
 }
 
 /**
- * Classifies one log event on its own content, as `apigw-5xx classify` does. A line that states a 5xx status but no
- * reason is `unknown` (or the status's own cause for 502/503/504); a line that names a failure is that failure even
- * when it does not state the status; anything else, including successes and 4xx, is `null`.
+ * Classifies one log event on its own content, as `apigw-5xx classify` does: a per-line verdict, not a per-request
+ * one (`diagnose` joins a request's lines and gives it one cause). A line names a cause only when its own text names
+ * the failure (text API Gateway, Lambda or the runtime writes), whatever prefix it came with; a line that states only
+ * a status (`Method completed with status: 502`) gets that status and cause `null`, as do successes, 4xx and lines
+ * that are no evidence of a failure.
  */
 export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): EventClassification {
   const r = recognise(event);
-  if (r.source === 'other') return { cause: null, status: null, source: 'other' };
   if (r.source === 'lambda') {
     const failed = r.record.kind !== 'start' && r.record.kind !== 'end' && r.record.kind !== 'report';
     return {
@@ -175,8 +276,10 @@ export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): E
       status: null,
       source: 'lambda',
       ...(r.record.requestId !== undefined ? { requestId: r.record.requestId } : {}),
+      ...(failed ? { ruleId: `function-log-${r.record.kind}` } : {}),
     };
   }
+  if (r.source === 'other') return classifyOther(event.message, context);
   const builder = new TraceBuilder({ keepSucceeded: true });
   builder.add(event);
   const trace = builder.openTraces()[0];
@@ -185,6 +288,24 @@ export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): E
   const rest = { source: r.source, requestId: trace.requestId } as const;
   if (status !== null && status < 500) return { cause: null, status, ...rest };
   const finding = classifyTrace(trace, context);
-  if (finding.cause === 'unknown' && status === null) return { cause: null, status, ...rest };
-  return { cause: finding.cause, status, ...rest, ruleId: finding.ruleId };
+  if (finding.cause !== 'unknown' && finding.basis === 'message') {
+    return { cause: finding.cause, status, ...rest, ruleId: finding.ruleId };
+  }
+  // The rules read a request; a line's own text may still name a failure they leave to other lines of the request
+  // (a function's error object as the response body).
+  const own = r.source === 'execution' ? classifyLineText(r.text, context) : undefined;
+  return own !== undefined
+    ? { cause: own.cause, status, ...rest, ruleId: own.ruleId }
+    : { cause: null, status, ...rest };
+}
+
+/** A line that is not in a CloudWatch form we split: read from the first text AWS writes, after any prefix. */
+function classifyOther(message: string, context: ClassifyContext): EventClassification {
+  const id = requestIdOfLine(message);
+  const requestId = id !== undefined ? { requestId: id } : {};
+  const status = statusOfLineText(message) ?? null;
+  if (status !== null) return { cause: null, status, source: 'execution', ...requestId };
+  const verdict = classifyLineText(message, context);
+  if (verdict === undefined) return { cause: null, status: null, source: 'other' };
+  return { cause: verdict.cause, status: null, source: verdict.source, ...requestId, ruleId: verdict.ruleId };
 }

@@ -235,7 +235,11 @@ export const RULES: readonly Rule[] = [
   },
   /**
    * The Lambda function or AWS service backend throttled the call (Lambda 429 "Rate Exceeded.",
-   * TooManyRequestsException, ThrottlingException).
+   * TooManyRequestsException, ThrottlingException). Where only the response body shows Lambda's throttling answer and
+   * API Gateway's own verdict says "Malformed Lambda proxy response", this inference still leads: API Gateway has
+   * reported throttled invocations as malformed proxy responses (502) in older logs
+   * (https://stackoverflow.com/questions/50929878; classify.ts MISLEADING_VERDICTS; fixture
+   * throttling/older-log-throttle-reported-as-malformed-response.log).
    */
   {
     id: 'throttled',
@@ -317,7 +321,11 @@ export const RULES: readonly Rule[] = [
           trace.functionError === 'Unhandled'
             ? found(execLines(trace, /^Endpoint response (?:body before transformations|headers): /, 'method'))
             : undefined,
-        () => ((trace.status ?? 0) >= 500 ? found(execLines(trace, ERROR_BODY, 'method')) : undefined),
+        // A function's error object as the answer: a function error unless the request is known to have ended below
+        // 500 (a non-proxy integration that maps handled errors to 4xx). With no status logged (a body line quoted on
+        // its own, or the log cut before "Method completed") it is still the function's error.
+        () =>
+          trace.status === undefined || trace.status >= 500 ? found(execLines(trace, ERROR_BODY, 'method')) : undefined,
         () =>
           trace.backend.length > 0
             ? found(

@@ -29,6 +29,12 @@ export interface RuntimeConfig {
   /** Upper bounds on the log read. */
   readonly maxPages: number;
   readonly maxEvents: number;
+  /**
+   * FilterLogEvents calls per second that all responders together may start (a share of the account's quota,
+   * coordinated through the ledger table), and how many responders may run at once (reserved concurrency; without
+   * the table each keeps to `perSecond / concurrency`). Absent: no limit but the service's own throttling.
+   */
+  readonly logReadRate?: { readonly perSecond: number; readonly concurrency: number };
 }
 
 /** Name of the environment variable that carries RuntimeConfig as JSON. */
@@ -37,3 +43,39 @@ export const RUNTIME_CONFIG_ENV = 'RESPONDER_CONFIG';
 export const TOPIC_ARN_ENV = 'TOPIC_ARN';
 /** Name of the environment variable that carries the notification ledger's DynamoDB table name (optional). */
 export const LEDGER_TABLE_ENV = 'LEDGER_TABLE';
+
+/** What one of the responder's own alarms watches. */
+export type SelfAlarmKind =
+  | 'responder-failure-queue'
+  | 'responder-errors'
+  | 'responder-throttles'
+  | 'responder-duration'
+  | 'forwarder-failure-queue'
+  | 'forwarder-errors'
+  | 'forwarder-throttles';
+
+/** One function the stack watches (the responder, the Slack webhook forwarder) and where its failures are kept. */
+export interface WatchedFunction {
+  /** Function name; the responder's own comes from `AWS_LAMBDA_FUNCTION_NAME` at run time (it cannot name itself). */
+  readonly functionName?: string;
+  /** URL of the SQS queue holding the events it failed to handle after its retries. */
+  readonly failureQueueUrl: string;
+  readonly logGroup: string;
+  readonly timeoutSec: number;
+  readonly reservedConcurrency: number;
+}
+
+/**
+ * The responder's alarms on itself (env `SELF_MONITORING`, JSON): when one fires, the responder publishes a plain
+ * message naming it and the command that replays the kept events, instead of a diagnosis.
+ */
+export interface SelfMonitoringConfig {
+  readonly alarms: readonly { readonly alarmName: string; readonly kind: SelfAlarmKind }[];
+  readonly responder: WatchedFunction;
+  readonly forwarder?: WatchedFunction;
+  /** The CloudFormation stack, for the `apigw-5xx check` command the message suggests. */
+  readonly stackName?: string;
+}
+
+/** Name of the environment variable that carries SelfMonitoringConfig as JSON (optional). */
+export const SELF_MONITORING_ENV = 'SELF_MONITORING';

@@ -10,14 +10,16 @@ import type { CauseRef, ChangeFact, ConfigurationFacts, DiagnosisRef } from './t
 export const DEFAULT_LEAD_WINDOW_MS = 60 * 60_000;
 
 /**
- * Most recent first, compared to the second: API Gateway gives a deployment's time in whole seconds, Lambda a
- * function's to the millisecond, so a finer comparison would order them by rounding. Within one second a function
- * comes before a deployment (it is the more specific change), then by name: the order never depends on timing.
+ * Most recent first. A deployment is compared to the second: API Gateway dates it in whole seconds while Lambda
+ * dates a function change to the millisecond, so comparing their milliseconds would order them by rounding. Within
+ * one second a function change comes before a deployment (it is the more specific change), two function changes
+ * by their milliseconds, then by name: the order never depends on how a second was rounded.
  */
 export function compareChanges(a: ChangeFact, b: ChangeFact): number {
   const bySecond = Math.floor(b.at / 1000) - Math.floor(a.at / 1000);
   if (bySecond !== 0) return bySecond;
   if (a.what !== b.what) return a.what === 'function' ? -1 : 1;
+  if (a.what === 'function' && b.at !== a.at) return b.at - a.at;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 

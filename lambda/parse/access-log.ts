@@ -27,6 +27,8 @@ export interface AccessRecord {
   requestTimeEpochMs?: number;
   apiId?: string;
   stage?: string;
+  /** `$context.domainName`: `{api-id}.execute-api.{region}.amazonaws.com` or a custom domain. */
+  domainName?: string;
 }
 
 type Field = keyof AccessRecord;
@@ -62,6 +64,7 @@ const KEY_ALIASES: Readonly<Record<string, Field>> = {
   requesttimeepoch: 'requestTimeEpochMs',
   apiid: 'apiId',
   stage: 'stage',
+  domainname: 'domainName',
 };
 
 const NUMERIC: ReadonlySet<Field> = new Set<Field>([

@@ -1,3 +1,5 @@
+import { redact } from '../safety/redact.js';
+
 /** One CloudWatch Logs event, as FilterLogEvents returns it or as a raw line read from a file. */
 export interface LogEvent {
   readonly message: string;
@@ -16,14 +18,25 @@ export type LogSource = 'execution' | 'access' | 'lambda';
 /** Longest text kept of one line for evidence; the full line is still parsed for facts. */
 export const MAX_KEPT_LINE_CHARS = 2_000;
 
-/** Cuts text to `max` characters, saying how much was cut. */
+/**
+ * How far past the cut redaction looks: further than the longest value a redaction rule reads (8,192 characters),
+ * so a pair that starts before the cut is redacted whole.
+ */
+const REDACT_BEYOND_CUT_CHARS = 10_000;
+
+/** Cuts text to `max` characters, saying how much was cut. A cut text is redacted first. */
 export function truncateText(text: string, max = MAX_KEPT_LINE_CHARS): string {
   if (text.length <= max) return text;
-  // Cut before a token the limit would split: half a secret is not redacted as one (its closing quote is gone).
+  // Redact before cutting: half a secret is not redacted as one (its closing quote is gone), whatever its characters.
+  const redacted = redact(text.slice(0, max + REDACT_BEYOND_CUT_CHARS));
+  const rest = redacted.length + (text.length - Math.min(text.length, max + REDACT_BEYOND_CUT_CHARS));
+  if (redacted.length <= max)
+    return rest === redacted.length ? redacted : `${redacted}… [${rest - redacted.length} more characters]`;
+  // Cut before a token the limit would split.
   let end = max;
-  while (end > max - 200 && /[A-Za-z0-9+/=_.~-]/.test(text.charAt(end - 1))) end--;
+  while (end > max - 200 && /[A-Za-z0-9+/=_.~-]/.test(redacted.charAt(end - 1))) end--;
   if (end === max - 200) end = max;
-  return `${text.slice(0, end)}… [${text.length - end} more characters]`;
+  return `${redacted.slice(0, end)}… [${rest - end} more characters]`;
 }
 
 const EXECUTION_GROUP = /^API-Gateway-Execution-Logs_([a-z0-9]{10})\/([A-Za-z0-9_-]{1,128})$/;

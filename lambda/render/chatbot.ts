@@ -8,7 +8,20 @@ import {
   CHATBOT_TITLE_MAX_CHARS,
   cut,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
+import {
+  apiLabel,
+  besideLine,
+  causeLabel,
+  causeShare,
+  clean,
+  failedTotal,
+  formatTime,
+  headline,
+  isSample,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The custom notification that AWS Chatbot (Amazon Q Developer in chat applications) renders in Slack, sent in the
@@ -75,14 +88,22 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
     ...(sampled !== undefined ? [`_${esc(sampled, 400)}_`] : []),
     '',
   ];
-  lines.push(`*API* ${esc(apiLabel(d), 200)}  •  *Failed* ${d.failedRequests}  •  *Below 500* ${d.succeededRequests}`);
+  lines.push(
+    `*API* ${esc(apiLabel(d), 200)}  •  *Failed* ${failedTotal(d)}${isSample(d) ? ` (${d.classifiedRequests} classified)` : ''}  •  *Below 500* ${d.succeededRequests}`,
+  );
   if (d.firstSeen !== undefined) lines.push(`*Seen* ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`);
   for (const [i, s] of d.causes.slice(0, 4).entries()) {
-    lines.push('', `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${s.count} (${percent(s.share)})`);
+    lines.push(
+      '',
+      `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${isSample(d) ? causeShare(d, s, '') : `${s.count} (${percent(s.share)})`}`,
+    );
     if (s.routes[0] !== undefined) lines.push(`Route: ${esc(s.routes[0].key, 150)} ×${s.routes[0].count}`);
     const verdict = verdictOf(d, s.cause);
     if (verdict !== undefined) lines.push(`Configuration: _${verdict}_`);
+    const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
+    if (sourced !== undefined && sourced.sources.length > 1) lines.push(`Sources: _${sourced.sources.join(' + ')}_`);
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 300)}`);
+    if (s.beside[0] !== undefined) lines.push(`_${esc(besideLine(s.beside[0]), 500)}_`);
     if (s.evidence[0] !== undefined) lines.push(`\`\`\`${escapeSlackCode(clean(s.evidence[0], 300))}\`\`\``);
   }
   for (const note of [...d.unreadable, ...d.limits].slice(0, 3)) lines.push(`_${esc(note, 400)}_`);
@@ -115,6 +136,8 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
         api: clean(d.api.name ?? d.api.apiId ?? 'unknown', 100),
         stage: d.api.stage ?? 'unknown',
         failedRequests: String(d.failedRequests),
+        // Only a sample was classified: say how many, next to the true total.
+        ...(isSample(d) ? { classifiedRequests: String(d.classifiedRequests) } : {}),
       },
     },
   };

@@ -8,7 +8,21 @@ import {
   SLACK_SECTION_MAX_CHARS,
   SLACK_TEXT_MAX_CHARS,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
+import {
+  apiLabel,
+  besideLine,
+  causeLabel,
+  causeShare,
+  clean,
+  failedTotal,
+  formatTime,
+  headline,
+  inferredLabel,
+  isSample,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The Slack incoming-webhook payload (Block Kit) for a diagnosis: `{ text, blocks }`. Every piece of text goes
@@ -54,6 +68,33 @@ function header(text: string): SlackBlock {
   };
 }
 
+/**
+ * The head, as many whole causes (in order) as fit, and the tail. Causes left out are counted and named in a
+ * block of their own, so the reader knows what Slack does not show.
+ */
+function fitCauses(
+  head: readonly SlackBlock[],
+  causes: readonly { readonly id: string; readonly blocks: readonly SlackBlock[] }[],
+  tail: readonly SlackBlock[],
+): SlackBlock[] {
+  let kept = causes.length;
+  let size = head.length + tail.length + causes.reduce((n, c) => n + c.blocks.length, 0);
+  while (kept > 0 && size + (kept < causes.length ? 1 : 0) > SLACK_MAX_BLOCKS) {
+    kept -= 1;
+    size -= causes[kept]?.blocks.length ?? 0;
+  }
+  const left = causes.slice(kept);
+  const more =
+    left.length > 0
+      ? [
+          section(
+            `_${left.length} more cause${left.length === 1 ? '' : 's'} not shown here (${esc(left.map((c) => c.id).join(', '), 600)}): see the email._`,
+          ),
+        ]
+      : [];
+  return bounded([...head, ...causes.slice(0, kept).flatMap((c) => c.blocks), ...more, ...tail]);
+}
+
 /** Keeps at most SLACK_MAX_BLOCKS blocks; if blocks had to go, the last one says so. */
 function bounded(blocks: SlackBlock[]): SlackBlock[] {
   if (blocks.length <= SLACK_MAX_BLOCKS) return blocks;
@@ -68,26 +109,33 @@ function sampled(d: Diagnosis): string {
 export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'): SlackPayload {
   const [cause, route, fix] = headline(d);
   const top = d.causes[0];
-  const title = `${state === 'ALARM' ? '🚨' : '✅'} ${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}: ${top !== undefined ? `${causeLabel(top)} (${percent(top.share)})` : cause.replace(/^Cause: /, '')}`;
-  const blocks: SlackBlock[] = [
+  const inferred = d.signals?.inferred[0];
+  const what =
+    top !== undefined
+      ? `${causeLabel(top)} (${percent(top.share)})`
+      : inferred !== undefined
+        ? `${inferredLabel(inferred)} (from ${inferred.sources.join(' + ')})`
+        : cause.replace(/^Cause: /, '');
+  const title = `${state === 'ALARM' ? '🚨' : '✅'} ${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}: ${what}`;
+  const head: SlackBlock[] = [
     header(title),
     section(`*${esc(cause, 600)}*\n${esc(route, 600)}\n${esc(fix, 1500)}${sampled(d)}`),
     {
       type: 'context',
       elements: [
         mrkdwn(`*API* ${esc(apiLabel(d), 200)}`),
-        mrkdwn(`*Failed* ${d.failedRequests}  •  *Below 500* ${d.succeededRequests}`),
+        mrkdwn(
+          `*Failed* ${failedTotal(d)}${isSample(d) ? ` (${d.classifiedRequests} classified)` : ''}  •  *Below 500* ${d.succeededRequests}`,
+        ),
         ...(d.firstSeen !== undefined
           ? [mrkdwn(`*Seen* ${formatTime(d.firstSeen)} to ${formatTime(d.lastSeen)}`)]
           : []),
       ].slice(0, SLACK_CONTEXT_MAX_ELEMENTS),
     },
   ];
-  d.causes.forEach((s, i) => {
-    blocks.push({ type: 'divider' });
-    const lines = [
-      `*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${s.count} of ${d.failedRequests} (${percent(s.share)})`,
-    ];
+  const causes = d.causes.map((s, i) => {
+    const blocks: SlackBlock[] = [{ type: 'divider' }];
+    const lines = [`*${i + 1}. ${esc(causeLabel(s), 200)}* \`${s.cause}\`: ${causeShare(d, s, '')}`];
     if (s.routes.length > 0)
       lines.push(
         `Routes: ${s.routes
@@ -102,7 +150,10 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       lines.push(
         `Configuration: _${verdict}_${check?.evidence[0] !== undefined ? `: ${esc(check.evidence[0], 300)}` : ''}`,
       );
+    const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
+    if (sourced !== undefined && sourced.sources.length > 1) lines.push(`Sources: _${sourced.sources.join(' + ')}_`);
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 400)}`);
+    for (const b of s.beside.slice(0, 2)) lines.push(`_${esc(besideLine(b), 600)}_`);
     blocks.push(section(lines.join('\n')));
     if (s.evidence.length > 0) blocks.push(section(code(s.evidence.slice(0, 3))));
     const steps = s.remedy
@@ -112,9 +163,37 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
           `${n + 1}. ${esc(step.text, 500)}${step.command !== undefined ? `\n${code([step.command], 900)}` : ''}`,
       );
     blocks.push(section(steps.join('\n')));
+    return { id: s.cause, blocks };
   });
+  const tail: SlackBlock[] = [];
+  // Causes only metrics and configuration show (logging off or thin), and what the logging hides.
+  for (const v of d.signals?.inferred.slice(0, 2) ?? []) {
+    tail.push({ type: 'divider' });
+    const lines = [
+      `*From ${v.sources.join(' + ')}: ${esc(inferredLabel(v), 200)}* \`${v.cause}\`${v.functionName !== undefined ? ` on ${esc(v.functionName, 100)}` : ''}`,
+      ...v.evidence.slice(0, 3).map((e) => `• ${esc(e, 300)}`),
+      ...(v.change !== undefined ? [`• changed: ${esc(v.change, 300)}`] : []),
+    ];
+    tail.push(section(lines.join('\n')));
+    const steps = (v.remedy ?? [])
+      .slice(0, 3)
+      .map(
+        (step, n) =>
+          `${n + 1}. ${esc(step.text, 500)}${step.command !== undefined ? `\n${code([step.command], 900)}` : ''}`,
+      );
+    if (steps.length > 0) tail.push(section(steps.join('\n')));
+  }
+  const logging = d.signals?.logging;
+  if (logging !== undefined) {
+    const turnOn = logging.fix.find((f) => f.command !== undefined);
+    tail.push(
+      section(
+        `*Logging*\n${logging.state.map((l) => `• ${esc(l, 300)}`).join('\n')}${turnOn?.command !== undefined ? `\n${esc(turnOn.text, 500)}\n${code([turnOn.command], 900)}` : ''}`,
+      ),
+    );
+  }
   if (d.unknownTemplates.length > 0) {
-    blocks.push(
+    tail.push(
       section(
         `*Most frequent unexplained messages*\n${code(d.unknownTemplates.map((t) => `×${t.count} ${t.template}`))}`,
       ),
@@ -122,14 +201,14 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
   }
   const notes = [...d.unreadable, ...d.limits];
   if (notes.length > 0) {
-    blocks.push({
+    tail.push({
       type: 'context',
       elements: notes.slice(0, SLACK_CONTEXT_MAX_ELEMENTS).map((n) => mrkdwn(esc(n, 700))),
     });
   }
   return {
     text: cut(escapeSlack(`${clean(cause, 600)}\n${clean(route, 600)}\n${clean(fix, 1500)}`), SLACK_TEXT_MAX_CHARS),
-    blocks: bounded(blocks),
+    blocks: fitCauses(head, causes, tail),
   };
 }
 

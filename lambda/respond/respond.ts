@@ -1,15 +1,17 @@
 import type { LogReadLimits, LogReadRequest, LogReadResult } from '../adapters/log-reader.js';
 import type { ClaimResult } from '../adapters/notification-ledger.js';
 import type { Notification } from '../adapters/publisher.js';
-import type { RuntimeApiConfig, RuntimeConfig } from '../config/runtime-config.js';
+import type { RuntimeApiConfig, RuntimeConfig, SelfMonitoringConfig } from '../config/runtime-config.js';
 import { diagnoseEvents } from '../diagnose.js';
 import { checkConfiguration } from '../enrich/check-configuration.js';
+import { gatherSignals, type SignalPorts } from '../enrich/gather-signals.js';
 import type { ConfigurationReaderPort } from '../enrich/types.js';
 import type { LogEvent } from '../parse/log-event.js';
 import { formatTime } from '../render/text.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
 import { AlarmEventError, type AlarmNotice, parseAlarmEvent } from './alarm-event.js';
 import { attributesOf, diagnosisNotification, linesNotification } from './notification.js';
+import { checkTestNotification, isCheckTestEvent, selfAlarmNotification } from './self-alarm.js';
 
 /** Reads one log group's events for a window, bounded; never throws for read problems. */
 export interface LogReaderPort {
@@ -35,6 +37,12 @@ export interface RespondDeps {
   readonly ledger?: NotificationLedgerPort;
   /** Reads the live API Gateway and Lambda configuration to confirm or rule out causes; optional. */
   readonly configuration?: ConfigurationReaderPort;
+  /** The responder's alarms on itself, and its own function name (lambda/respond/self-alarm.ts); optional. */
+  readonly selfMonitoring?: { readonly config: SelfMonitoringConfig; readonly responderName?: string };
+  /**
+   * Evidence beyond the logs (API discovery, metrics, CloudTrail), read after the logs for every ALARM; optional.
+   */
+  readonly signals?: SignalPorts;
 }
 
 /** The de-duplication store (lambda/adapters/notification-ledger.ts); its failures never block a notification. */
@@ -86,6 +94,8 @@ export const FUNCTION_FILTER =
 
 /** Time the configuration checks may take (they run after the log reads, before publishing). */
 const CONFIGURATION_BUDGET_MS = 5_000;
+/** Time the evidence beyond the logs may take (discovery, then metrics and CloudTrail side by side). */
+const SIGNALS_BUDGET_MS = 8_000;
 /** Time kept back from the function's own timeout to render and publish. */
 const PUBLISH_RESERVE_MS = 8_000;
 /** The window never reaches further back than this before the alarm. */
@@ -161,7 +171,10 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
   const budget = Math.min(
     config.timeBudgetMs,
     remaining !== undefined
-      ? remaining - PUBLISH_RESERVE_MS - (deps.configuration !== undefined ? CONFIGURATION_BUDGET_MS : 0)
+      ? remaining -
+          PUBLISH_RESERVE_MS -
+          (deps.configuration !== undefined ? CONFIGURATION_BUDGET_MS : 0) -
+          (deps.signals !== undefined ? SIGNALS_BUDGET_MS : 0)
       : config.timeBudgetMs,
   );
   const deadlineMs = started + Math.max(0, budget);
@@ -218,9 +231,18 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
       },
     );
     pages += count.pages;
-    if (count.problem !== undefined) {
+    if (count.problem !== undefined && count.problem.kind !== 'throttled') {
       // The main read meets the same problem and reports it; do not read twice.
       take(step, count);
+      continue;
+    }
+    if (count.problem !== undefined) {
+      // Throttled, or no slot of the shared FilterLogEvents rate within the count's quarter of the budget (an alarm
+      // storm): the events themselves may still be read in what is left; the diagnosis then counts what it reads.
+      deps.log('warn', 'failed requests not counted: throttled; reading the events', { logGroup: step.group });
+      const result = await reader.read(request, limitsFor());
+      take(step, result);
+      executionRead = result.stoppedBy === 'end';
       continue;
     }
     const totalFailed = count.matched;
@@ -261,6 +283,10 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
  * diagnose, and publish. Read problems never stop the notification; a publish failure throws.
  */
 export async function respond(event: unknown, deps: RespondDeps): Promise<RespondOutcome> {
+  if (isCheckTestEvent(event)) {
+    const watched = deps.config.apis.map((a) => `${a.name ?? a.id}/${a.stage}`);
+    return publish(deps, checkTestNotification(event, watched, deps.now()), undefined);
+  }
   let notice: AlarmNotice;
   try {
     notice = parseAlarmEvent(event);
@@ -336,6 +362,8 @@ async function ledgerCall<T>(
 }
 
 async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promise<RespondOutcome> {
+  const self = selfAlarmNotification(notice, deps.selfMonitoring?.config, deps.selfMonitoring?.responderName);
+  if (self !== undefined) return publish(deps, self, undefined);
   const api = apiForAlarm(notice, deps.config);
   if (notice.state === 'OK') return publish(deps, recovery(notice, api), undefined);
   if (api === undefined) return publish(deps, unmapped(notice, deps.config), undefined);
@@ -357,7 +385,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
     context: { executionLogRead: read.executionRead },
   });
   // Confirm or rule out the causes against the live configuration, inside what is left of the budget.
-  const diagnosis =
+  const checked =
     deps.configuration !== undefined && logDiagnosis.causes.length > 0
       ? {
           ...logDiagnosis,
@@ -371,6 +399,34 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
           }),
         }
       : logDiagnosis;
+  // Metrics, live configuration and CloudTrail: for every alarm, so thin or missing logs still get a diagnosis.
+  // Their clients load before their budget starts; a failed load shows up as read problems of the ports.
+  if (deps.signals?.prepare !== undefined) await deps.signals.prepare().catch(() => undefined);
+  const diagnosis =
+    deps.signals !== undefined
+      ? {
+          ...checked,
+          signals: await gatherSignals(deps.signals, {
+            api: {
+              type: api.type,
+              ...((api.name ?? notice.dimensions.ApiName) !== undefined
+                ? { name: api.name ?? notice.dimensions.ApiName }
+                : {}),
+              apiId: api.id,
+              stage: api.stage,
+              ...(notice.region !== undefined ? { region: notice.region } : {}),
+              ...(notice.accountId !== undefined ? { accountId: notice.accountId } : {}),
+            },
+            causes: checked.causes,
+            ...(checked.firstSeen !== undefined ? { firstSeen: checked.firstSeen } : {}),
+            window,
+            executionLogSeen: read.events.some((e) => e.logGroupName === executionLogGroupOf(api)),
+            ...(api.functionNames !== undefined ? { readableFunctions: api.functionNames } : {}),
+            deadlineMs: deps.now() + SIGNALS_BUDGET_MS,
+            now: deps.now,
+          }),
+        }
+      : checked;
   deps.log('info', 'diagnosed', {
     alarm: notice.alarmName,
     failedRequests: diagnosis.failedRequests,

@@ -81,8 +81,12 @@ function looksLikeToken(value: string): boolean {
 // `\"name\": \"value\"`: a JSON object serialised inside a JSON string (a proxy response body, say).
 const ESCAPED_JSON_PAIR = /\\"([A-Za-z0-9_.-]{1,100})\\"(\s*:\s*)\\"((?:[^"\\]|\\(?!")){0,8192})\\"/g;
 // `"password": "..."` wherever it stands, even after an unbalanced quote that throws the general pair rule off.
+// The name only has to hold a sensitive word here; isSensitiveName decides.
 const SENSITIVE_JSON_PAIR =
-  /(["'])([A-Za-z0-9_.-]{0,50}(?:auth(?!oriz)|token|secret|passw|cookie|api[-_]?key|credential|signature|session)[A-Za-z0-9_.-]{0,50})\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\]){0,8192})\4/gi;
+  /(["'])([A-Za-z0-9_.-]{0,50}(?:authorization|auth(?!oriz)|token|secret|passw|pwd|cookie|api[-_]?key|credential|signature|session)[A-Za-z0-9_.-]{0,50})\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\]){0,8192})\4/gi;
+// The same, escaped inside a JSON string (`\"password\":\"...\"`), after an unbalanced `\"` too.
+const SENSITIVE_ESCAPED_JSON_PAIR =
+  /\\"([A-Za-z0-9_.-]{0,50}(?:authorization|auth(?!oriz)|token|secret|passw|pwd|cookie|api[-_]?key|credential|signature|session)[A-Za-z0-9_.-]{0,50})\\"(\s*:\s*)\\"((?:[^"\\]|\\(?!")){0,8192})\\"/gi;
 // `password: x` / `token=x` in free text (YAML, env dumps, messages).
 const SENSITIVE_TEXT_PAIR =
   /(\b(?:password|passwd|pwd|secret|client_secret|api[-_]?key|access[-_]?token|refresh[-_]?token|auth[-_]?token)\b\s*[:=]\s*)(?!\[REDACTED\])([^\s,;'"{}]+)/gi;
@@ -121,7 +125,10 @@ export function redact(text: string): string {
   out = out.replace(HEADER_LINE, (_m, lead: string, name: string, sep: string) => `${lead}${name}${sep}${REDACTED}`);
   out = redactPairs(out, 0);
   out = out.replace(SENSITIVE_JSON_PAIR, (m, q: string, name: string, sep: string, vq: string, value: string) =>
-    value === REDACTED ? m : `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`,
+    value === REDACTED || !isSensitiveName(name) ? m : `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`,
+  );
+  out = out.replace(SENSITIVE_ESCAPED_JSON_PAIR, (m, name: string, sep: string, value: string) =>
+    value === REDACTED || !isSensitiveName(name) ? m : `\\"${name}\\"${sep}\\"${REDACTED}\\"`,
   );
   out = out.replace(SENSITIVE_TEXT_PAIR, (_m, lead: string) => `${lead}${REDACTED}`);
   out = out.replace(HEADER_MAP_PAIR, (m, lead: string, name: string, value: string) =>

@@ -1,6 +1,7 @@
 import type { Finding } from '../classify/classify.js';
 import type { MatchTarget, RuleHint } from '../classify/rules.js';
 import { messageTemplate } from '../classify/template.js';
+import type { Signals } from '../enrich/signal-types.js';
 import type { Enrichment } from '../enrich/types.js';
 import type { FunctionLogRecord } from '../parse/function-log.js';
 import { redact } from '../safety/redact.js';
@@ -26,8 +27,9 @@ export interface Count<K> {
 export interface CauseSummary {
   readonly cause: CauseId;
   readonly title: string;
+  /** Requests classified with this cause (of `classifiedRequests`). */
   readonly count: number;
-  /** Share of all failed requests, 0..1. */
+  /** Share of the failed requests classified, 0..1: of all failed requests when every one was classified, else the sample's estimate. */
   readonly share: number;
   /** How many were recognised from the status code alone (no message named the failure). */
   readonly statusOnly: number;
@@ -46,6 +48,22 @@ export interface CauseSummary {
   /** What the backend function's own log said, most frequent first. */
   readonly backend: readonly Count<string>[];
   readonly remedy: readonly RemedyStep[];
+  /**
+   * Other readings of the same requests: a cause inferred from the backend's answer where API Gateway's verdict led
+   * (`inferred`), or API Gateway's verdict where it is known to mislead (`verdict`, with the reason).
+   */
+  readonly beside: readonly BesideSummary[];
+}
+
+export interface BesideSummary {
+  readonly cause: CauseId;
+  readonly title: string;
+  readonly kind: 'inferred' | 'verdict';
+  /** Requests of this cause that also showed the other reading. */
+  readonly count: number;
+  /** A line that shows it, redacted. */
+  readonly evidence: readonly string[];
+  readonly note?: string;
 }
 
 export interface UnknownTemplate {
@@ -57,7 +75,13 @@ export interface Diagnosis {
   readonly api: DiagnosisApi;
   /** The window the caller read, epoch ms, when known. */
   readonly window?: { readonly start: number; readonly end: number };
+  /**
+   * Every failed request the logs held: the true total, also when only a sample was classified (then at least this
+   * many when `sampling.exact` is false).
+   */
   readonly failedRequests: number;
+  /** The failed requests classified: `failedRequests`, or the sample's size. Cause counts add up to this. */
+  readonly classifiedRequests: number;
   readonly succeededRequests: number;
   readonly linesRead: number;
   readonly firstSeen?: number;
@@ -76,6 +100,12 @@ export interface Diagnosis {
    * could not run (lambda/enrich). Absent when no check was made.
    */
   readonly enrichment?: Enrichment;
+  /**
+   * What metrics, the live configuration and CloudTrail say, joined with the log causes (lambda/enrich/signals.ts):
+   * the sources behind each verdict, causes the logs could not show, what the logging settings hide. Absent when
+   * not read.
+   */
+  readonly signals?: Signals;
   /** Logs that could not be read (missing group, access denied, budget spent), each with its fix. */
   readonly unreadable: readonly string[];
   /** What the logs that were read could not show. */
@@ -160,8 +190,9 @@ function backendLine(b: BackendFailure): string {
 
 const SAFE_ID = /^[a-z0-9]{10}$/;
 const HTTP_METHOD = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)$/;
+const SAFE_STAGE = /^[A-Za-z0-9_-]{1,128}$/;
 // `$default` is the HTTP API default stage: fix commands quote it (shellQuote), and its permissions name it.
-const SAFE_STAGE = /^(?:[A-Za-z0-9_-]{1,128}|\$default)$/;
+const SAFE_HTTP_STAGE = /^(?:\$default|[A-Za-z0-9_-]{1,128})$/;
 /** An id from the responder's own configuration: shell-safe, any length (local endpoints use shorter ids than AWS). */
 const SAFE_GIVEN_ID = /^[a-z0-9]{1,32}$/;
 const SAFE_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
@@ -171,12 +202,14 @@ const SAFE_ACCOUNT = /^\d{12}$/;
 function apiOf(facts: ApiFacts, given: DiagnosisApi | undefined): DiagnosisApi {
   const pick = (a: string | undefined, b: string | undefined, ok: RegExp, okGiven = ok): string | undefined =>
     a !== undefined && okGiven.test(a) ? a : b !== undefined && ok.test(b) ? b : undefined;
+  const type = given?.type ?? facts.type;
   const apiId = pick(given?.apiId, facts.apiId, SAFE_ID, SAFE_GIVEN_ID);
-  const stage = pick(given?.stage, facts.stage, SAFE_STAGE);
+  // HTTP APIs' default stage is named `$default`; REST stage names are word characters and hyphens only.
+  const stage = pick(given?.stage, facts.stage, type === 'HTTP' ? SAFE_HTTP_STAGE : SAFE_STAGE);
   const region = pick(given?.region, facts.region, SAFE_REGION);
   const accountId = pick(given?.accountId, facts.accountId, SAFE_ACCOUNT);
   return {
-    ...(given?.type !== undefined ? { type: given.type } : {}),
+    ...(type !== undefined ? { type } : {}),
     ...(given?.name !== undefined ? { name: given.name } : {}),
     ...(apiId !== undefined ? { apiId } : {}),
     ...(stage !== undefined ? { stage } : {}),
@@ -276,6 +309,7 @@ function summarizeCause(
   return {
     cause,
     title: CAUSES[cause].title,
+    beside: besideOf(findings),
     count: findings.length,
     share: total === 0 ? 0 : findings.length / total,
     statusOnly: findings.filter((f) => f.basis === 'status').length,
@@ -300,6 +334,27 @@ function summarizeCause(
   };
 }
 
+function besideOf(findings: readonly Finding[]): BesideSummary[] {
+  const by = new Map<string, { first: NonNullable<Finding['beside']>; count: number }>();
+  for (const f of findings) {
+    if (f.beside === undefined) continue;
+    const key = `${f.beside.kind}:${f.beside.cause}`;
+    const entry = by.get(key);
+    if (entry === undefined) by.set(key, { first: f.beside, count: 1 });
+    else entry.count++;
+  }
+  return [...by.values()]
+    .sort((a, b) => b.count - a.count)
+    .map(({ first, count }) => ({
+      cause: first.cause,
+      title: CAUSES[first.cause].title,
+      kind: first.kind,
+      count,
+      evidence: first.evidence.slice(0, 2).map((l) => l.text),
+      ...(first.note !== undefined ? { note: first.note } : {}),
+    }));
+}
+
 /** Summarises findings into a Diagnosis: per cause, per status, per route, with evidence and remedies. */
 export function summarize(findings: readonly Finding[], set: TraceSet, options: SummarizeOptions = {}): Diagnosis {
   const api = apiOf(set.api, options.api);
@@ -311,6 +366,8 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     byCause.set(f.cause, list);
   }
   const total = findings.length;
+  // A sample is never shown as the total: the total is what was counted, the sample what was classified.
+  const failedTotal = Math.max(total, options.sampling?.totalFailed ?? 0);
   const causes = [...byCause.entries()]
     .map(([cause, list]) => summarizeCause(cause, list, total, api, maxSamples))
     // Most frequent first; among equals, a named cause before `unknown`, then taxonomy order.
@@ -343,8 +400,18 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
     set.failed.lastSeen,
   ]);
   const limits: string[] = [];
-  if (total === 0) limits.push('No failed request was found in the logs that were read.');
-  if (api.apiId === undefined) limits.push('The API id did not appear in the logs: commands show <rest-api-id>.');
+  if (failedTotal === 0) limits.push('No failed request was found in the logs that were read.');
+  else if (total === 0)
+    limits.push(
+      `${failedTotal} failed request(s) were counted, but none of their lines could be read to classify them.`,
+    );
+  const http = api.type === 'HTTP';
+  if (api.apiId === undefined)
+    limits.push(
+      http
+        ? 'The API id did not appear in the access log (add $context.apiId or $context.domainName to its format): commands show <api-id>.'
+        : 'The API id did not appear in the logs: commands show <rest-api-id>.',
+    );
   if (api.region === undefined) limits.push('The region did not appear in the logs: commands show <region>.');
   const needsFunction: ReadonlySet<CauseId> = new Set<CauseId>([
     'lambda_permission',
@@ -359,24 +426,32 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
   );
   if (noFunction.length > 0) {
     limits.push(
-      `The Lambda function behind ${noFunction.map((c) => c.cause).join(', ')} did not appear in the logs (its "Endpoint request URI" line is written at INFO level): commands show <function-name>.`,
+      http
+        ? `HTTP API access logs do not name the Lambda function behind ${noFunction.map((c) => c.cause).join(', ')}: commands show <function-name>.`
+        : `The Lambda function behind ${noFunction.map((c) => c.cause).join(', ')} did not appear in the logs (its "Endpoint request URI" line is written at INFO level): commands show <function-name>.`,
     );
   }
   const noRoute = findings.filter((f) => routeOfFinding(f) === 'unknown route').length;
   if (noRoute > 0) {
     limits.push(
-      `${noRoute} failed request(s) logged no method or resource (ERROR-level logging or no access log): their route is unknown.`,
+      http
+        ? `${noRoute} failed request(s) logged no route (add $context.routeKey to the access log format): their route is unknown.`
+        : `${noRoute} failed request(s) logged no method or resource (ERROR-level logging or no access log): their route is unknown.`,
     );
   }
   const statusOnly = findings.filter((f) => f.basis === 'status' && f.cause !== 'unknown').length;
   if (statusOnly > 0) {
     limits.push(
-      `${statusOnly} request(s) were classified from the status code alone; execution logging at INFO or an access log with $context.integrationErrorMessage would show the reason.`,
+      http
+        ? `${statusOnly} request(s) were classified from the status code alone; an access log format with $context.integrationErrorMessage and $context.error.message would show the reason.`
+        : `${statusOnly} request(s) were classified from the status code alone; execution logging at INFO or an access log with $context.integration.error and $context.error.message would show the reason.`,
     );
   }
   const noStatus = findings.filter((f) => f.status === undefined).length;
   if (noStatus > 0)
-    limits.push(`${noStatus} failed request(s) have no logged final status (the log ended before "Method completed").`);
+    limits.push(
+      `${noStatus} failed request(s) have no logged final status (${http ? 'no access log line for them' : 'the log ended before "Method completed"'}).`,
+    );
   if (set.incompleteTotal > 0) {
     limits.push(
       `${set.incompleteTotal} request(s) had lines but no outcome and no error line (cut by the window or by ERROR-level logging); they are not counted.`,
@@ -386,7 +461,8 @@ export function summarize(findings: readonly Finding[], set: TraceSet, options: 
   return {
     api,
     ...(options.window !== undefined ? { window: options.window } : {}),
-    failedRequests: total,
+    failedRequests: failedTotal,
+    classifiedRequests: total,
     succeededRequests: set.succeeded,
     linesRead: set.linesRead,
     ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),

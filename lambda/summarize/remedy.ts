@@ -583,7 +583,7 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
     return [
       { text: 'No rule explains these requests: read the most frequent messages below, then one full trace:' },
       {
-        text: "One request's execution log:",
+        text: c.apiType === 'HTTP' ? "One request's access log line:" : "One request's execution log:",
         command:
           c.apiType === 'HTTP'
             ? `aws logs filter-log-events --log-group-name <access-log-group> --region ${n.region} --filter-pattern ${shellQuote(`"${c.sampleRequestId ?? '<request-id>'}"`)}`

@@ -10,12 +10,16 @@ import {
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
+import { accessEvidenceText } from './access-evidence.js';
+import { firstAwsText } from './aws-text.js';
 import { IdFilter } from './id-filter.js';
 import { type Pending, PendingIndex, prefixKeyOfId } from './pending-index.js';
 import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
 
 /** What the API's logs revealed about the API itself. */
 export interface ApiFacts {
+  /** REST when execution lines or REST access fields were read, HTTP when only HTTP API access fields were. */
+  type?: 'REST' | 'HTTP';
   apiId?: string;
   stage?: string;
   region?: string;
@@ -66,6 +70,14 @@ const MAX_BACKEND_REQUESTS = 20_000;
 export const MAX_FAILED_KEPT = 2_000;
 /** Requests in flight held at once; see TraceBuilderOptions.maxOpen. */
 const MAX_OPEN = 20_000;
+/** `$context.domainName` of the default endpoint: `{api-id}.execute-api.{region}.amazonaws.com`. */
+const EXECUTE_API_DOMAIN = /^([a-z0-9]{10})\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$/;
+/** A request id in parentheses right before the AWS text, after a tool's own columns (`... <stream> (<id>) `). */
+const REQUEST_ID_BEFORE_TEXT = /(?:^|\s)\(([^()\s]{1,128})\) $/;
+/** The console Test output's first line, naming the request. */
+const BARE_HEADER = /^Execution log for request (\S{1,128})/;
+/** Lines REST writes after "Method completed": they belong to the request that just completed. */
+const BARE_TRAILER = /^(?:AWS Integration Endpoint RequestId|X-ray Tracing ID)/;
 /** Incomplete requests kept as examples (the rest are counted). */
 const MAX_INCOMPLETE_KEPT = 100;
 
@@ -180,6 +192,13 @@ export class TraceBuilder {
   private readonly api: ApiFacts = {};
   private apiKnown = false;
   private lastGroupName: string | undefined = '';
+  /** Execution lines or REST-only access fields were read / HTTP API-only access fields were. */
+  private restSeen = false;
+  private httpSeen = false;
+  private executionSeen = false;
+  /** The request that lines without a request id belong to, while such lines keep coming. */
+  private bare: { id: string; closed: boolean } | undefined;
+  private bareBlocks = 0;
   private lastGroupIsNotLambda = true;
   /** Lambda targets by endpoint URI: a stage calls a handful of functions, parsed once each. */
   private readonly targets = new Map<string, LambdaTarget | undefined>();
@@ -222,6 +241,7 @@ export class TraceBuilder {
       }
       const close = requestIdEnd(message);
       if (close !== -1) {
+        this.executionSeen = true;
         if (this.keepSucceeded) {
           this.addExecutionNow(message.slice(1, close), message.slice(textStart(message, close)), event.timestamp);
         } else {
@@ -233,6 +253,7 @@ export class TraceBuilder {
     const r = recognise(event);
     switch (r.source) {
       case 'execution':
+        this.executionSeen = true;
         this.addExecutionNow(r.requestId, r.text, event.timestamp);
         return;
       case 'access':
@@ -241,10 +262,39 @@ export class TraceBuilder {
       case 'lambda':
         this.addBackend(r.record, event);
         return;
-      case 'other':
-        this.unrecognised++;
+      case 'other': {
+        // Lines without the `(<request id>) ` prefix: pasted from the console's Test output, quoted bare, or after
+        // another tool's columns. Their AWS text is read as the execution lines of one request.
+        const aws = firstAwsText(message);
+        if (aws?.source === 'execution') {
+          this.executionSeen = true;
+          // `aws logs tail` and other tools put their columns before the `(<request id>) ` prefix: keep the id.
+          const id = REQUEST_ID_BEFORE_TEXT.exec(message.slice(Math.max(0, aws.at - 132), aws.at))?.[1];
+          if (id !== undefined) this.addExecutionNow(id, aws.text, event.timestamp);
+          else this.addBare(aws.text, event.timestamp);
+        } else this.unrecognised++;
         return;
+      }
     }
+  }
+
+  /**
+   * An execution line without its request id. Consecutive such lines are one request (the console Test output of
+   * one request, or a block quoted from one), named by the console's `Execution log for request <id>` header when
+   * there is one; the request ends at its "Method completed with status" line, after which only its trailers
+   * (AWS Integration Endpoint RequestId, X-ray Tracing ID) still belong to it.
+   */
+  private addBare(text: string, timestamp: number | undefined): void {
+    const header = BARE_HEADER.exec(text);
+    if (header?.[1] !== undefined) {
+      this.bare = { id: header[1], closed: false };
+      return;
+    }
+    if (this.bare === undefined || (this.bare.closed && !BARE_TRAILER.test(text))) {
+      this.bare = { id: `lines-without-request-id-${++this.bareBlocks}`, closed: false };
+    }
+    this.addExecutionNow(this.bare.id, text, timestamp);
+    if (completedStatusAt(text, 0) !== undefined) this.bare.closed = true;
   }
 
   private addExecution(event: LogEvent, message: string, close: number): void {
@@ -435,14 +485,31 @@ export class TraceBuilder {
     if (record.integrationRequestId !== undefined) trace.lambdaRequestId ??= record.integrationRequestId;
     if (record.apiId !== undefined) this.api.apiId ??= record.apiId;
     if (record.stage !== undefined) this.api.stage ??= record.stage;
+    this.readAccessApiFacts(record);
     const timestamp = event.timestamp ?? record.requestTimeEpochMs;
     this.pushLine(trace, {
       source: 'access',
-      text: truncateText(event.message),
+      text: truncateText(accessEvidenceText(record) ?? event.message),
       ...(timestamp !== undefined ? { timestamp } : {}),
     });
     trace.completed = true;
     if (trace.status !== undefined) this.complete(trace);
+  }
+
+  /**
+   * What an access log record says about the API: its id and region in `$context.domainName`
+   * (`a1b2c3d4e5.execute-api.us-east-1.amazonaws.com`), and its type. Only HTTP APIs have `$context.routeKey` and
+   * `$context.integrationErrorMessage`; only REST APIs have `$context.resourcePath` and execution logs.
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+   */
+  private readAccessApiFacts(record: AccessRecord): void {
+    const domain = record.domainName === undefined ? null : EXECUTE_API_DOMAIN.exec(record.domainName);
+    if (domain?.[1] !== undefined && domain[2] !== undefined) {
+      this.api.apiId ??= domain[1];
+      this.api.region ??= domain[2];
+    }
+    if (record.resourcePath !== undefined) this.restSeen = true;
+    else if (record.routeKey !== undefined || record.integrationErrorMessage !== undefined) this.httpSeen = true;
   }
 
   private addBackend(record: FunctionLogRecord, event: LogEvent): void {
@@ -560,6 +627,12 @@ export class TraceBuilder {
     if (this.incomplete.length < MAX_INCOMPLETE_KEPT) this.incomplete.push(trace);
   }
 
+  private apiType(): Pick<ApiFacts, 'type'> {
+    // Execution lines are REST's only: HTTP APIs write access logs alone.
+    if (this.restSeen || this.executionSeen) return { type: 'REST' };
+    return this.httpSeen ? { type: 'HTTP' } : {};
+  }
+
   /** Whether a request was settled already: exactly for the last 50,000, approximately before them. */
   private isSettled(id: string): boolean {
     return this.settled.has(id) || (this.older?.has(id) ?? false);
@@ -622,7 +695,7 @@ export class TraceBuilder {
       incompleteTotal: this.incompleteTotal,
       unjoinedBackend,
       unrecognised: this.unrecognised,
-      api: { ...this.api },
+      api: { ...this.api, ...this.apiType() },
       linesRead: this.linesRead,
     };
   }

@@ -93,7 +93,7 @@ function summary(result: ReturnType<typeof diagnoseEvents>, truth: CorpusTruth):
   const causes = Object.fromEntries(result.diagnosis.causes.map((c) => [c.cause, c.count]));
   const s = result.diagnosis.sampling;
   return {
-    failed: result.diagnosis.failedRequests,
+    failed: result.diagnosis.classifiedRequests,
     succeeded: result.diagnosis.succeededRequests,
     causes,
     ...(s?.stride !== undefined

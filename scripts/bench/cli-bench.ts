@@ -94,7 +94,7 @@ export function benchCli(root: string, scratch: string, cases: readonly CliCase[
       ...base,
       ...(rss !== undefined ? { maxRss: Number(rss) * 1024 } : {}),
       mismatches: truthMismatches(truth, diagnosis),
-      classified: diagnosis.failedRequests,
+      classified: diagnosis.classifiedRequests ?? diagnosis.failedRequests,
       counted: diagnosis.sampling?.totalFailed ?? diagnosis.failedRequests,
     });
   }

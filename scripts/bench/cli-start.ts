@@ -147,7 +147,7 @@ export function cliStartRatio(results: CliStartResults): number {
 
 export function renderCliStart(p: (line?: string) => void, results: CliStartResults): void {
   const bareMs = median(results.scenarios[0]?.timesMs ?? []);
-  p('## 4. CLI start');
+  p('## 7. CLI start');
   p();
   p(
     'A two-line file (the failure and the status line of one request from test/fixtures/cli/mixed-incident.log) ' +

@@ -529,6 +529,8 @@ export function truthMismatches(
   truth: CorpusTruth,
   diagnosis: {
     readonly failedRequests: number;
+    /** The failed requests classified (the sample's size); absent means every failed request was. */
+    readonly classifiedRequests?: number;
     readonly succeededRequests: number;
     readonly causes: readonly { readonly cause: CauseId; readonly count: number }[];
     readonly sampling?: { readonly totalFailed: number; readonly stride?: number; readonly slices?: number };
@@ -555,7 +557,8 @@ export function truthMismatches(
       if (expected !== actual) problems.push(`${cause}: diagnosed ${actual}, generated ${expected}`);
       continue;
     }
-    const share = diagnosis.failedRequests === 0 ? 0 : actual / diagnosis.failedRequests;
+    const classified = diagnosis.classifiedRequests ?? diagnosis.failedRequests;
+    const share = classified === 0 ? 0 : actual / classified;
     const truthShare = truth.failed === 0 ? 0 : expected / truth.failed;
     if (Math.abs(share - truthShare) > SHARE_TOLERANCE)
       problems.push(

@@ -232,7 +232,7 @@ export class HandlerBench {
       messageBytes: reads.reduce((s, r) => s + r.bytes, 0),
       wireBytes: stats.responseBytes.FilterLogEventsCommand ?? 0,
       stoppedBy: reads.map((r) => r.stoppedBy).join(','),
-      diagnosedFailed: diagnosis.failedRequests,
+      diagnosedFailed: diagnosis.classifiedRequests,
       causes,
       mismatches: truthMismatches(incident.truth, diagnosis, { checkSucceeded: false }),
       shareDeviationPp: shareDeviation(incident.truth, causes),

@@ -7,8 +7,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { bundledResponderAsset } from '../infra/helpers/synth.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
+
+// Before the other hooks: the handler runs in beforeAll. Its JSON log lines are taken in, not printed.
+captureLogLines();
 
 // The same esbuild output the stack deploys (cdk.out asset of the NodejsFunction), run against the local endpoint.
 const endpoint = inject('awsEndpoint');

@@ -5,7 +5,11 @@ import { DynamoDbNotificationLedger } from '../../lambda/adapters/notification-l
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
+
+// Before the other hooks: the handler runs in beforeAll. Its JSON log lines are taken in, not printed.
+captureLogLines();
 
 // Lambda retries a failed async invocation and may deliver an event more than once: the same alarm state change
 // must be notified once, and two alarms firing together must each get their own message.

@@ -2,7 +2,8 @@
  * The notification shown in README.md and docs/notifications.md is what `npm run demo` prints now. The demo runs as a
  * user runs it (its own local AWS endpoint), and every fenced block marked `<!-- demo: NAME -->` must equal the part
  * of its output NAME stands for, once what differs from run to run (the API id, request ids, deployment id, times)
- * is masked. A change to the demo or to the renderers that is not carried into the docs fails here.
+ * is masked. A change to the demo or to the renderers that is not carried into the docs fails here:
+ * `npx tsx scripts/update-docs-demo.ts` rewrites the marked blocks with the demo's current output.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

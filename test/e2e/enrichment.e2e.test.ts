@@ -4,7 +4,11 @@ import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { createLocalRestApi } from '../../scripts/local-api.js';
 import { localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
+
+// Before the other hooks: the handler runs in beforeAll. Its JSON log lines are taken in, not printed.
+captureLogLines();
 
 // The handler as deployed composes the read-only configuration checks: against a REST API and functions on the
 // local endpoint, each cause says what the configuration showed, and the change before the first error leads.

@@ -83,6 +83,7 @@ export class LocalAwsHarness {
 
 export interface SnsEnvelope {
   readonly Type: string;
+  readonly MessageId: string;
   readonly Subject?: string;
   readonly Message: string;
   readonly MessageAttributes?: Record<string, { Type: string; Value: string }>;

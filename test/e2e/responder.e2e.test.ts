@@ -10,6 +10,7 @@ import {
   type TraceKind,
 } from '../../scripts/incident.js';
 import { localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
 
 const endpoint = inject('awsEndpoint');
@@ -149,6 +150,8 @@ function attrs(m: SnsEnvelope): Record<string, string> {
   return Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]));
 }
 
+const logLines = captureLogLines();
+
 describe('responder end to end against a local AWS endpoint', () => {
   it('names a malformed Lambda proxy response 502 with its route, count and fix', async () => {
     const m = await alarm(scenarios.malformed);
@@ -167,6 +170,13 @@ describe('responder end to end against a local AWS endpoint', () => {
       state: 'ALARM',
     });
     expect(m.Message).toContain('completed below 500: 4');
+    // The function logs what it diagnosed and the id SNS gave the message it published.
+    expect(logLines.lines).toContainEqual(
+      expect.objectContaining({ level: 'info', message: 'diagnosed', failedRequests: 6 }),
+    );
+    expect(logLines.lines).toContainEqual(
+      expect.objectContaining({ level: 'info', message: 'published', messageId: m.MessageId, subject: m.Subject }),
+    );
   });
 
   it('names a missing invoke permission 500 with the add-permission command for the API', async () => {

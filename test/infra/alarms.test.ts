@@ -4,6 +4,13 @@ import { synthResponder, TWO_APIS } from './helpers/synth.js';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
 
+/** The alarms on the APIs, not those on the responder itself (named `...-responder-...`). */
+function apiAlarms(template: Template): { Properties: Record<string, unknown> }[] {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources).filter((a) =>
+    String(a.Properties.AlarmName).endsWith('-5xx'),
+  );
+}
+
 describe('ApiGateway5xxResponder alarms (count threshold)', () => {
   let template: Template;
   let functionArn: unknown;
@@ -22,8 +29,10 @@ describe('ApiGateway5xxResponder alarms (count threshold)', () => {
     alarmNames = responder.runtimeConfig.apis.map((api) => api.alarmName ?? 'missing');
   });
 
-  it('creates one alarm per configured API stage', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+  it('creates one alarm per configured API stage, besides the four on the responder itself', () => {
+    // Changed with the self-monitoring alarms (test/infra/self-monitoring.test.ts): 2 API alarms + 4 of its own.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    expect(apiAlarms(template)).toHaveLength(2);
   });
 
   it('alarms on the REST 5XXError metric by ApiName and Stage, summed, with missing data not breaching', () => {
@@ -59,7 +68,7 @@ describe('ApiGateway5xxResponder alarms (count threshold)', () => {
 
   it('invokes the responder function on both ALARM and OK', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([functionArn]);
       expect(alarm.Properties.OKActions).toEqual([functionArn]);
@@ -67,7 +76,8 @@ describe('ApiGateway5xxResponder alarms (count threshold)', () => {
   });
 
   it('lets each alarm, and only that alarm, invoke the function', () => {
-    template.resourceCountIs('AWS::Lambda::Permission', 2);
+    // One permission per alarm: the 2 API alarms and the 4 self-monitoring alarms.
+    template.resourceCountIs('AWS::Lambda::Permission', 6);
     for (const sourceArn of [restAlarmArn, httpAlarmArn]) {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
@@ -173,7 +183,8 @@ describe('ApiGateway5xxResponder alarms (error-rate threshold)', () => {
   });
 
   it('has no plain metric on a rate alarm', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
+    const alarms = apiAlarms(template);
+    expect(alarms).toHaveLength(2);
     for (const alarm of alarms) {
       expect(alarm.Properties.MetricName).toBeUndefined();
       expect(alarm.Properties.Metrics).toBeDefined();

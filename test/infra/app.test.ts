@@ -1,18 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, projectContext } from './helpers/synth.js';
-
-interface ValidationReport {
-  readonly pluginReports: readonly { pluginName: string; violations: readonly { ruleName: string }[] }[];
-}
-
-function validationReport(outdir: string): ValidationReport {
-  const file = join(outdir, 'validation-report.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ValidationReport) : { pluginReports: [] };
-}
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, projectContext, validationReport } from './helpers/synth.js';
 
 interface AppRun {
   readonly status: number | null;
@@ -20,12 +11,20 @@ interface AppRun {
   readonly outdir: string;
 }
 
-/** Runs bin/app.ts as the CDK CLI does: context in CDK_CONTEXT_JSON, output folder in CDK_OUTDIR. */
-function runApp(context: Record<string, unknown>): AppRun {
+/** Folders the runs made, removed after the tests. */
+const made: string[] = [];
+
+/**
+ * Runs bin/app.ts as the CDK CLI does: context in CDK_CONTEXT_JSON, output folder in CDK_OUTDIR. `preload` is a
+ * module run first (`tsx --import`).
+ */
+function runApp(context: Record<string, unknown>, preload?: string): AppRun {
   const outdir = mkdtempSync(join(tmpdir(), 'apigw-5xx-app-'));
+  made.push(outdir);
   // Environment-agnostic, as on a machine without AWS credentials.
   const { CDK_DEFAULT_ACCOUNT: _account, CDK_DEFAULT_REGION: _region, ...env } = process.env;
-  const result = spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'bin', 'app.ts')], {
+  const args = [...(preload !== undefined ? ['--import', preload] : []), join(PROJECT_ROOT, 'bin', 'app.ts')];
+  const result = spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), args, {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     timeout: 120_000,
@@ -42,13 +41,18 @@ describe('bin/app.ts', () => {
     example = runApp({ 'aws:cdk:bundling-stacks': [] });
   });
 
+  afterAll(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('synthesizes the example configuration when given none, and warns about it', () => {
     expect(example.stderr).not.toMatch(/Error/);
     expect(example.status).toBe(0);
     const template = JSON.parse(readFileSync(join(example.outdir, 'ApiGateway5xxResponder.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string }>;
     };
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(2);
+    // Two API alarms and four on the responder itself.
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')).toHaveLength(6);
     const annotations = validationReport(example.outdir).pluginReports.find(
       (plugin) => plugin.pluginName === 'Construct Annotations',
     );
@@ -57,15 +61,29 @@ describe('bin/app.ts', () => {
   });
 
   it('reports no cdk-nag finding during synthesis', () => {
-    // The AwsSolutions plugin appears in the report only when it has findings (and then fails the synthesis).
+    // The AwsSolutions plugin appears in the report only when it has findings (and then fails the synthesis);
+    // the next test shows it runs.
     const nag = validationReport(example.outdir).pluginReports.filter((plugin) => plugin.pluginName === 'AwsSolutions');
     expect(nag).toEqual([]);
     expect(example.stderr).not.toContain('AwsSolutions-');
   });
 
+  it('runs cdk-nag during synthesis: a construct it flags fails the synthesis with the finding', () => {
+    // Prepare: an SNS topic with no SSL-only policy is added to the app's stack just before synthesis.
+    const probe = join(PROJECT_ROOT, 'test', 'infra', 'helpers', 'nag-probe.ts');
+    // Act
+    const run = runApp({ 'aws:cdk:bundling-stacks': [] }, probe);
+    // Assess
+    expect(run.status).not.toBe(0);
+    const nag = validationReport(run.outdir).pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions');
+    expect(nag?.violations.map((v) => v.ruleName)).toContain('AwsSolutions-SNS3');
+    expect(run.stderr).toContain('ApiGateway5xxResponder/NagProbeTopic/Resource');
+  });
+
   it('fails with every configuration problem listed and no stack trace', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'apigw-5xx-app-config-'));
+    made.push(dir);
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ apis: [{ type: 'REST', id: 'ABC', stage: 'prod' }], emails: ['x'] }));
     // Act

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +8,8 @@ import {
   type ResponderSettings,
   resolveResponderSettings,
 } from '../../lib/config.js';
-import { synthResponder } from './helpers/synth.js';
+import { tempDir } from '../helpers/temp-dirs.js';
+import { synthResponder, TWO_APIS, validationReport } from './helpers/synth.js';
 
 const REST = { type: 'REST', name: 'orders', id: 'a1b2c3d4e5', stage: 'prod' } as const;
 
@@ -46,10 +46,11 @@ describe('resolveResponderSettings', () => {
       timeBudgetSec: 45,
       memorySizeMb: 512,
       logRetentionDays: 30,
-      reservedConcurrency: 5,
+      reservedConcurrency: 10,
       windowMarginSec: 60,
       maxLogPages: 20,
       maxLogEvents: 10_000,
+      logReadsPerSecond: 3,
     });
   });
 
@@ -142,6 +143,11 @@ describe('resolveResponderSettings', () => {
       'alarm.periodSec x alarm.evaluationPeriods must be at most 86400 seconds, got 120000',
     ],
     [
+      'a FilterLogEvents share of zero',
+      { apis: [REST], logReadsPerSecond: 0 },
+      'logReadsPerSecond must be a number from 0.1 to 100 (FilterLogEvents calls per second for all responders together), got 0',
+    ],
+    [
       'a time budget that leaves no time to publish',
       { apis: [REST], timeoutSec: 60, timeBudgetSec: 58 },
       'timeBudgetSec must be an integer from 5 to 50, got 58: leave at least 10 s of timeoutSec (60) for publishing',
@@ -193,7 +199,7 @@ describe('resolveResponderSettings', () => {
 });
 
 describe('loadResponderSettings', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'apigw-5xx-config-'));
+  const dir = tempDir('apigw-5xx-config-');
   const file = join(dir, 'config.json');
   writeFileSync(
     file,
@@ -298,6 +304,33 @@ describe('ApiGateway5xxResponder configuration', () => {
     // Assess
     expect(error.problems[0]).toMatch(
       /^the runtime configuration must fit in 3500 bytes of the function's environment, got \d+ bytes for 40 APIs: split the APIs/,
+    );
+  });
+});
+
+describe('ApiGateway5xxResponder warnings', () => {
+  it('warns in the validation report about an HTTP API with no access log group and no functions, only that one', () => {
+    // Act
+    const { outdir } = synthResponder(TWO_APIS);
+    // Assess
+    const annotations = validationReport(outdir).pluginReports.find((p) => p.pluginName === 'Construct Annotations');
+    expect(annotations?.conclusion).toBe('success');
+    const noLogs = (annotations?.violations ?? []).filter(
+      (v) => v.ruleName === 'Annotation::apigw-5xx-responder:no-logs',
+    );
+    expect(noLogs.map((v) => [v.severity, v.description])).toEqual([
+      [
+        'warning',
+        'HTTP API f6g7h8i9j0 stage $default has no accessLogGroup or functionNames: its alarms will be reported without a diagnosis. Turn on access logging for the stage and set accessLogGroup.',
+      ],
+    ]);
+  });
+
+  it('gives no such warning when every API has a log to read', () => {
+    const { outdir } = synthResponder({ ...TWO_APIS, apis: TWO_APIS.apis.slice(0, 1) });
+    const annotations = validationReport(outdir).pluginReports.find((p) => p.pluginName === 'Construct Annotations');
+    expect(annotations?.violations.map((v) => v.ruleName) ?? []).not.toContain(
+      'Annotation::apigw-5xx-responder:no-logs',
     );
   });
 });

@@ -26,7 +26,7 @@ describe('ApiGateway5xxResponder function', () => {
       Handler: 'index.handler',
       MemorySize: 512,
       Timeout: 60,
-      ReservedConcurrentExecutions: 5,
+      ReservedConcurrentExecutions: 10,
     });
   });
 
@@ -83,6 +83,7 @@ describe('ApiGateway5xxResponder function', () => {
       windowMarginMs: 60_000,
       maxPages: 20,
       maxEvents: 10_000,
+      logReadRate: { perSecond: 3, concurrency: 10 },
     } satisfies RuntimeConfig);
   });
 

@@ -156,14 +156,17 @@ describe('benchmark corpus generator', () => {
     const errors = generateCorpus({ seed: 12, targetFailures: 3_000, level: 'ERROR', failureRate: 1 });
     const d = diagnoseEvents(errors.events, { maxClassified: 500 }).diagnosis;
     expect(d.sampling?.stride).toBeGreaterThan(1);
-    expect(d.failedRequests).toBeLessThanOrEqual(500);
+    expect(d.classifiedRequests).toBeLessThanOrEqual(500);
+    expect(d.failedRequests).toBe(errors.truth.failed);
     expect(truthMismatches(errors.truth, d)).toEqual([]);
     // The same sample with one cause's share moved by more than the tolerance, or the count off by one, is caught.
     const [top, ...rest] = d.causes;
     if (top === undefined) throw new Error('no cause');
-    const moved = Math.ceil(d.failedRequests * 0.05);
+    const moved = Math.ceil(d.classifiedRequests * 0.05);
     const skewed = { ...d, causes: [{ ...top, count: top.count + moved }, ...rest] };
-    expect(truthMismatches(errors.truth, { ...skewed, failedRequests: d.failedRequests + moved })).not.toEqual([]);
+    expect(truthMismatches(errors.truth, { ...skewed, classifiedRequests: d.classifiedRequests + moved })).not.toEqual(
+      [],
+    );
     const sampling = { totalFailed: errors.truth.failed - 1, exact: true, stride: d.sampling?.stride ?? 2 };
     expect(truthMismatches(errors.truth, { ...d, sampling })).toEqual([
       `failed requests: diagnosed ${errors.truth.failed - 1}, generated ${errors.truth.failed}`,

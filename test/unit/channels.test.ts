@@ -13,6 +13,7 @@ import {
 import { renderSlackPayload, type SlackBlock } from '../../lambda/render/slack-blocks.js';
 import { parseAlarmEvent } from '../../lambda/respond/alarm-event.js';
 import { diagnosisNotification, messageBytes } from '../../lambda/respond/notification.js';
+import { CAUSE_IDS } from '../../lambda/taxonomy.js';
 import { alarmActionEvent } from '../e2e/responder-harness.js';
 
 const API = { name: 'orders-api', apiId: 'a1b2c3d4e5', stage: 'prod', region: 'us-east-1', type: 'REST' as const };
@@ -68,20 +69,37 @@ describe('renderSlackPayload', () => {
   });
 
   it('stays within 50 blocks for an incident with many causes and says what did not fit', () => {
-    const kinds = [
-      'Invalid permissions on Lambda function',
-      'Malformed Lambda proxy response',
-      'No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 400',
-      'Authorizer error',
-      'There was an internal error while executing your request',
-      'Rate Exceeded.',
-    ];
-    const { diagnosis } = diagnoseEvents(incident(Array.from({ length: 60 }, (_, i) => `${kinds[i % kinds.length]}`)), {
+    // Prepare: a real diagnosis, its causes repeated under every cause id of the taxonomy (4 blocks each).
+    const { diagnosis: real } = diagnoseEvents(
+      incident(['Invalid permissions on Lambda function', 'Malformed Lambda proxy response']),
+      { api: API },
+    );
+    const causes = CAUSE_IDS.map((cause, i) => ({
+      ...(real.causes[i % real.causes.length] as (typeof real.causes)[number]),
+      cause,
+    }));
+    const diagnosis = { ...real, causes };
+    // Act
+    const payload = renderSlackPayload(diagnosis);
+    // Assess: whole causes in order, then one block naming the rest, and the notes still at the end.
+    expect(payload.blocks.length).toBeLessThanOrEqual(SLACK_MAX_BLOCKS);
+    const texts = allText(payload.blocks);
+    const shown = causes.filter((c) => texts.some((t) => t.includes(`\`${c.cause}\``)));
+    expect(shown).toEqual(causes.slice(0, shown.length));
+    const hidden = causes.slice(shown.length).map((c) => c.cause);
+    expect(hidden.length).toBeGreaterThan(0);
+    const more = texts.filter((t) => t.includes('not shown'));
+    expect(more).toEqual([`_${hidden.length} more causes not shown here (${hidden.join(', ')}): see the email._`]);
+    expect(payload.blocks.at(-1)).toMatchObject({ type: 'context' });
+  });
+
+  it('shows every cause and no "not shown" block when they fit', () => {
+    const { diagnosis } = diagnoseEvents(incident(['Invalid permissions on Lambda function', 'Authorizer error']), {
       api: API,
     });
-    const payload = renderSlackPayload(diagnosis);
-    expect(diagnosis.causes.length).toBeGreaterThanOrEqual(5);
-    expect(payload.blocks.length).toBeLessThanOrEqual(SLACK_MAX_BLOCKS);
+    const texts = allText(renderSlackPayload(diagnosis).blocks);
+    for (const c of diagnosis.causes) expect(texts.some((t) => t.includes(`\`${c.cause}\``))).toBe(true);
+    expect(texts.some((t) => t.includes('not shown'))).toBe(false);
   });
 });
 

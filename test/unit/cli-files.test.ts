@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 /** The descriptors this process holds open on `path`. */
 function fdsOn(path: string): string[] {
@@ -15,15 +15,8 @@ function fdsOn(path: string): string[] {
   });
 }
 
-/** Scratch folders the tests made: removed afterwards, so a green run leaves nothing in /tmp. */
-const scratch: string[] = [];
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
-
 function logFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'review-cli-'));
-  scratch.push(dir);
+  const dir = tempDir('review-cli-');
   const file = join(dir, 'a.log');
   writeFileSync(file, '(abc) Method completed with status: 502\n');
   return file;

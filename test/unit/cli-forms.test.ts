@@ -1,18 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/apigw-5xx.mjs');
 const FORMS = join(ROOT, 'test/fixtures/forms');
-const scratch = mkdtempSync(join(tmpdir(), 'apigw5xx-forms-'));
-
-afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
-});
 
 /** Runs the real command as a separate process, as `npx apigw-5xx` would. */
 function run(args: string[], input?: string | Buffer) {
@@ -230,7 +225,7 @@ describe('apigw-5xx behaves as a command', () => {
 
   it('exits 0 without a stack trace when the reader closes the pipe (| head)', () => {
     // Prepare: enough lines that the output outgrows the pipe after head has gone.
-    const file = join(scratch, 'many.log');
+    const file = join(tempDir('apigw5xx-forms-'), 'many.log');
     const line = '(fbcaf9e5-d535-40a1-891c-7b70118cf7e8) Execution failed due to a timeout error\n';
     writeFileSync(file, line.repeat(50_000));
     for (const command of ['classify', 'diagnose']) {

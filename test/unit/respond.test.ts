@@ -13,6 +13,7 @@ import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { parseAlarmEvent } from '../../lambda/respond/alarm-event.js';
 import { apiForAlarm, type RespondDeps, respond, windowFor } from '../../lambda/respond/respond.js';
 import { alarmActionEvent } from '../e2e/responder-harness.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 
 const NOW = Date.parse('2026-11-25T03:20:00.000Z');
 const CONFIG: RuntimeConfig = {
@@ -123,6 +124,52 @@ describe('respond', () => {
     );
   });
 
+  it('still reads the events when the count of failed requests was cut by throttling (an alarm storm)', async () => {
+    // Prepare: the count read (status-line filter) gets no slot of the shared rate; the events read works.
+    const group = 'API-Gateway-Execution-Logs_a1b2c3d4e5/prod';
+    const calls: LogReadRequest[] = [];
+    const reader = {
+      read: async (request: LogReadRequest): Promise<LogReadResult> => {
+        calls.push(request);
+        if (request.countOnly === true)
+          return {
+            events: [],
+            pages: 0,
+            bytes: 0,
+            matched: 0,
+            stoppedBy: 'budget',
+            problem: {
+              kind: 'throttled',
+              logGroupName: group,
+              errorName: 'ReadRateLimit',
+              message: 'no slot',
+              fix: 'later',
+            },
+          };
+        return {
+          events: [
+            {
+              message:
+                '(8212e5af-c174-48ce-85d5-729d73c6771a) Execution failed due to configuration error: Malformed Lambda proxy response',
+            },
+            { message: '(8212e5af-c174-48ce-85d5-729d73c6771a) Method completed with status: 502' },
+          ],
+          pages: 1,
+          bytes: 100,
+          matched: 2,
+          stoppedBy: 'end',
+        };
+      },
+    };
+    const published: Notification[] = [];
+    // Act
+    await respond(event(), deps({ reader, published }));
+    // Assess: both reads were made, the diagnosis comes from the events, and nothing claims a partial read.
+    expect(calls.map((c) => c.countOnly === true)).toEqual([true, false]);
+    expect(published[0]?.subject).toContain('502 malformed Lambda proxy response');
+    expect(published[0]?.emailText).not.toContain('no slot');
+  });
+
   it('fails the invocation when publishing fails, so the async retry and the on-failure destination keep the alarm', async () => {
     const failing = deps({ publisher: { publish: async () => Promise.reject(new Error('SNS down')) } });
     await expect(respond(event(), failing)).rejects.toThrow('SNS down');
@@ -189,6 +236,7 @@ describe('apiForAlarm and windowFor', () => {
 });
 
 describe('handler', () => {
+  const logLines = captureLogLines();
   const logs = mockClient(CloudWatchLogsClient);
   const sns = mockClient(SNSClient);
   const saved = { ...process.env };
@@ -198,7 +246,8 @@ describe('handler', () => {
     sns.reset();
     vi.resetModules();
     Object.assign(process.env, {
-      RESPONDER_CONFIG: JSON.stringify(CONFIG),
+      // A short budget: the reader retries throttling until the budget runs out.
+      RESPONDER_CONFIG: JSON.stringify({ ...CONFIG, timeBudgetMs: 4_000 }),
       TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:responder',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'testing',
@@ -219,6 +268,13 @@ describe('handler', () => {
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('PublishError');
     expect(((error as Error).cause as Error).message).toBe('Rate exceeded');
+    // The unreadable log group is logged, as is the (empty) diagnosis, before the publish fails.
+    expect(logLines.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'log read incomplete', problem: 'missing_group' }),
+    );
+    expect(logLines.lines).toContainEqual(
+      expect.objectContaining({ level: 'info', message: 'diagnosed', failedRequests: 0 }),
+    );
   });
 
   it('publishes a partial diagnosis that says so when CloudWatch Logs keeps throttling', async () => {
@@ -253,9 +309,12 @@ describe('handler', () => {
     expect(body.email?.split('\n')[0]).toBe(
       'Cause: 502 malformed Lambda proxy response: 1 of 1 failed requests (100%), from logs only',
     );
-    expect(body.email).toMatch(
-      /CloudWatch Logs throttled reads of API-Gateway-Execution-Logs_a1b2c3d4e5\/prod \(4 attempts\): Rate exceeded/,
-    );
+    // The reader backs off and retries until the time budget (not a fixed 4 attempts), then says what it missed.
+    const attempts =
+      /CloudWatch Logs throttled reads of API-Gateway-Execution-Logs_a1b2c3d4e5\/prod \((\d+) attempts\): Rate exceeded/.exec(
+        body.email ?? '',
+      );
+    expect(Number(attempts?.[1])).toBeGreaterThan(4);
     expect(body.email).toContain('The diagnosis covers only the events read before the throttling.');
   }, 30_000);
 
@@ -322,7 +381,10 @@ describe('respond with a huge incident', () => {
     expect(new Set(reads.map((c) => c.request.endTime - c.request.startTime)).size).toBeLessThanOrEqual(2);
     expect(reads[0]?.limits.maxEvents).toBe(100);
     const lines = published[0]?.emailText.split('\n') ?? [];
-    expect(lines[0]).toBe('Cause: 502 malformed Lambda proxy response: 10 of 10 failed requests (100%)');
+    // The headline says the true total and the sample's size, never the sample as the total (issue 11 item 4).
+    expect(lines[0]).toBe(
+      'Cause: 502 malformed Lambda proxy response: 100% of 48,113 failed requests (10 of 10 classified)',
+    );
     expect(lines[3]).toBe(
       'Sampled: classified 10 of 48,113 failed requests, sampled evenly across the window (10 slices); counts and shares are from the sample.',
     );

@@ -47,6 +47,29 @@ describe('redact', () => {
     for (const [input, secret] of cases) expect(redact(input), input).not.toContain(secret);
   });
 
+  it('hides a credential pair after an unbalanced quote, plain or escaped inside a JSON string', () => {
+    // Prepare: an earlier quote pairs with the pair's own quotes, so the general pair rules read the wrong spans.
+    const cases: Array<[string, string]> = [
+      ['"x": "unterminated {"pwd":"p!w#d4Xq"}', 'p!w#d4Xq'],
+      ['"x": "unterminated {"Authorization":"tok!en9Zr"}', 'tok!en9Zr'],
+      ["'a': 'x {'pwd': 'p!w#d4Xq'}", 'p!w#d4Xq'],
+      ['{"body":"\\"x\\": \\"unterminated {\\"password\\":\\"pa$$w0rd!\\"}"}', 'pa$$w0rd!'],
+      ['\\"note\\": \\"a {\\"Authorization\\":\\"tok!en9Zr\\"}', 'tok!en9Zr'],
+    ];
+    for (const [input, secret] of cases) {
+      // Act
+      const out = redact(input);
+      // Assess
+      expect(out, input).not.toContain(secret);
+      expect(out, input).toContain(REDACTED);
+    }
+  });
+
+  it('keeps pairs whose name only contains a sensitive word but is not a credential name', () => {
+    const text = '"x": "unterminated {"cwd_pwd_dir":"/var/task","authorizerError":"Unauthorized"}';
+    expect(redact(text)).toBe(text);
+  });
+
   it('keeps what diagnosis needs: request ids, ARNs, statuses, authorizer fields', () => {
     const text =
       '{"requestId":"5cb7ee58-39e6-11e9-be7e-29aff96747f2","status":"502","authorizerError":"Unauthorized","integrationErrorMessage":"The Lambda function returned the following error: boom"}';

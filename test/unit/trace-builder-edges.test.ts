@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../lambda/parse/log-event.js';
+import { type LogEvent, MAX_KEPT_LINE_CHARS, truncateText } from '../../lambda/parse/log-event.js';
+import { REDACTED } from '../../lambda/safety/redact.js';
 import { TraceBuilder } from '../../lambda/trace/trace-builder.js';
 
 const A = '5cb7ee58-39e6-11e9-be7e-29aff96747f2';
@@ -112,5 +113,26 @@ describe('a failed request left out of the sample is counted once', () => {
     const set = builder.finish();
     expect(set.failed.total).toBe(n);
     expect(set.traces.every((t) => t.lines.some((l) => l.source === 'execution'))).toBe(true);
+  });
+});
+
+describe('truncateText', () => {
+  it('redacts a credential the line cap would cut, whatever characters it holds', () => {
+    // Prepare: the cap falls inside the value, after its opening quote and before its closing one.
+    const secret = 'p!w#d4Xq:Rz7(kL';
+    const lead = 'Endpoint response body before transformations: {"user":"bob","password":"';
+    const text = `${'x'.repeat(MAX_KEPT_LINE_CHARS - lead.length - 6)}${lead}${secret}"} ${'y'.repeat(5_000)}`;
+    // Act
+    const kept = truncateText(text);
+    // Assess
+    expect(kept).not.toContain(secret.slice(0, 4));
+    expect(kept).toContain('"password":"[');
+    expect(kept).toMatch(/… \[\d+ more characters\]$/);
+  });
+
+  it('keeps a line within the cap as it is (the renderers redact what they show)', () => {
+    const text = '{"password":"hunter2"}';
+    expect(truncateText(text)).toBe(text);
+    expect(truncateText(`${text}${'x'.repeat(MAX_KEPT_LINE_CHARS)}`)).toContain(`{"password":"${REDACTED}"}`);
   });
 });

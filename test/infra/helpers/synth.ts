@@ -1,13 +1,14 @@
 /** Builds the responder stack the way `cdk synth` does (cdk.json feature flags), for template assertions. */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import type { ResponderSettings } from '../../../lib/config.js';
 import { ResponderStack } from '../../../lib/responder-stack.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -24,7 +25,7 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /** Extra context, e.g. `{ config: 'file.json' }`. */
   readonly context?: Record<string, unknown>;
-  /** Where the cloud assembly goes. @default - a new temporary folder */
+  /** Where the cloud assembly goes. @default - a new temporary folder, removed after the test file */
   readonly outdir?: string;
   /** The stack's account and region. @default - environment-agnostic */
   readonly env?: Environment;
@@ -39,11 +40,14 @@ export interface Synthesized {
 
 /** One stack per call: `settings` given directly, or read from context when undefined. */
 export function synthResponder(settings: ResponderSettings | undefined, options: SynthOptions = {}): Synthesized {
-  const outdir = options.outdir ?? mkdtempSync(join(tmpdir(), 'apigw-5xx-infra-'));
+  const outdir = options.outdir ?? tempDir('apigw-5xx-infra-');
   const app = new App({
     outdir,
     context: {
       ...projectContext(),
+      // The validation report (construct annotations, plugins) is written to the assembly and read below, not
+      // printed by the app: tests assert what it says (see validationReport).
+      [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false,
       // An empty list tells NodejsFunction to skip bundling (a placeholder asset is used).
       ...(options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
       ...options.context,
@@ -53,7 +57,33 @@ export function synthResponder(settings: ResponderSettings | undefined, options:
     ...(settings !== undefined ? { settings } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),
   });
-  return { app, stack, template: Template.fromStack(stack), outdir };
+  const template = Template.fromStack(stack);
+  const failed = validationReport(outdir).pluginReports.filter((plugin) => plugin.conclusion !== 'success');
+  if (failed.length > 0) {
+    throw new Error(
+      `synthesis validation failed: ${failed.map((p) => `${p.pluginName}: ${p.violations.map((v) => v.ruleName).join(', ')}`).join('; ')}`,
+    );
+  }
+  return { app, stack, template, outdir };
+}
+
+/** The validation report synthesis wrote to `outdir` (construct annotations and validation plugins). */
+export interface ValidationReport {
+  readonly pluginReports: readonly {
+    readonly pluginName: string;
+    readonly conclusion: 'success' | 'failure';
+    readonly violations: readonly {
+      readonly ruleName: string;
+      readonly description: string;
+      readonly severity?: string;
+      readonly violatingConstructs: readonly { readonly constructPath: string }[];
+    }[];
+  }[];
+}
+
+export function validationReport(outdir: string): ValidationReport {
+  const file = join(outdir, 'validation-report.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ValidationReport) : { pluginReports: [] };
 }
 
 /** A REST API and an HTTP API, the first with an access log group and backend functions. */
@@ -76,12 +106,10 @@ export const TWO_APIS: ResponderSettings = {
  * Synthesizes the stack with real bundling and returns the folder of the function's asset (as deployed):
  * `index.mjs` (ES module exporting `handler`) and `index.mjs.map`. For tests that run the deployed bundle.
  * The assembly goes under the project's cdk.out/, so the bundle's `@aws-sdk/*` imports resolve from the
- * project's node_modules as they do from the Lambda runtime.
+ * project's node_modules as they do from the Lambda runtime. The assembly is removed after the test file.
  */
 export function bundledResponderAsset(settings: ResponderSettings = TWO_APIS): string {
-  const parent = join(PROJECT_ROOT, 'cdk.out');
-  mkdirSync(parent, { recursive: true });
-  const outdir = mkdtempSync(join(parent, 'infra-test-'));
+  const outdir = tempDir('infra-test-', join(PROJECT_ROOT, 'cdk.out'));
   const { template } = synthResponder(settings, { bundle: true, outdir });
   const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
   const code = fn?.Properties.Code as { S3Key?: string } | undefined;

@@ -71,16 +71,21 @@ describe('changesOf', () => {
     ]);
   });
 
-  it('orders changes in the same second the same way every time: functions first, then by name', () => {
+  it('orders changes in the same second the same way every time: functions (by their milliseconds) first', () => {
     const second = Math.floor(T0 / 1000) * 1000 - 60_000;
     const read = facts({
       stage: stage({ deploymentCreated: second }),
-      functions: [fn('orders-get', { lastModified: second + 800 }), fn('orders-create', { lastModified: second + 5 })],
+      functions: [
+        fn('orders-create', { lastModified: second + 5 }),
+        fn('orders-get', { lastModified: second + 800 }),
+        fn('orders-list', { lastModified: second + 5 }),
+      ],
     });
 
     expect(changesOf(diagnosis([cause('lambda_function_error')]), read).map((c) => c.name)).toEqual([
-      'orders-create',
       'orders-get',
+      'orders-create',
+      'orders-list',
       'orders-api/prod',
     ]);
   });

@@ -1,9 +1,7 @@
 /**
  * Fuzz properties of parseAlarmEvent: whatever the event (missing fields, wrong types, deep nesting, any JSON),
- * it returns a well-formed AlarmNotice or throws the documented AlarmEventError, and nothing else.
- *
- * Kept out (reported, replayed from test/fixtures/fuzz/alarm-events/): a state value nested 10,000 levels deep,
- * which the error message's JSON.stringify cannot print (RangeError escapes).
+ * it returns a well-formed AlarmNotice or throws the documented AlarmEventError, and nothing else; and a valid
+ * envelope is read field for field.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -127,6 +125,129 @@ const eventBridgeEvent = lambdaActionEvent.map((e) => ({
 
 const validEvent = fc.oneof(lambdaActionEvent, snsEvent, eventBridgeEvent);
 
+/** A valid event with the envelope it was generated as. */
+const taggedEvent = fc.oneof(
+  lambdaActionEvent.map((event) => ({ envelope: 'lambda-alarm-action' as const, event })),
+  snsEvent.map((event) => ({ envelope: 'sns' as const, event })),
+  eventBridgeEvent.map((event) => ({ envelope: 'eventbridge' as const, event })),
+);
+
+/** What the notice must say, read straight from the generated input (not through the parser). */
+interface Expected {
+  readonly alarmName: string;
+  readonly state: string;
+  readonly previousState: string;
+  readonly reason: string;
+  readonly alarmArn: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly stateTime: number;
+  readonly previousStateTime?: number;
+  readonly evaluationStart?: number;
+  readonly periodSec?: number;
+  readonly evaluationPeriods?: number;
+  /** Each dimension name with every value the input gave it. */
+  readonly dimensions: ReadonlyMap<string, readonly string[]>;
+}
+
+/** `2026-11-25T16:55:39.000+0000`, as CloudWatch writes it, in epoch ms. */
+function cloudWatchTime(text: string): number {
+  return Date.parse(text.replace(/\+0000$/, 'Z'));
+}
+
+function nonEmpty(text: string): string | undefined {
+  return text === '' ? undefined : text;
+}
+
+function reasonDataPeriod(text: string): number | undefined {
+  try {
+    const data: unknown = JSON.parse(text);
+    const period =
+      typeof data === 'object' && data !== null && !Array.isArray(data)
+        ? (data as { period?: unknown }).period
+        : undefined;
+    return typeof period === 'number' ? period : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function addDimension(into: Map<string, string[]>, name: string, value: string): void {
+  into.set(name, [...(into.get(name) ?? []), value]);
+}
+
+function expectedNotice(envelope: AlarmNotice['envelope'], event: unknown): Expected {
+  const dimensions = new Map<string, string[]>();
+  if (envelope === 'sns') {
+    const records = (event as { Records: { Sns: { Message: string } }[] }).Records;
+    const m = JSON.parse(records[0]?.Sns.Message ?? '{}') as {
+      AlarmName: string;
+      AlarmArn: string;
+      AWSAccountId: string;
+      NewStateValue: string;
+      OldStateValue: string;
+      NewStateReason: string;
+      StateChangeTime: string;
+      Trigger: { Period: number; EvaluationPeriods: number; Dimensions: { name: string; value: string }[] };
+    };
+    for (const d of m.Trigger.Dimensions) addDimension(dimensions, d.name, d.value);
+    return {
+      alarmName: m.AlarmName,
+      state: m.NewStateValue,
+      previousState: m.OldStateValue,
+      reason: m.NewStateReason,
+      alarmArn: m.AlarmArn,
+      // The ARN carries the region's code (the message only its display name).
+      region: m.AlarmArn.split(':')[3] ?? '',
+      accountId: m.AWSAccountId,
+      stateTime: cloudWatchTime(m.StateChangeTime),
+      periodSec: m.Trigger.Period,
+      evaluationPeriods: m.Trigger.EvaluationPeriods,
+      dimensions,
+    };
+  }
+  type AlarmData = {
+    alarmName: string;
+    state: { value: string; reason: string; reasonData: string; timestamp: string };
+    previousState: { value: string; timestamp: string };
+    configuration: { metrics: { metricStat: { period: number; metric: { dimensions: Record<string, string> } } }[] };
+  };
+  const outer =
+    envelope === 'eventbridge'
+      ? (() => {
+          const e = event as { resources: string[]; region: string; account: string; detail: AlarmData };
+          return { alarmArn: e.resources[0] ?? '', region: e.region, accountId: e.account, data: e.detail };
+        })()
+      : (() => {
+          const e = event as { alarmArn: string; region: string; accountId: string; alarmData: AlarmData };
+          return { alarmArn: e.alarmArn, region: e.region, accountId: e.accountId, data: e.alarmData };
+        })();
+  const { data } = outer;
+  for (const m of data.configuration.metrics) {
+    for (const [name, value] of Object.entries(m.metricStat.metric.dimensions)) addDimension(dimensions, name, value);
+  }
+  // The documented reasonData (the first generator branch) gives the evaluated range's start; any JSON object
+  // with a numeric period gives the period when no metric does.
+  const documented = data.state.reasonData.startsWith('{"version":"1.0","queryDate"');
+  const startDate = documented ? (JSON.parse(data.state.reasonData) as { startDate: string }).startDate : undefined;
+  const metricPeriod = data.configuration.metrics[0]?.metricStat.period;
+  const periodSec = metricPeriod ?? reasonDataPeriod(data.state.reasonData);
+  return {
+    alarmName: data.alarmName,
+    state: data.state.value,
+    previousState: data.previousState.value,
+    reason: data.state.reason,
+    alarmArn: outer.alarmArn,
+    region: outer.region,
+    accountId: outer.accountId,
+    stateTime: cloudWatchTime(data.state.timestamp),
+    previousStateTime: cloudWatchTime(data.previousState.timestamp),
+    ...(startDate !== undefined ? { evaluationStart: cloudWatchTime(startDate) } : {}),
+    ...(periodSec !== undefined ? { periodSec } : {}),
+    dimensions,
+  };
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Every path to a value inside a JSON value (the SNS Message string is opened too). */
@@ -184,12 +305,38 @@ const mutatedEvent = fc
   });
 
 describe('parseAlarmEvent', () => {
-  it('reads every valid envelope, whatever the text in its fields', () => {
+  it('reads every valid envelope field for field, whatever the text in its fields', () => {
     fc.assert(
-      fc.property(validEvent, (event) => {
+      fc.property(taggedEvent, ({ envelope, event }) => {
+        // Act
         const result = parseOrReject(event);
-        // Only a state outside the three values may be refused.
-        if (result instanceof AlarmEventError) expect(result.message).toMatch(/must be ALARM, OK or INSUFFICIENT_DATA/);
+        // Assess
+        const expected = expectedNotice(envelope, event);
+        if (!(STATES as readonly unknown[]).includes(expected.state)) {
+          // Only a state outside the three values is refused, and the error says so.
+          expect(result).toBeInstanceOf(AlarmEventError);
+          expect((result as AlarmEventError).message).toMatch(/must be ALARM, OK or INSUFFICIENT_DATA/);
+          return;
+        }
+        if (result instanceof AlarmEventError) expect.fail(`a valid ${envelope} event was refused: ${result.message}`);
+        expect(result.envelope).toBe(envelope);
+        expect(result.alarmName).toBe(expected.alarmName);
+        expect(result.state).toBe(expected.state);
+        expect(result.previousState).toBe(nonEmpty(expected.previousState));
+        expect(result.reason).toBe(nonEmpty(expected.reason));
+        expect(result.alarmArn).toBe(expected.alarmArn);
+        expect(result.region).toBe(expected.region);
+        expect(result.accountId).toBe(expected.accountId);
+        expect(result.stateTime).toBe(expected.stateTime);
+        if (expected.previousStateTime !== undefined) expect(result.previousStateTime).toBe(expected.previousStateTime);
+        if (expected.evaluationStart !== undefined) expect(result.evaluationStart).toBe(expected.evaluationStart);
+        expect(result.periodSec).toBe(expected.periodSec);
+        expect(result.evaluationPeriods).toBe(expected.evaluationPeriods);
+        // Every dimension of the input is read, with one of the values the input gave it, and nothing else.
+        expect(Object.keys(result.dimensions).sort()).toEqual([...expected.dimensions.keys()].sort());
+        for (const [name, value] of Object.entries(result.dimensions)) {
+          expect(expected.dimensions.get(name)).toContain(value);
+        }
       }),
       { numRuns: runs(300) },
     );

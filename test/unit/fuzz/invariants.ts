@@ -95,46 +95,31 @@ const PLACEHOLDER = /^<[a-z][a-z0-9-]*>/;
 
 /**
  * The first thing in `command` a shell would interpret outside single quotes (`<placeholder>`s and shellQuote's
- * `'\''` aside), or undefined. The values of the options in `unchecked` are not looked at.
+ * `'\''` aside), or undefined.
  */
-export function unquotedSpecial(command: string, unchecked: ReadonlySet<string> = new Set()): string | undefined {
+export function unquotedSpecial(command: string): string | undefined {
   let i = 0;
-  let previousWord = '';
-  let word = '';
-  const endWord = () => {
-    previousWord = word;
-    word = '';
-  };
   while (i < command.length) {
     const c = command[i] ?? '';
-    if (c === ' ') {
-      endWord();
-      i++;
-      continue;
-    }
     if (c === "'") {
       const close = command.indexOf("'", i + 1);
       if (close === -1) return `unterminated quote at ${i}: ${command.slice(i, i + 40)}`;
-      word += command.slice(i, close + 1);
       i = close + 1;
       continue;
     }
     if (c === '\\' && command[i + 1] === "'") {
       // `'\''`: the escaped quote shellQuote writes between two quoted parts.
-      word += "\\'";
       i += 2;
       continue;
     }
     const placeholder = PLACEHOLDER.exec(command.slice(i));
     if (placeholder !== null) {
-      word += placeholder[0];
       i += placeholder[0].length;
       continue;
     }
-    if (SHELL_SPECIAL.test(c) && !unchecked.has(previousWord)) {
+    if (SHELL_SPECIAL.test(c)) {
       return `unquoted ${JSON.stringify(c)} at ${i}: ${JSON.stringify(command.slice(Math.max(0, i - 30), i + 30))}`;
     }
-    word += c;
     i++;
   }
   return undefined;

@@ -2,10 +2,7 @@
  * Remedy commands are pasted into a shell by an engineer at 3 a.m.; parts of them come from logs that attackers
  * write. Properties: shellQuote round-trips any value through a real POSIX shell, and in every command the
  * responder prints, log-derived text sits inside single quotes (outside them only the fixed command text, validated
- * ids, and `<placeholder>`s).
- *
- * Kept out (reported, replayed from test/fixtures/fuzz/): the value after `--http-method`, which is the logged
- * HTTP method unquoted; a JSON or XML access log's method is not validated, so `GET|sh` reaches the command.
+ * ids, and `<placeholder>`s). The HTTP method is no exception: a JSON or XML access log's method is log text too.
  */
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
@@ -15,9 +12,6 @@ import { shellQuote } from '../../../lambda/summarize/remedy.js';
 import { anyText, logEvents, NASTY_FRAGMENTS, runs } from './arbitraries.js';
 import { unquotedSpecial } from './invariants.js';
 import { diagnoseAndRender } from './pipeline.js';
-
-/** Options whose value is printed unquoted although it comes from logs: reported, not checked here. */
-const UNCHECKED_OPTIONS: ReadonlySet<string> = new Set(['--http-method']);
 
 const hostileApi: fc.Arbitrary<DiagnosisApi> = fc.record(
   {
@@ -64,7 +58,7 @@ describe('shell quoting of remedy commands', () => {
           for (const cause of diagnosis.causes) {
             for (const step of cause.remedy) {
               if (step.command === undefined) continue;
-              const problem = unquotedSpecial(step.command, UNCHECKED_OPTIONS);
+              const problem = unquotedSpecial(step.command);
               if (problem !== undefined) expect.fail(`${cause.cause}: ${problem}\n${step.command}`);
             }
           }
@@ -91,11 +85,20 @@ describe('shell quoting of remedy commands', () => {
           `(${id}3) Lambda execution failed with status 200 due to customer function error: ${b}. Lambda request id: ${lambdaId}`,
           `(${id}3) Method completed with status: 502`,
           JSON.stringify({ requestId: `${a}${b}`, status: '500', httpMethod: 'GET', resourcePath: `/${b}` }),
+          // Access logs written as JSON or XML carry the method as text a client can shape.
+          JSON.stringify({
+            requestId: `${id}4`,
+            status: '504',
+            httpMethod: `GET${a}`,
+            resourcePath: '/slow',
+            integrationErrorMessage: 'Execution failed due to a timeout error',
+          }),
+          `<request id="${id}5"><httpMethod>POST${b.replace(/[<>&]/g, '')}</httpMethod><resourcePath>/mapped</resourcePath><status>500</status><integrationErrorMessage>No match for output mapping and no default output mapping configured</integrationErrorMessage></request>`,
         ].map((message) => ({ message }));
         const { diagnosis } = diagnoseAndRender(lines, { api: { type: 'REST' } });
         const commands = diagnosis.causes.flatMap((c) => c.remedy.flatMap((s) => (s.command ? [s.command] : [])));
         expect(commands.length).toBeGreaterThan(0);
-        for (const command of commands) expect(unquotedSpecial(command, UNCHECKED_OPTIONS), command).toBeUndefined();
+        for (const command of commands) expect(unquotedSpecial(command), command).toBeUndefined();
       }),
       { numRuns: runs(150) },
     );

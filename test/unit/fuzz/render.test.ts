@@ -133,10 +133,25 @@ describe('diagnoseEvents and every renderer', () => {
       remedy: fc.array(fc.record({ text, command: fc.option(text, { nil: undefined }) }, { requiredKeys: ['text'] }), {
         maxLength: 6,
       }),
+      beside: fc.array(
+        fc.record(
+          {
+            cause: causeId,
+            title: text,
+            kind: fc.constantFrom('inferred', 'verdict') as fc.Arbitrary<'inferred'>,
+            count: fc.integer({ min: 1, max: 10_000 }),
+            evidence: fc.array(text, { maxLength: 2 }),
+            note: text,
+          },
+          { requiredKeys: ['cause', 'title', 'kind', 'count', 'evidence'] },
+        ),
+        { maxLength: 2 },
+      ),
     });
     const diagnosis = fc.record({
       api: fc.record({ name: text, apiId: text, stage: text, region: text }, { requiredKeys: [] }),
       failedRequests: fc.nat(100_000),
+      classifiedRequests: fc.nat(100_000),
       succeededRequests: fc.nat(100_000),
       linesRead: fc.nat(1_000_000),
       causes: fc.array(cause, { maxLength: 15 }),
