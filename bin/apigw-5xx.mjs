@@ -5,6 +5,14 @@
 //   what was edited, never a stale build. `npm run compile` builds dist/ (npm pack and npm publish do it by `prepack`).
 import { existsSync } from 'node:fs';
 
+// A reader that stopped reading (`apigw-5xx classify FILE | head`) is no error: end quietly, exit 0.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 const source = new URL('./cli.ts', import.meta.url);
 const compiled = new URL('../dist/bin/cli.js', import.meta.url);
 
@@ -39,6 +47,7 @@ if (cli === undefined) {
       stderr: process.stderr,
     });
   } catch (error) {
+    if (error?.code === 'EPIPE') process.exit(0);
     process.stderr.write(`apigw-5xx: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 1;
   }

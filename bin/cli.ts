@@ -1,10 +1,18 @@
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, readFileSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { classifyEvent } from '../lambda/classify/classify.js';
 import type { ClassifyContext } from '../lambda/classify/rules.js';
 import { diagnoseEventStream } from '../lambda/diagnose.js';
-import { streamEvents } from '../lambda/parse/input-stream.js';
+import {
+  BinaryInputError,
+  formName,
+  INPUT_FORMS,
+  type InputForm,
+  InputFormatError,
+  type InputReport,
+  streamEvents,
+} from '../lambda/parse/input-stream.js';
 import type { LogEvent } from '../lambda/parse/log-event.js';
 import { renderJson } from '../lambda/render/json.js';
 import { renderSlack } from '../lambda/render/slack.js';
@@ -16,8 +24,8 @@ import type { DiagnosisApi } from '../lambda/summarize/diagnosis.js';
  * `apigw-5xx`: the offline front of the diagnosis engine.
  *   apigw-5xx diagnose [FILE...] [--format text|json|email|slack]
  *   apigw-5xx classify [FILE...]
- * Input: raw log lines, the JSON `aws logs filter-log-events` prints, or JSON lines with a `message` field.
- * Exit 0 when it ran; 2 on bad usage or unreadable input, with one line saying what to do.
+ * Input: any form API Gateway's logs reach people in (docs/input-forms.md), detected without flags.
+ * Exit 0 when it ran; 2 on bad usage or unreadable input; 3 when no line of the input was a log it knows.
  */
 
 export interface CliIo {
@@ -31,18 +39,59 @@ const USAGE = `Usage:
                      [--api-name NAME] [--api-type REST|HTTP] [--stage-variable-function NAME]...
   apigw-5xx classify [FILE...]
   apigw-5xx check | replay ...      (against a deployed stack: apigw-5xx check --help)
+  apigw-5xx --version | --help
 
 Reads API Gateway execution logs, access logs and Lambda function logs from FILEs (or standard input when no
-FILE is given, or FILE is -): raw lines, the JSON of \`aws logs filter-log-events\`, or JSON lines with a
-"message" field.
-  diagnose   prints why the failed requests failed, with evidence and fixes
-  classify   prints one JSON object per input event: {"cause": <cause id or null>, "status": <number or null>, ...}
+FILE is given, or FILE is -), in whatever form they come; the form is detected without flags:
+  - CloudWatch lines \`(<request id>) text\`, JSON lines with a "message" field, access log lines (JSON, CLF,
+    CSV, XML), Lambda log lines
+  - the JSON of \`aws logs filter-log-events\` / \`get-log-events\`
+  - \`aws logs tail\` output: default (detailed), --format short, --format json
+  - the API Gateway console's Test output pasted whole, or \`aws apigateway test-invoke-method\` JSON;
+    the CloudWatch console's log events copied (\`<time> | <message>\`)
+  - execution log lines without their \`(<request id>) \` prefix (a block of them is one request)
+  - Logs Insights results: \`aws logs get-query-results\` JSON, the console's exported CSV, Markdown or JSON;
+    the CloudWatch console's CSV download
+  - a CloudWatch Logs export to S3 (000000.gz), subscription filter / Firehose payloads (gzip or base64)
+  - any of these gzipped (recognised by its magic bytes)
+Options:
+  --input-format FORM   read every input as FORM instead of detecting it; one of:
+${wrapList(INPUT_FORMS, 24, 116)}
+  -f, --format FORMAT   diagnose output: text (default), json, email, slack
+
+  diagnose   one verdict per failed REQUEST: its lines (execution, access, function logs) joined by request id,
+             why the failed requests failed, with evidence and fixes
+  classify   one verdict per input LINE, on that line's own text, in input order: {"cause": <cause id or null>,
+             "status": <number or null>, "line": <input line number>, ...}; null means the line is no evidence
+             of a 5xx. Several lines of one request each get their own verdict: count requests with diagnose.
+
+Lines that are no log this command knows are counted and reported on stderr with the form they look like.
+
+Exit codes:
+  0  the input was read and answered (lines it could not read, if any, are reported on stderr)
+  2  bad usage, or input that cannot be read (no such file, binary data, broken gzip)
+  3  not one line of the input was a log this command knows: nothing was diagnosed
 
 Example:
   aws logs filter-log-events --log-group-name API-Gateway-Execution-Logs_a1b2c3d4e5/prod \\
     --start-time $(( ($(date +%s) - 3600) * 1000 )) > logs.json
   npx apigw-5xx diagnose logs.json
 `;
+
+/** Words joined by commas over lines of at most `width` characters, each indented by `indent` spaces. */
+function wrapList(words: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, word] of words.entries()) {
+    const piece = i < words.length - 1 ? `${word},` : word;
+    if (line !== '' && indent + line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = piece;
+    } else line = line === '' ? piece : `${line} ${piece}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
 
 const FORMATS = ['text', 'json', 'email', 'slack'] as const;
 type Format = (typeof FORMATS)[number];
@@ -97,10 +146,117 @@ async function* fileChunks(name: string): AsyncGenerator<Uint8Array> {
   yield* createReadStream(name, { highWaterMark: 1 << 20 });
 }
 
+/** Problems printed per input at most; the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 10;
+
+/** What was read of every input, for the report on stderr and the exit code. */
+interface ReadTally {
+  lines: number;
+  unrecognised: number;
+  readonly reports: Array<{ readonly name: string; readonly report: InputReport }>;
+}
+
 /** The events of every input in turn, read as they stream; what could not be read is said on stderr. */
-async function* readEvents(sources: readonly Source[], io: CliIo): AsyncGenerator<LogEvent> {
+async function* readEvents(
+  sources: readonly Source[],
+  io: CliIo,
+  form: InputForm | undefined,
+  tally: ReadTally,
+): AsyncGenerator<LogEvent> {
   for (const source of sources) {
-    yield* streamEvents(source.chunks, (p) => io.stderr.write(`${source.name}:${p.line}: ${p.reason}\n`));
+    let shown = 0;
+    let hidden = 0;
+    const onProblem = (p: { line: number; reason: string }): void => {
+      if (shown < MAX_PROBLEMS_SHOWN) {
+        shown++;
+        io.stderr.write(`${source.name}:${p.line}: ${p.reason}\n`);
+      } else hidden++;
+    };
+    try {
+      yield* streamEvents(source.chunks, onProblem, {
+        ...(form !== undefined ? { form } : {}),
+        report: (report) => {
+          tally.lines += report.lines;
+          tally.unrecognised += report.unrecognised;
+          tally.reports.push({ name: source.name, report });
+        },
+      });
+    } catch (error) {
+      if (error instanceof BinaryInputError || error instanceof InputFormatError) {
+        throw new UsageError(`cannot read ${source.name}: ${error.message}`);
+      }
+      throw error;
+    }
+    if (hidden > 0) io.stderr.write(`${source.name}: … and ${hidden} more problems like these\n`);
+  }
+}
+
+/** Says on stderr, per input, how many lines were no log this command knows and what they look like. */
+function reportUnread(tally: ReadTally, io: CliIo): void {
+  for (const { name, report } of tally.reports) {
+    if (report.lines === 0) {
+      io.stderr.write(`apigw-5xx: ${name}: the input holds no log lines\n`);
+      continue;
+    }
+    if (report.unrecognised === 0) continue;
+    const all = report.unrecognised === report.lines;
+    const count = `${report.unrecognised} of ${report.lines} ${report.lines === 1 ? 'line' : 'lines'} ${report.unrecognised === 1 ? 'was' : 'were'} not recognised`;
+    io.stderr.write(`apigw-5xx: ${name}: ${count}: ${lookalike(report)}${all ? '' : ' (the other lines were read)'}\n`);
+    for (const sample of report.samples) io.stderr.write(`  line ${sample.line}: ${sample.text}\n`);
+  }
+}
+
+/** What the unread lines of an input look like, in words a user can act on. */
+function lookalike(report: InputReport): string {
+  const containers = Object.entries(report.unknownMessages).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+  const top = containers[0];
+  if (top !== undefined && (top[1] ?? 0) * 2 >= report.unrecognised) {
+    return `they are ${formName(top[0] as InputForm)}, but their messages are no API Gateway execution, access or Lambda log lines (is it the right log group?)`;
+  }
+  const text = report.samples[0]?.text ?? '';
+  if (/^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(text)) {
+    return 'they start with a timestamp in a layout this command does not know (like `aws logs tail` output with its timestamp and stream columns, but not as the AWS CLI prints it): give the CloudWatch lines themselves, or the JSON of `aws logs filter-log-events`';
+  }
+  if (text.startsWith('<')) return 'they look like HTML or XML that is no API Gateway access log';
+  if (text.startsWith('{') || text.startsWith('[')) {
+    return 'they look like JSON without a "message" field or access log fields (status, requestId)';
+  }
+  if (text.startsWith('|')) return 'they look like a table without a @message column';
+  if ((text.match(/,/g)?.length ?? 0) >= 3) return 'they look like CSV without a header row naming @message or message';
+  return 'they look like plain text, not API Gateway execution, access or Lambda log lines';
+}
+
+/** The version in package.json. */
+function version(): string {
+  // bin/cli.ts in a checkout, dist/bin/cli.js in the installed package: package.json is one or two folders up.
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (pkg.name === 'apigw-5xx-responder' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not there: the other place.
+    }
+  }
+  return 'unknown';
+}
+
+/** Node's parseArgs errors, said plainly (its own text quotes the option oddly and speaks of positionals). */
+function parseArgsMessage(error: TypeError & { code?: unknown }): string {
+  // `Option '-f, --format <value>' argument missing` / `Unknown option '--colour'`: the long name when there is one.
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? /-\w/.exec(quoted)?.[0] ?? quoted;
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option}: see \`apigw-5xx --help\` for the options`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /argument missing/.test(error.message)
+        ? `option ${option} needs a value (see --help)`
+        : `option ${option} takes no value`;
+    default:
+      return `${error.message} (see --help)`;
   }
 }
 
@@ -141,6 +297,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       allowPositionals: true,
       options: {
         format: { type: 'string', short: 'f' },
+        'input-format': { type: 'string' },
         'api-id': { type: 'string' },
         'api-name': { type: 'string' },
         'api-type': { type: 'string' },
@@ -148,11 +305,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         region: { type: 'string' },
         'stage-variable-function': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     });
     const [command, ...files] = positionals;
     if (values.help === true || command === 'help') {
       io.stdout.write(USAGE);
+      return 0;
+    }
+    if (values.version === true || command === 'version') {
+      io.stdout.write(`apigw-5xx ${version()}\n`);
       return 0;
     }
     if (command !== 'diagnose' && command !== 'classify') {
@@ -166,26 +328,45 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (!(FORMATS as readonly string[]).includes(format)) {
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
     }
+    const inputFormat = values['input-format'];
+    if (inputFormat !== undefined && !(INPUT_FORMS as readonly string[]).includes(inputFormat)) {
+      throw new UsageError(`--input-format must be one of ${INPUT_FORMS.join(', ')}, got "${inputFormat}"`);
+    }
     const { api, context } = contextOf(values);
-    const events = readEvents(await openSources(files, io), io);
+    const tally: ReadTally = { lines: 0, unrecognised: 0, reports: [] };
+    const events = readEvents(await openSources(files, io), io, inputFormat as InputForm | undefined, tally);
 
     if (command === 'classify') {
-      for await (const event of events) io.stdout.write(`${JSON.stringify(classifyEvent(event, context))}\n`);
-      return 0;
+      for await (const event of events) {
+        io.stdout.write(`${JSON.stringify({ ...classifyEvent(event, context), line: event.line ?? null })}\n`);
+      }
+      reportUnread(tally, io);
+      return nothingRead(tally) ? 3 : 0;
     }
     const { diagnosis } = await diagnoseEventStream(events, { api, context });
+    reportUnread(tally, io);
+    if (nothingRead(tally)) {
+      io.stderr.write('apigw-5xx: nothing was diagnosed: not one line of the input is a log this command knows\n');
+      return 3;
+    }
     io.stdout.write(render(diagnosis, format as Format));
     return 0;
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
-    ) {
+    if (error instanceof UsageError) {
       io.stderr.write(`apigw-5xx: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`apigw-5xx: ${parseArgsMessage(error)}\n`);
       return 2;
     }
     throw error;
   }
+}
+
+/** Lines were read, and not one of them was a log this command knows. */
+function nothingRead(tally: ReadTally): boolean {
+  return tally.lines > 0 && tally.unrecognised === tally.lines;
 }
 
 function render(diagnosis: Parameters<typeof renderText>[0], format: Format): string {

@@ -1,3 +1,4 @@
+import { parseCsvAccessLine } from './forms/access-csv.js';
 import { isRecord } from './input.js';
 
 /**
@@ -178,5 +179,5 @@ export function parseAccessLine(message: string): AccessRecord | undefined {
     }
   }
   if (first === 60 /* < */) return parseXmlAccessLine(message);
-  return parseClfAccessLine(message);
+  return parseClfAccessLine(message) ?? parseCsvAccessLine(message);
 }

@@ -1,14 +1,76 @@
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import {
+  DOCUMENT_FORM_NAMES,
+  DOCUMENT_FORMS,
+  type DocumentForm,
+  type DocumentRead,
+  looksLikeBase64Gzip,
+  readBase64Payloads,
+  readCsv,
+  readJsonDocument,
+  readMarkdownTable,
+  tableHeaderForm,
+} from './forms/documents.js';
+import { FORM_NAMES, LINE_FORMS, type LineForm, LineFormReader, type LineStats } from './forms/line-forms.js';
 import { decodeInput, type InputProblem, parseInput, readLine } from './input.js';
 import type { LogEvent } from './log-event.js';
 
 /**
- * Reads a log input as it arrives, so that a file of any size is diagnosed in bounded memory: raw log lines and JSON
- * lines are read one line at a time; only a JSON document (what `aws logs filter-log-events` prints) is read whole,
- * since its events are known only once it has been parsed. The events and problems are the ones parseInput gives
- * for the same bytes (tested), except that invalid UTF-8 is reported for exactly the lines that hold it.
+ * Reads a log input as it arrives, in any form API Gateway's logs reach people in (docs/input-forms.md), so that a
+ * file of any size is diagnosed in bounded memory: line forms (CloudWatch lines, JSON lines, `aws logs tail`, an
+ * export to S3, the console's Test output, bare lines) are read one line at a time; only a document (a JSON
+ * document, a CSV or Markdown table, a subscription payload) is read whole, since its events are known only once it
+ * has been parsed. Gzip is recognised by its magic bytes and read through; binary input is refused once.
  */
 
-/** How much of the start is looked at to tell a JSON document from lines, at most. */
+/** Every form the reader knows; any of them can be forced (`--input-format`). */
+export type InputForm = LineForm | DocumentForm;
+export const INPUT_FORMS: readonly InputForm[] = [...LINE_FORMS, ...DOCUMENT_FORMS];
+
+export function formName(form: InputForm): string {
+  return (FORM_NAMES as Record<string, string>)[form] ?? (DOCUMENT_FORM_NAMES as Record<string, string>)[form] ?? form;
+}
+
+/** What reading one input found: how much was read as known log lines, and in which forms. */
+export interface InputReport {
+  /** The input was gzip, read through. */
+  readonly gzip: boolean;
+  /** Non-blank lines (for a document: its events and the items that were no event). */
+  readonly lines: number;
+  /** Lines read as no known form, or whose message is no log this tool knows. */
+  readonly unrecognised: number;
+  readonly samples: LineStats['samples'];
+  /** Lines (or events) read per form. */
+  readonly forms: Partial<Record<InputForm, number>>;
+  /** Per container form, its lines whose message is no log this tool knows. */
+  readonly unknownMessages: Partial<Record<InputForm, number>>;
+}
+
+/** The input is not text: refused as a whole (the CLI exits 2). */
+export class BinaryInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BinaryInputError';
+  }
+}
+
+/** The input claims a form (gzip) it does not hold. */
+export class InputFormatError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InputFormatError';
+  }
+}
+
+export interface StreamOptions {
+  /** Read every line as this form (`--input-format`); default: each line as the form it has. */
+  readonly form?: InputForm;
+  /** Hears, once the input has been read, what was read. */
+  readonly report?: (report: InputReport) => void;
+}
+
+/** How much of the start is looked at to tell the form, at most. */
 const HEAD_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -17,14 +79,90 @@ const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 type Mode = 'document' | 'lines';
 
+// One-line JSON documents name their fields first (`--output json | jq -c`, a subscription payload, a Lambda event).
+const DOCUMENT_KEYS =
+  /^\{\s*"(events|searchedLogStreams|nextToken|nextForwardToken|queryLanguage|results|statistics|messageType|awslogs|records|Records|invocationId|deliveryStreamArn)"/;
+
+function toBuffer(chunk: Uint8Array | string): Buffer {
+  return typeof chunk === 'string'
+    ? Buffer.from(chunk, 'utf8')
+    : Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** The first bytes of a stream (up to `want`, or all of it if shorter), and the stream from its start again. */
+async function peek(
+  chunks: AsyncIterable<Uint8Array | string>,
+  enough: (head: Buffer) => boolean,
+): Promise<{ head: Buffer; rest: AsyncIterable<Buffer>; ended: boolean }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const held: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  while (!enough(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, size))) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      ended = true;
+      break;
+    }
+    const b = toBuffer(next.value);
+    held.push(b);
+    size += b.length;
+  }
+  const head = Buffer.concat(held, size);
+  async function* rest(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length > 0) yield head;
+      if (ended) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) return;
+        yield toBuffer(next.value);
+      }
+    } finally {
+      // Reading stopped early (or failed): let the source close its file.
+      if (!ended) await iterator.return?.();
+    }
+  }
+  return { head, rest: rest(), ended };
+}
+
+/** A gzip stream read through (several members one after another, as Firehose writes them, included). */
+async function* gunzip(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const z = createGunzip();
+  pipeline(Readable.from(chunks), z, () => undefined);
+  try {
+    for await (const c of z) yield c as Buffer;
+  } catch (error) {
+    throw new InputFormatError(
+      `the input starts like gzip but could not be decompressed (${(error as Error).message}); give the .gz file whole, or the log text`,
+      { cause: error },
+    );
+  }
+}
+
+/** Binary data: NUL bytes, or mostly bytes that are no text. */
+function binaryReason(head: Buffer): string | undefined {
+  const nul = head.indexOf(0);
+  if (nul !== -1) return `it holds a NUL byte at byte ${nul + 1}`;
+  const text = lenient.decode(head.subarray(0, Math.min(head.length, 8192)));
+  let bad = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27 && c !== 12)) bad++;
+  }
+  return text.length > 0 && bad / text.length > 0.1
+    ? `${Math.round((100 * bad) / text.length)}% of its first bytes are no text`
+    : undefined;
+}
+
 /**
- * Whether the input starts like a JSON document; undefined while the start seen so far cannot tell. The same test
- * parseInput makes (its Unicode whitespace included), on the decoded start. Taking lines for a document is always
- * safe (the document is handed to parseInput, which falls back to lines); the other way round is avoided: `[` is a
- * document unless a word follows it on the same line, as in Python's `[ERROR] KeyError: 'id'`.
+ * Whether the input starts like a document; undefined while the start seen so far cannot tell. Taking lines for a
+ * document is safe (a document of no known shape is read as lines after all); the other way round is avoided: `[`
+ * is a document unless a word follows it on the same line, as in Python's `[ERROR] KeyError: 'id'`.
  */
 function modeOf(head: Buffer, ended: boolean): Mode | undefined {
-  // A byte order mark cut across chunks: wait for the rest of it.
   if (!ended && head.length < 3 && BOM.subarray(0, head.length).equals(head)) return undefined;
   const full = ended || head.length >= HEAD_BYTES;
   const text = head.toString('utf8');
@@ -36,10 +174,9 @@ function modeOf(head: Buffer, ended: boolean): Mode | undefined {
   if (first.startsWith('[')) {
     return /^\[\s*[A-Za-z_]/.test(first) && !/^\[\s*(?:true|false|null)\b/.test(first) ? 'lines' : 'document';
   }
-  // Pretty-printed (`{` alone), or one line that names the document's fields (`--output json | jq -c`).
-  return first === '{' || /^\{\s*"(events|searchedLogStreams|nextToken|nextForwardToken)"/.test(first)
-    ? 'document'
-    : 'lines';
+  if (first === '{' || DOCUMENT_KEYS.test(first)) return 'document';
+  if (looksLikeBase64Gzip(first) || tableHeaderForm(first) !== undefined) return 'document';
+  return 'lines';
 }
 
 function decodeLine(bytes: Uint8Array, lineNo: number, problems: (p: InputProblem) => void): string {
@@ -53,74 +190,146 @@ function decodeLine(bytes: Uint8Array, lineNo: number, problems: (p: InputProble
 
 /**
  * The events of one input (a file or standard input) as its bytes arrive; `problems` hears of each part that could
- * not be read as intended (reading goes on).
+ * not be read as intended (reading goes on). Throws BinaryInputError for input that is not text (nothing is read),
+ * InputFormatError for a broken gzip stream.
  */
 export async function* streamEvents(
   chunks: AsyncIterable<Uint8Array | string>,
   problems: (problem: InputProblem) => void,
+  options: StreamOptions = {},
 ): AsyncGenerator<LogEvent> {
-  let mode: Mode | undefined;
-  const held: Buffer[] = [];
-  let heldBytes = 0;
-  let carry: Buffer = Buffer.alloc(0);
-  let lineNo = 0;
-
-  function* lines(bytes: Buffer, ended: boolean): Generator<LogEvent> {
-    const data = carry.length > 0 ? Buffer.concat([carry, bytes]) : bytes;
-    let start = 0;
-    for (;;) {
-      const end = data.indexOf(NEWLINE, start);
-      if (end === -1) break;
-      yield* line(data.subarray(start, end));
-      start = end + 1;
-    }
-    carry = data.subarray(start);
-    if (ended && carry.length > 0) {
-      yield* line(carry);
-      carry = Buffer.alloc(0);
-    }
+  let source = await peek(chunks, (head) => head.length >= 2);
+  let gzip = false;
+  if (source.head[0] === 0x1f && source.head[1] === 0x8b) {
+    gzip = true;
+    source = await peek(gunzip(source.rest), (head) => head.length >= 1);
   }
-
-  function* line(bytes: Uint8Array): Generator<LogEvent> {
-    lineNo++;
-    let text = decodeLine(bytes, lineNo, problems);
-    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const read = readLine(text, lineNo);
-    if (read === undefined) return;
-    if (read.problem !== undefined) problems(read.problem);
-    yield read.event;
+  // Enough of the start to tell the form: the first line (a slow pipe's first lines are read as they come).
+  const first = await peek(source.rest, (head) => modeOf(head, false) !== undefined);
+  const binary = binaryReason(first.head);
+  if (binary !== undefined) {
+    await first.rest[Symbol.asyncIterator]().return?.(undefined);
+    throw new BinaryInputError(
+      `binary data, not a log: ${binary}. Give the log as text, gzipped text (.gz), or the JSON the AWS CLI prints`,
+    );
   }
+  const forced = options.form;
+  const mode: Mode =
+    forced !== undefined
+      ? (DOCUMENT_FORMS as readonly string[]).includes(forced)
+        ? 'document'
+        : 'lines'
+      : (modeOf(first.head, true) ?? 'lines');
 
-  for await (const chunk of chunks) {
-    const bytes =
-      typeof chunk === 'string'
-        ? Buffer.from(chunk, 'utf8')
-        : Buffer.isBuffer(chunk)
-          ? chunk
-          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (mode === undefined) {
-      held.push(bytes);
-      heldBytes += bytes.length;
-      const head = Buffer.concat(held.splice(0), heldBytes);
-      held.push(head);
-      mode = modeOf(head, false);
-      if (mode === 'lines') {
-        held.length = 0;
-        yield* lines(head, false);
-      }
-      continue;
-    }
-    if (mode === 'document') held.push(bytes);
-    else yield* lines(bytes, false);
-  }
-  if (mode === undefined) mode = modeOf(Buffer.concat(held), true);
+  const out: LogEvent[] = [];
+  const reader = new LineFormReader(
+    (e) => out.push(e),
+    forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
+  );
+  const documentCounts: { form?: DocumentForm; events: number; skipped: number } = { events: 0, skipped: 0 };
+
   if (mode === 'lines') {
-    yield* lines(Buffer.concat(held.splice(0)), true);
-    return;
+    let carry: Buffer = Buffer.alloc(0);
+    let lineNo = 0;
+    const line = (bytes: Uint8Array): void => {
+      lineNo++;
+      let text = decodeLine(bytes, lineNo, problems);
+      if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.charCodeAt(0) === 123 /* { */) {
+        const read = readLine(text, lineNo, true);
+        // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
+        if (read?.problem !== undefined && !reader.continuing) problems(read.problem);
+        if (read?.wrapped === true) {
+          reader.push(text, lineNo, read.event);
+          return;
+        }
+      }
+      reader.push(text, lineNo);
+    };
+    for await (const bytes of first.rest) {
+      const data = carry.length > 0 ? Buffer.concat([carry, bytes]) : bytes;
+      let start = 0;
+      for (;;) {
+        const end = data.indexOf(NEWLINE, start);
+        if (end === -1) break;
+        line(data.subarray(start, end));
+        start = end + 1;
+      }
+      carry = data.subarray(start);
+      if (out.length > 0) yield* out.splice(0);
+    }
+    if (carry.length > 0) line(carry);
+    reader.end();
+    yield* out.splice(0);
+  } else {
+    const held: Buffer[] = [];
+    for await (const bytes of first.rest) held.push(bytes);
+    const decoded = decodeInput(Buffer.concat(held));
+    for (const p of decoded.problems) problems(p);
+    const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+    const read = readDocument(text, forced as DocumentForm | undefined);
+    if (read !== undefined) {
+      for (const p of read.problems) problems(p);
+      documentCounts.form = read.form;
+      documentCounts.events = read.events.length;
+      documentCounts.skipped = read.skipped;
+      if (read.testLog !== undefined) {
+        read.testLog.split('\n').forEach((l, i) => {
+          reader.push(l, i + 1);
+        });
+        reader.end();
+        yield* out.splice(0);
+      }
+      for (const event of read.events) reader.countEvent(read.form, event);
+      yield* read.events;
+    } else {
+      // No document of a known shape after all (a JSON document cut short is salvaged as before): read as lines.
+      const legacy =
+        text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? parseInput(text) : undefined;
+      if (legacy?.format === 'filter-log-events-json') {
+        for (const p of legacy.problems) problems(p);
+        documentCounts.form = 'filter-log-events-json';
+        documentCounts.events = legacy.events.length;
+        for (const event of legacy.events) reader.countEvent('filter-log-events-json', event);
+        yield* legacy.events;
+      } else {
+        text.split('\n').forEach((l, i) => {
+          const lineNo = i + 1;
+          if (l.charCodeAt(0) === 123) {
+            const r = readLine(l, lineNo, true);
+            if (r?.problem !== undefined) problems(r.problem);
+            if (r?.wrapped === true) {
+              reader.push(l, lineNo, r.event);
+              return;
+            }
+          }
+          reader.push(l, lineNo);
+        });
+        reader.end();
+        yield* out.splice(0);
+      }
+    }
   }
-  // A JSON document: parsed whole (a document that is not JSON after all is read line by line by parseInput).
-  const decoded = decodeInput(Buffer.concat(held));
-  const parsed = parseInput(decoded.text);
-  for (const p of [...decoded.problems, ...parsed.problems].sort((a, b) => a.line - b.line)) problems(p);
-  yield* parsed.events;
+  const stats = reader.stats;
+  options.report?.({
+    gzip,
+    lines: stats.lines + documentCounts.skipped,
+    unrecognised: stats.unrecognised,
+    samples: stats.samples,
+    forms: stats.forms,
+    unknownMessages: stats.unknownMessages,
+  });
+}
+
+function readDocument(text: string, forced: DocumentForm | undefined): DocumentRead | undefined {
+  const first = text.trimStart().split('\n', 1)[0] ?? '';
+  if (forced === 'subscription' && looksLikeBase64Gzip(first)) return readBase64Payloads(text);
+  if (forced === 'insights-csv') return readCsv(text.trimStart());
+  if (forced === 'insights-markdown') return readMarkdownTable(text.trimStart());
+  if (forced !== undefined) return readJsonDocument(text);
+  if (looksLikeBase64Gzip(first)) return readBase64Payloads(text);
+  const table = tableHeaderForm(first);
+  if (table === 'insights-csv') return readCsv(text.trimStart());
+  if (table === 'insights-markdown') return readMarkdownTable(text.trimStart());
+  return readJsonDocument(text);
 }

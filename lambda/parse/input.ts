@@ -164,7 +164,7 @@ export interface LineRead {
  * Reads one line of raw log lines or JSON lines (a trailing CR is dropped); undefined for a blank line. A JSON
  * line with a `message` field is that event; any other line, a JSON access log line included, is a raw line.
  */
-export function readLine(raw: string, lineNo: number): LineRead | undefined {
+export function readLine(raw: string, lineNo: number, keepLine = false): LineRead | undefined {
   const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   if (line.trim() === '') return undefined;
   if (!line.startsWith('{')) return { event: { message: line }, wrapped: false };
@@ -176,11 +176,11 @@ export function readLine(raw: string, lineNo: number): LineRead | undefined {
       problem: { line: lineNo, reason: `malformed JSON (${parsed.error}); read as raw text` },
     };
   }
-  const event = toEvent(parsed.value);
+  const event = toEvent(parsed.value, keepLine ? lineNo : undefined);
   return event !== undefined ? { event, wrapped: true } : { event: { message: line }, wrapped: false };
 }
 
-function toEvent(item: unknown): LogEvent | undefined {
+function toEvent(item: unknown, line?: number): LogEvent | undefined {
   if (!isRecord(item) || typeof item.message !== 'string') return undefined;
   const event: { -readonly [K in keyof LogEvent]: LogEvent[K] } = { message: stripTrailingNewline(item.message) };
   const ts = item.timestamp;
@@ -191,6 +191,7 @@ function toEvent(item: unknown): LogEvent | undefined {
   }
   if (typeof item.logStreamName === 'string') event.logStreamName = item.logStreamName;
   if (typeof item.logGroupName === 'string') event.logGroupName = item.logGroupName;
+  if (line !== undefined) event.line = line;
   return event;
 }
 

@@ -8,6 +8,8 @@ export interface LogEvent {
   readonly logStreamName?: string;
   /** The log group, when the reader knows it (FilterLogEvents reads one group at a time). */
   readonly logGroupName?: string;
+  /** The 1-based line of the input the event starts on (after decompression), when read from a file or stdin. */
+  readonly line?: number;
 }
 
 /** Which log a line came from. */

@@ -1,0 +1,410 @@
+import { requestIdEnd } from '../execution-log.js';
+import type { LogEvent } from '../log-event.js';
+import { isBareExecutionText, isKnownLogText } from './known-text.js';
+
+/**
+ * The line-oriented forms API Gateway's logs reach people in, read one line at a time (so a file of any size is read
+ * in bounded memory). Each line is turned into the LogEvent CloudWatch holds for it: the message exactly as the
+ * service wrote it (`(<request id>) text` for execution logs), with the timestamp and stream the form carries.
+ */
+export type LineForm =
+  /** CloudWatch's own lines: `(<request id>) text`, access log lines, Lambda lines, or JSON lines with a `message`. */
+  | 'cloudwatch'
+  /** `aws logs tail` (default `--format detailed`): `<ISO time, microseconds, +00:00> <stream> <message>`. */
+  | 'logs-tail'
+  /** `aws logs tail --format short`: `<ISO time to the second> <message>`. */
+  | 'logs-tail-short'
+  /** `aws logs tail --format json`: as detailed, but a JSON message pretty-printed on the lines after it. */
+  | 'logs-tail-json'
+  /** A CloudWatch export to S3 (`000000.gz`): `<ISO time>Z <message>`. */
+  | 's3-export'
+  /** The API Gateway console's Test output: `Execution log for request <id>`, then `<date> : <text>` lines. */
+  | 'console-test'
+  /** Execution log texts without their `(<request id>) ` prefix. */
+  | 'bare'
+  /** The CloudWatch console's log events copied: `<time> | <message>`, or the time on a line of its own. */
+  | 'console-copy';
+
+export const LINE_FORMS: readonly LineForm[] = [
+  'cloudwatch',
+  'logs-tail',
+  'logs-tail-short',
+  'logs-tail-json',
+  's3-export',
+  'console-test',
+  'bare',
+  'console-copy',
+];
+
+/** What each form is called in messages to the user. */
+export const FORM_NAMES: Readonly<Record<LineForm, string>> = {
+  cloudwatch: 'CloudWatch log lines',
+  'logs-tail': '`aws logs tail` output with its timestamp and stream columns',
+  'logs-tail-short': '`aws logs tail --format short` output',
+  'logs-tail-json': '`aws logs tail --format json` output',
+  's3-export': 'a CloudWatch Logs export to S3',
+  'console-test': "the API Gateway console's Test output",
+  bare: 'execution log lines without their request id',
+  'console-copy': "the CloudWatch console's log events copied with their time",
+};
+
+// awscli/customizations/logs/tail.py (v2): DetailedLogEventsFormatter prints
+// `timestamp.isoformat(timespec='microseconds')` (a UTC datetime: `+00:00`), the stream name and the message;
+// PrettyJSONLogEventsFormatter prints `timestamp.isoformat()` (no fraction when it is zero). Both end every event
+// with `rstrip() + '\n'`. With colour on (a terminal, or --color on) each column is wrapped in ANSI codes.
+const TAIL = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?[+-]\d\d:\d\d) (\S+)(?: (.*))?$/s;
+// ShortLogEventsFormatter: `timestamp.strftime("%Y-%m-%dT%H:%M:%S")` and the message.
+const TAIL_SHORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) (.*)$/s;
+// CreateExportTask writes `<ISO 8601 time, milliseconds, Z> <message>` per event.
+const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
+// The console's Test log: Java's Date.toString() (`EEE MMM dd HH:mm:ss zzz yyyy`), ` : `, the text.
+const TEST_LINE =
+  /^[ \t]*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) UTC (\d{4}) : (.*)$/s;
+const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
+// The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
+// `Request path` label, an assumption: not seen in a published paste); what follows up to the log is its status, latency, body and headers.
+const TEST_RESPONSE_START = /^(?:Request: \/\S*|Request path)\s*$/;
+// The CloudWatch console's log events table copied: `2023-10-27T14:40:57.744+01:00 | (<id>) text`, or the time
+// alone on a line with the message on the next lines (an expanded JSON event pretty-printed). Seen in
+// https://github.com/ministryofjustice/modernisation-platform-environments/pull/3807 (2023).
+const COPY_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))(?: \| (.*))?\s*$/s;
+// ANSI colour codes the CLI adds on a terminal (colorama Fore.GREEN / CYAN and Style.RESET_ALL).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the terminal's escape sequences is the point
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+const MONTHS: Readonly<Record<string, string>> = {
+  Jan: '01',
+  Feb: '02',
+  Mar: '03',
+  Apr: '04',
+  May: '05',
+  Jun: '06',
+  Jul: '07',
+  Aug: '08',
+  Sep: '09',
+  Oct: '10',
+  Nov: '11',
+  Dec: '12',
+};
+
+/** A line no form could read, kept for the report. */
+export interface UnreadLine {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** How much of the input was read as known log lines. */
+export interface LineStats {
+  /** Non-blank lines seen. */
+  lines: number;
+  /** Lines read as no known form, or whose message is no log this tool knows. */
+  unrecognised: number;
+  /** The first few of them. */
+  readonly samples: UnreadLine[];
+  /** Lines read per form. */
+  readonly forms: Partial<Record<string, number>>;
+  /** Lines of a known container form whose message is unknown, per form. */
+  readonly unknownMessages: Partial<Record<string, number>>;
+}
+
+export function emptyStats(): LineStats {
+  return { lines: 0, unrecognised: 0, samples: [], forms: {}, unknownMessages: {} };
+}
+
+const MAX_SAMPLES = 3;
+const MAX_SAMPLE_CHARS = 200;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface Pending {
+  event: Mutable<LogEvent>;
+  form: LineForm;
+  /** Lines that continue the message (tail's JSON, a multi-line Lambda message, a Test log body). */
+  readonly parts: string[];
+  /** Input lines the event spans. */
+  lines: number;
+}
+
+/**
+ * Reads lines of any line form, each line by the form it has (a pasted mix is read too), unless one is forced.
+ * Events come out through `emit` in input order; a form whose messages may span lines (tail, the console's Test
+ * output) holds its last event until the next line shows whether it continues.
+ */
+export class LineFormReader {
+  private readonly counted: LineStats = emptyStats();
+  /** Execution lines read on the fast path (counted apart: a property update per line costs). */
+  private cloudwatchLines = 0;
+
+  /** How much was read so far. */
+  get stats(): LineStats {
+    const stats = this.counted;
+    if (this.cloudwatchLines > 0) {
+      stats.lines += this.cloudwatchLines;
+      stats.forms.cloudwatch = (stats.forms.cloudwatch ?? 0) + this.cloudwatchLines;
+      this.cloudwatchLines = 0;
+    }
+    return stats;
+  }
+  private pending: Pending | undefined;
+  /** The request the console's Test output (or a block of bare lines) is about. */
+  private blockId: string | undefined;
+  private blockEnded = false;
+  /** The block of bare lines holds a line already / holds its "Starting execution" line. */
+  private blockStarted = false;
+  private blockSawStart = false;
+  /** Inside the response section the console's Test output shows above its log. */
+  private testResponse = false;
+
+  constructor(
+    private readonly emit: (event: LogEvent) => void,
+    private readonly forced?: LineForm,
+  ) {}
+
+  /**
+   * Reads one line (without its newline; a trailing CR is dropped). `parsed` is the event of a JSON line with a
+   * `message` field, when the caller read one.
+   */
+  push(raw: string, lineNo: number, parsed?: LogEvent): void {
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    const c = line.charCodeAt(0);
+    const forced = this.forced;
+    // CloudWatch's own lines first: the common case, kept fast.
+    if (this.pending === undefined && !this.testResponse && (forced === undefined || forced === 'cloudwatch')) {
+      if (parsed !== undefined) {
+        const m = parsed.message;
+        // An execution line (the common case) is known without a closer look.
+        if (m.charCodeAt(0) === 40 && requestIdEnd(m) !== -1) this.cloudwatchLines++;
+        else this.count('cloudwatch', m, lineNo, line);
+        this.emit(parsed);
+        return;
+      }
+      if (c === 40 && requestIdEnd(line) !== -1) {
+        this.cloudwatchLines++;
+        this.emit({ message: line, line: lineNo });
+        return;
+      }
+      if (forced === 'cloudwatch') {
+        if (line.trim() === '') return;
+        this.count('cloudwatch', line, lineNo, line);
+        this.emit({ message: line, line: lineNo });
+        return;
+      }
+    }
+    if (line.trim() === '') {
+      // A blank line ends a block of bare lines; inside a message that spans lines it is part of the message.
+      if (this.pending !== undefined) this.pending.parts.push('');
+      else if (!this.testResponse) this.endBlock();
+      return;
+    }
+    // A CloudWatch line ends the console's response section: what was taken for one was not.
+    if (this.testResponse && c === 40 && requestIdEnd(line) !== -1) this.testResponse = false;
+    const text = c === 27 ? line.replace(ANSI, '') : line;
+    if (this.readTimestamped(text, lineNo)) return;
+    if (this.readConsoleTest(text, lineNo)) return;
+    const p = this.pending;
+    if (p !== undefined && p.form === 'console-copy' && p.event.message === '' && p.parts.every((x) => x === '')) {
+      // The console's time on a line of its own: this line is its message.
+      p.event.message = parsed?.message ?? text;
+      p.parts.length = 0;
+      p.lines++;
+      return;
+    }
+    if (p !== undefined && !(c === 40 && requestIdEnd(line) !== -1) && parsed === undefined) {
+      // A line that continues the message before it (tail prints a message's own newlines as they are).
+      p.parts.push(line);
+      p.lines++;
+      return;
+    }
+    this.flush();
+    if (parsed !== undefined) {
+      this.count('cloudwatch', parsed.message, lineNo, line);
+      this.emit(parsed);
+      return;
+    }
+    if ((forced === undefined || forced === 'bare') && isBareExecutionText(text)) {
+      this.readBare(text, lineNo, line);
+      return;
+    }
+    this.count(forced ?? 'cloudwatch', text, lineNo, line);
+    this.emit({ message: text, line: lineNo });
+  }
+
+  /** A message is open that the next lines may continue. */
+  get continuing(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Counts an event a document form gave (read whole, not line by line). */
+  countEvent(form: string, event: LogEvent): void {
+    this.count(form, event.message, event.line ?? 1, event.message);
+  }
+
+  /** Ends the input: the event held back is given out. */
+  end(): void {
+    this.flush();
+  }
+
+  private readTimestamped(text: string, lineNo: number): boolean {
+    const c = text.charCodeAt(0);
+    if (!(c >= 48 && c <= 57) || text.charCodeAt(4) !== 45 /* - */) return false;
+    const f = this.forced;
+    if (f === undefined || f === 'console-copy') {
+      const m = COPY_TIME.exec(text);
+      if (m?.[1] !== undefined) {
+        this.start('console-copy', { message: m[2] ?? '', timestamp: Date.parse(m[1]), line: lineNo }, text);
+        return true;
+      }
+    }
+    if (f === undefined || f === 'logs-tail' || f === 'logs-tail-json') {
+      const m = TAIL.exec(text);
+      if (m?.[1] !== undefined && m[2] !== undefined) {
+        const message = m[3] ?? '';
+        const form: LineForm = f ?? (message === '' ? 'logs-tail-json' : 'logs-tail');
+        this.start(form, { message, timestamp: Date.parse(m[1]), logStreamName: m[2], line: lineNo }, text);
+        return true;
+      }
+    }
+    if (f === undefined || f === 's3-export') {
+      const m = EXPORT.exec(text);
+      if (m?.[1] !== undefined && m[2] !== undefined) {
+        this.start('s3-export', { message: m[2], timestamp: Date.parse(m[1]), line: lineNo }, text);
+        return true;
+      }
+    }
+    if (f === undefined || f === 'logs-tail-short') {
+      const m = TAIL_SHORT.exec(text);
+      if (m?.[1] !== undefined && m[2] !== undefined) {
+        this.start('logs-tail-short', { message: m[2], timestamp: Date.parse(`${m[1]}Z`), line: lineNo }, text);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private readConsoleTest(text: string, lineNo: number): boolean {
+    const f = this.forced;
+    if (f !== undefined && f !== 'console-test') return false;
+    const header = TEST_HEADER.exec(text);
+    if (header?.[1] !== undefined) {
+      this.flush();
+      this.endBlock();
+      this.blockId = header[1];
+      this.structural(lineNo);
+      return true;
+    }
+    const m = TEST_LINE.exec(text);
+    if (m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined && m[4] !== undefined && m[5] !== undefined) {
+      this.testResponse = false;
+      const iso = `${m[4]}-${MONTHS[m[1]]}-${m[2].padStart(2, '0')}T${m[3]}Z`;
+      const id = this.blockId ?? this.newBlock(lineNo);
+      this.start('console-test', { message: `(${id}) ${m[5]}`, timestamp: Date.parse(iso), line: lineNo }, text);
+      return true;
+    }
+    // The response the console shows above the log (status, latency, body, headers): part of the output, not a
+    // log line; every line up to the log belongs to it.
+    if (this.testResponse || (this.pending === undefined && TEST_RESPONSE_START.test(text))) {
+      this.flush();
+      this.testResponse = true;
+      this.structural(lineNo);
+      return true;
+    }
+    return false;
+  }
+
+  /** A line of a known form that holds no log event (a header, the console's response section). */
+  private structural(_lineNo: number): void {
+    this.counted.lines++;
+    this.counted.forms['console-test'] = (this.counted.forms['console-test'] ?? 0) + 1;
+  }
+
+  /**
+   * An execution log text without its prefix. A block of them reads as one request: a blank line, a line after
+   * "Method completed with status", or a second "Starting execution" starts the next one.
+   */
+  private readBare(text: string, lineNo: number, raw: string): void {
+    const starts = text.startsWith('Starting execution') || text.startsWith('Extended Request Id');
+    if (this.blockEnded || (starts && this.blockStarted && !text.startsWith('Starting execution'))) this.endBlock();
+    else if (starts && this.blockStarted && text.startsWith('Starting execution') && this.blockSawStart)
+      this.endBlock();
+    const id = this.blockId ?? this.newBlock(lineNo);
+    this.blockStarted = true;
+    if (text.startsWith('Starting execution')) this.blockSawStart = true;
+    const message = `(${id}) ${text}`;
+    this.count('bare', message, lineNo, raw);
+    this.emit({ message, line: lineNo });
+    if (text.startsWith('Method completed with status')) this.blockEnded = true;
+  }
+
+  private newBlock(lineNo: number): string {
+    // A synthetic id that says where the request starts in the input.
+    this.blockId = `input-line-${lineNo}`;
+    this.blockEnded = false;
+    this.blockStarted = false;
+    this.blockSawStart = false;
+    return this.blockId;
+  }
+
+  private endBlock(): void {
+    this.blockId = undefined;
+    this.blockEnded = false;
+    this.blockStarted = false;
+    this.blockSawStart = false;
+    this.testResponse = false;
+  }
+
+  private start(form: LineForm, event: Mutable<LogEvent>, raw: string): void {
+    this.flush();
+    // Messages may continue on the next lines in every form that prints them as they are.
+    this.pending = { event, form, parts: [], lines: 1 };
+    this.pendingRaw = raw;
+  }
+
+  private pendingRaw = '';
+
+  private flush(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    const event = p.event;
+    if (p.parts.length > 0) {
+      while (p.parts.length > 0 && p.parts[p.parts.length - 1] === '') p.parts.pop();
+      if (p.parts.length > 0) event.message = joinContinuation(event.message, p.parts);
+    }
+    this.count(p.form, event.message, event.line ?? 0, this.pendingRaw, p.lines);
+    this.emit(event);
+  }
+
+  /** Counts an event of `lines` input lines, and whether its message is a log this tool knows. */
+  private count(form: string, message: string, lineNo: number, raw: string, lines = 1): void {
+    const stats = this.counted;
+    stats.lines += lines;
+    stats.forms[form] = (stats.forms[form] ?? 0) + lines;
+    // A `#` line is a comment (a note on where a log came from, as this project's fixtures carry): read, not reported.
+    if (message.charCodeAt(0) === 35 /* # */ || isKnownLogText(message)) return;
+    stats.unrecognised += lines;
+    if (form !== 'cloudwatch') stats.unknownMessages[form] = (stats.unknownMessages[form] ?? 0) + lines;
+    if (stats.samples.length < MAX_SAMPLES) {
+      stats.samples.push({
+        line: lineNo,
+        text: raw.length > MAX_SAMPLE_CHARS ? `${raw.slice(0, MAX_SAMPLE_CHARS)}…` : raw,
+      });
+    }
+  }
+}
+
+/**
+ * A message printed over several lines. `aws logs tail --format json` prints a JSON message as `\n` + json.dumps
+ * (indent 4): it is read back as the compact JSON CloudWatch holds (the same fields and values). Any other message
+ * keeps its own newlines.
+ */
+function joinContinuation(first: string, parts: readonly string[]): string {
+  const rest = parts.join('\n');
+  if (first === '' && rest.trimStart().startsWith('{')) {
+    try {
+      return JSON.stringify(JSON.parse(rest));
+    } catch {
+      return rest;
+    }
+  }
+  return first === '' ? rest : `${first}\n${rest}`;
+}
