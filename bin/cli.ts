@@ -19,6 +19,7 @@ import { renderSlack } from '../lambda/render/slack.js';
 import { renderSubject } from '../lambda/render/subject.js';
 import { renderText } from '../lambda/render/text.js';
 import type { DiagnosisApi } from '../lambda/summarize/diagnosis.js';
+import { missingSdkMessage } from './ops/missing-sdk.js';
 
 /**
  * `apigw-5xx`: the offline front of the diagnosis engine.
@@ -290,7 +291,19 @@ function contextOf(values: Record<string, unknown>): { api: DiagnosisApi; contex
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   // The commands that talk to a deployed stack live in bin/ops/ (loaded only when used).
-  if (argv[0] === 'check' || argv[0] === 'replay') return (await import('./ops/cli.js')).runOps(argv, io);
+  if (argv[0] === 'check' || argv[0] === 'replay') {
+    let ops: typeof import('./ops/cli.js');
+    try {
+      ops = await import('./ops/cli.js');
+    } catch (error) {
+      // check and replay load the AWS SDK, which an installed package does not bring (lambda needs none of it).
+      const missing = missingSdkMessage(error);
+      if (missing === undefined) throw error;
+      io.stderr.write(missing);
+      return 2;
+    }
+    return ops.runOps(argv, io);
+  }
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CliIo } from '../cli.js';
 import { type CheckReport, renderCheck, runCheck } from './check.js';
+import { missingSdkMessage } from './missing-sdk.js';
 import { type InvokeFunction, renderReplay, replayFailureQueue } from './replay.js';
 
 export const OPS_USAGE = `Usage:
@@ -126,14 +127,9 @@ export async function runOps(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`apigw-5xx: ${(error as Error).message}\n${OPS_USAGE}`);
       return 2;
     }
-    // Installed from npm, the package ships no AWS SDK (the Lambda runtime has its own): check and replay need it.
-    const missing = /Cannot find (?:package|module) '(@aws-sdk\/[a-z0-9-]+)'/.exec((error as Error).message ?? '');
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && missing !== null) {
-      io.stderr.write(
-        `apigw-5xx: check and replay call AWS with the AWS SDK for JavaScript v3, and ${missing[1]} is not installed: ` +
-          'run `npm install --save-dev @aws-sdk/client-api-gateway @aws-sdk/client-apigatewayv2 @aws-sdk/client-cloudwatch ' +
-          '@aws-sdk/client-lambda @aws-sdk/client-sns @aws-sdk/client-sqs` in your project, then run the command again\n',
-      );
+    const missing = missingSdkMessage(error);
+    if (missing !== undefined) {
+      io.stderr.write(missing);
       return 2;
     }
     throw error;

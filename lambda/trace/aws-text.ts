@@ -59,6 +59,8 @@ const ACCESS_VALUE_STARTS = [
   'The Lambda function returned the following error',
   'Lambda Customer Function Error',
   'The IAM role configured on the ',
+  // `$context.authorizer.error` when API Gateway may not invoke a Lambda authorizer (the rule in rules.ts cites it).
+  'The authorizer or the IAM role configured on API Gateway ',
   'The response from the Lambda ',
   'The request for the IAM Authorizer',
   'Malformed Lambda proxy response',

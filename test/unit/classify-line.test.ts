@@ -33,6 +33,11 @@ const NAMED: ReadonlyArray<readonly [string, string, CauseId]> = [
     "The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.",
     'lambda_permission',
   ],
+  [
+    'the HTTP API authorizer permission message on its own (authorizer.error; see HTTP_API_AUTHORIZER_NO_PERMISSION)',
+    "The authorizer or the IAM role configured on API Gateway doesn't have permissions to call the authorizer",
+    'lambda_permission',
+  ],
   ['REST $context.error.message for a timeout', 'Endpoint request timed out', 'integration_timeout'],
   ['a Lambda timeout line without prefix', 'Task timed out after 3.00 seconds', 'lambda_function_error'],
   [

@@ -1,3 +1,4 @@
+import { firstAwsText } from '../../trace/aws-text.js';
 import { parseAccessLine } from '../access-log.js';
 import { requestIdEnd } from '../execution-log.js';
 import { parseFunctionLogLine } from '../function-log.js';
@@ -12,6 +13,8 @@ export function isKnownLogText(message: string): boolean {
   const c = message.charCodeAt(0);
   if (c === 40 /* ( */ && requestIdEnd(message) !== -1) return true;
   if (isBareExecutionText(message) || isHttpApiErrorText(message)) return true;
+  // Any text the classifier knows AWS writes (lambda/trace/aws-text.ts), quoted from its first character.
+  if (firstAwsText(message)?.at === 0) return true;
   if (LAMBDA_LINE.test(message)) return true;
   if (parseFunctionLogLine(message) !== undefined) return true;
   return parseAccessLine(message) !== undefined;
