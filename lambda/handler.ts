@@ -1,9 +1,13 @@
+import { ApiDiscoveryReader } from './adapters/api-discovery.js';
+import { CloudTrailChangeReader } from './adapters/cloudtrail-reader.js';
 import { ConfigurationReader } from './adapters/config-checks.js';
 import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-clients.js';
 import { CloudWatchLogsReader } from './adapters/log-reader.js';
+import { CloudWatchMetricsReader } from './adapters/metrics-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
 import { LEDGER_TABLE_ENV, RUNTIME_CONFIG_ENV, type RuntimeConfig, TOPIC_ARN_ENV } from './config/runtime-config.js';
+import type { SignalPorts } from './enrich/gather-signals.js';
 import type { ConfigurationReaderPort } from './enrich/types.js';
 import {
   type LogReaderPort,
@@ -39,6 +43,12 @@ interface Clients {
   readonly reader: Lazy<CloudWatchLogsReader>;
   readonly publisher: Lazy<SnsPublisher>;
   readonly configuration: Lazy<ConfigurationReader>;
+  /** Evidence beyond the logs: API discovery, metrics, CloudTrail. */
+  readonly signals: Lazy<{
+    discovery: ApiDiscoveryReader;
+    metrics: CloudWatchMetricsReader;
+    trail: CloudTrailChangeReader;
+  }>;
   readonly ledger?: Lazy<DynamoDbNotificationLedger>;
 }
 
@@ -99,6 +109,31 @@ function compose(): Composed {
           lambda: new LambdaClient({ maxAttempts: 2 }),
         });
       }),
+      // Read-only, bounded by their own deadlines. CloudTrail: the reader paces and retries itself (2 lookups/s).
+      signals: lazy(async () => {
+        const [
+          { APIGatewayClient },
+          { ApiGatewayV2Client },
+          { LambdaClient },
+          { CloudWatchClient },
+          { CloudTrailClient },
+        ] = await Promise.all([
+          import('@aws-sdk/client-api-gateway'),
+          import('@aws-sdk/client-apigatewayv2'),
+          import('@aws-sdk/client-lambda'),
+          import('@aws-sdk/client-cloudwatch'),
+          import('@aws-sdk/client-cloudtrail'),
+        ]);
+        return {
+          discovery: new ApiDiscoveryReader({
+            apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
+            apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
+            lambda: new LambdaClient({ maxAttempts: 2 }),
+          }),
+          metrics: new CloudWatchMetricsReader(new CloudWatchClient({ maxAttempts: 2 })),
+          trail: new CloudTrailChangeReader(new CloudTrailClient({ maxAttempts: 1 })),
+        };
+      }),
       // Short timeouts: the ledger must never hold up a notification.
       ...(table !== undefined && table !== ''
         ? {
@@ -116,9 +151,9 @@ function compose(): Composed {
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {
   const started = performance.now();
   const { config, clients } = compose();
-  const { reader, publisher, configuration, ledger } = clients;
-  // In the order of first use: the ledger claim, the log reads, the configuration checks, the publish.
-  const all: Lazy<unknown>[] = [...(ledger !== undefined ? [ledger] : []), reader, configuration, publisher];
+  const { reader, publisher, configuration, signals, ledger } = clients;
+  // In the order of first use: the ledger claim, the log reads, the configuration checks, the signals, the publish.
+  const all: Lazy<unknown>[] = [...(ledger !== undefined ? [ledger] : []), reader, configuration, signals, publisher];
   const cold = all.some((c) => c.readyAt === undefined);
   startInOrder(all);
   // Time this invocation spent waiting for SDK clients: the part of their load that overlapped nothing.
@@ -128,6 +163,11 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
     reader: { read: async (request, limits) => (await ready(reader)).read(request, limits) },
     publisher: { publish: async (notification) => (await ready(publisher)).publish(notification) },
     configuration: { read: async (plan, limits) => (await ready(configuration)).read(plan, limits) },
+  };
+  const signalPorts: SignalPorts = {
+    discovery: { discover: async (request) => (await ready(signals)).discovery.discover(request) },
+    metrics: { read: async (plan, limits) => (await ready(signals)).metrics.read(plan, limits) },
+    trail: { read: async (request) => (await ready(signals)).trail.read(request) },
   };
   const ledgerPort: NotificationLedgerPort | undefined =
     ledger !== undefined
@@ -141,6 +181,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
   try {
     outcome = await respond(event, {
       ...ports,
+      signals: signalPorts,
       ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
       config,
       now: Date.now,
@@ -167,6 +208,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
         ...(ledger !== undefined ? { dynamodb: after(ledger) } : {}),
         sns: after(publisher),
         configurationChecks: after(configuration),
+        signals: after(signals),
       },
       waitedMs: Math.round(waited.ms),
     });

@@ -232,11 +232,22 @@ export class ApiGateway5xxResponder extends Construct {
       resource: '/vpclinks/*',
       arnFormat: ArnFormat.NO_RESOURCE_NAME,
     });
+    // REST APIs log only when the account names a CloudWatch role for API Gateway (GetAccount): a logging finding.
+    const accountArns = settings.apis.some((api) => api.type === 'REST')
+      ? [
+          stack.formatArn({
+            service: 'apigateway',
+            account: '',
+            resource: '/account',
+            arnFormat: ArnFormat.NO_RESOURCE_NAME,
+          }),
+        ]
+      : [];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadApiConfiguration',
         actions: ['apigateway:GET'],
-        resources: [...apiArns, vpcLinksArn],
+        resources: [...apiArns, vpcLinksArn, ...accountArns],
       }),
     );
     const functionNames = [...new Set(settings.apis.flatMap((api) => api.functionNames ?? []))].sort();
@@ -258,7 +269,12 @@ export class ApiGateway5xxResponder extends Construct {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'ReadFunctionConfiguration',
-          actions: ['lambda:GetFunctionConfiguration', 'lambda:GetPolicy', 'lambda:GetAlias'],
+          actions: [
+            'lambda:GetFunctionConfiguration',
+            'lambda:GetPolicy',
+            'lambda:GetAlias',
+            'lambda:GetFunctionConcurrency',
+          ],
           resources: functionArns,
         }),
       );
@@ -274,6 +290,23 @@ export class ApiGateway5xxResponder extends Construct {
           'in their ARN, and a function qualifier (version or alias) is the part after the name.',
       });
     }
+
+    // Evidence beyond the logs (lambda/adapters/metrics-reader.ts, cloudtrail-reader.ts): one GetMetricData call and
+    // a few CloudTrail lookups per alarm. Neither action supports resource-level permissions, so both need "*".
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadRecentChanges', actions: ['cloudtrail:LookupEvents'], resources: ['*'] }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only cloudwatch:GetMetricData and cloudtrail:LookupEvents (read-only) are granted on "*": neither action ' +
+        'supports resource-level permissions (Service Authorization Reference), so they cannot be scoped.',
+    });
 
     // The notification ledger: one small item per alarm state change, so that an async retry of an invocation
     // whose message went out does not notify twice (lambda/adapters/notification-ledger.ts). Items expire (TTL).

@@ -1,20 +1,56 @@
 import { randomUUID } from 'node:crypto';
-import { APIGatewayClient, CreateDeploymentCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, CreateDeploymentCommand, UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
 import type { RuntimeConfig } from '../lambda/config/runtime-config.js';
 import { renderSlack } from '../lambda/render/slack.js';
 import type { RespondOutcome } from '../lambda/respond/respond.js';
 import { alarmActionEvent, LocalAwsHarness } from '../test/e2e/responder-harness.js';
 import { functionErrorLog, type IncidentApi, interleave, restTrace, type TimedLine } from './incident.js';
-import { createLocalRestApi } from './local-api.js';
+import { createLocalRestApi, createRole } from './local-api.js';
 import { clientConfig, localAwsEnv, startMoto } from './local-aws.js';
+import { type MetricPoint, putMetrics, reserveConcurrency, setExecutionLogging } from './local-signals.js';
 
 /**
  * `npm run demo`: the responder's main job on an embedded default, with no AWS account.
  * Starts a local AWS endpoint (moto server), writes one realistic incident's logs into it (orders-api/prod:
  * GET /orders/{id} failing with an unhandled TypeError in orders-get, POST /orders (orders-create) missing
  * its invoke permission, successes in between), delivers the CloudWatch alarm event to the real handler, and prints the
- * email and Slack renderings of what was published. Stops everything it started.
+ * email and Slack renderings of what was published. Then a second, thin-log incident: payments-api/prod with
+ * execution logging never turned on, its function throttled at its reserved concurrency, diagnosed from CloudWatch
+ * metrics and the live configuration alone. Stops everything it started.
  */
+
+/** The thin-log incident: CloudWatch metrics of a throttled function behind a stage that logs nothing. */
+function thinIncidentMetrics(at: number): MetricPoint[] {
+  const day = 24 * 60 * 60_000;
+  const stage = { ApiName: 'payments-api', Stage: 'prod' };
+  const fn = { FunctionName: 'payments-charge' };
+  return [
+    { namespace: 'AWS/ApiGateway', name: '5XXError', dimensions: stage, value: 412, at },
+    { namespace: 'AWS/ApiGateway', name: 'Count', dimensions: stage, value: 900, at },
+    { namespace: 'AWS/ApiGateway', name: '5XXError', dimensions: stage, value: 0, at: at - day },
+    { namespace: 'AWS/Lambda', name: 'Throttles', dimensions: fn, value: 412, at },
+    { namespace: 'AWS/Lambda', name: 'Throttles', dimensions: fn, value: 0, at: at - day },
+    { namespace: 'AWS/Lambda', name: 'ConcurrentExecutions', dimensions: fn, value: 5, at },
+    { namespace: 'AWS/Lambda', name: 'Invocations', dimensions: fn, value: 488, at },
+    { namespace: 'AWS/Lambda', name: 'Duration', dimensions: fn, value: 840, at },
+  ];
+}
+
+/** The full-log incident's metrics, as API Gateway and Lambda publish them: they agree with its logs. */
+function incidentMetrics(at: number): MetricPoint[] {
+  const day = 24 * 60 * 60_000;
+  const stage = { ApiName: 'orders-api', Stage: 'prod' };
+  return [
+    { namespace: 'AWS/ApiGateway', name: '5XXError', dimensions: stage, value: 38, at },
+    { namespace: 'AWS/ApiGateway', name: 'Count', dimensions: stage, value: 48, at },
+    { namespace: 'AWS/ApiGateway', name: '5XXError', dimensions: stage, value: 0, at: at - day },
+    { namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: 'orders-get' }, value: 30, at },
+    { namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: 'orders-get' }, value: 0, at: at - day },
+    { namespace: 'AWS/Lambda', name: 'Invocations', dimensions: { FunctionName: 'orders-get' }, value: 40, at },
+    { namespace: 'AWS/Lambda', name: 'Duration', dimensions: { FunctionName: 'orders-get' }, value: 61, at },
+    { namespace: 'AWS/Lambda', name: 'Invocations', dimensions: { FunctionName: 'orders-create' }, value: 0, at },
+  ];
+}
 
 function incident(
   API: IncidentApi,
@@ -70,6 +106,19 @@ async function main(): Promise<number> {
     await new APIGatewayClient({ ...clientConfig(aws.endpoint), maxAttempts: 1 }).send(
       new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod', description: 'release 2026.11.2' }),
     );
+    // The stage logs at INFO, through the account's CloudWatch role for API Gateway.
+    const roleArn = await createRole(aws.endpoint, 'apigateway-cloudwatch-logs');
+    await new APIGatewayClient({ ...clientConfig(aws.endpoint), maxAttempts: 1 }).send(
+      new UpdateAccountCommand({ patchOperations: [{ op: 'replace', path: '/cloudwatchRoleArn', value: roleArn }] }),
+    );
+    await setExecutionLogging(aws.endpoint, apiId, 'prod', 'INFO');
+    // The thin-log API: execution logging never turned on, its function capped at a reserved concurrency of 5.
+    const paymentsId = await createLocalRestApi(aws.endpoint, {
+      name: 'payments-api',
+      stage: 'prod',
+      routes: [{ method: 'POST', resourcePath: '/payments', functionName: 'payments-charge', invokePermission: true }],
+    });
+    await reserveConcurrency(aws.endpoint, 'payments-charge', 5);
     const API: IncidentApi = {
       apiId,
       stage: 'prod',
@@ -85,6 +134,7 @@ async function main(): Promise<number> {
     await harness.writeLogGroup(`API-Gateway-Execution-Logs_${API.apiId}/${API.stage}`, execution, 4);
     await harness.writeLogGroup(`/aws/lambda/${API.functionName}`, functionLog);
     await harness.writeLogGroup('/aws/lambda/orders-create', []);
+    await putMetrics(aws.endpoint, [...incidentMetrics(start), ...thinIncidentMetrics(start)]);
     const { topicArn, queueUrl } = await harness.topicWithQueue('apigw-5xx-responder-demo');
     process.stdout.write(
       `Wrote ${execution.length} execution log lines and ${functionLog.length} function log lines; topic ${topicArn}\n`,
@@ -99,6 +149,14 @@ async function main(): Promise<number> {
           stage: 'prod',
           alarmName: 'orders-api-prod-5xx',
           functionNames: ['orders-get', 'orders-create'],
+        },
+        {
+          type: 'REST',
+          name: 'payments-api',
+          id: paymentsId,
+          stage: 'prod',
+          alarmName: 'payments-api-prod-5xx',
+          functionNames: ['payments-charge'],
         },
       ],
       timeBudgetMs: 20_000,
@@ -124,6 +182,23 @@ async function main(): Promise<number> {
     const [message] = await harness.drain(queueUrl);
     if (message === undefined) throw new Error('nothing was published to the topic');
 
+    // The thin-log incident: the same handler, an API whose stage logs nothing.
+    process.stdout.write(
+      'Delivering a second alarm: payments-api/prod, execution logging off, its function throttled...\n',
+    );
+    await handler(
+      alarmActionEvent({
+        alarmName: 'payments-api-prod-5xx',
+        apiName: 'payments-api',
+        stage: 'prod',
+        state: 'ALARM',
+        at: now,
+        evaluationStart: start - 60_000,
+      }),
+    );
+    const [thin] = await harness.drain(queueUrl);
+    if (thin === undefined) throw new Error('nothing was published for the thin-log incident');
+
     banner(`EMAIL  Subject: ${message.Subject ?? ''}`);
     process.stdout.write(message.Message);
     const published = outcome.kind === 'published' ? outcome.notification : undefined;
@@ -142,6 +217,9 @@ async function main(): Promise<number> {
     );
     banner('SNS message attributes (for subscription filter policies)');
     for (const [k, v] of Object.entries(message.MessageAttributes ?? {})) process.stdout.write(`${k} = ${v.Value}\n`);
+
+    banner(`THIN-LOG EMAIL  Subject: ${thin.Subject ?? ''}`);
+    process.stdout.write(thin.Message);
     return 0;
   } finally {
     await aws.stop();

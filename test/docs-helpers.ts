@@ -40,6 +40,7 @@ const SECTION_NAMES: readonly (readonly [string, string])[] = [
   ['SLACK via AWS Chatbot', 'https'],
   ['SLACK incoming webhook', 'lambda'],
   ['SNS message attributes', 'attributes'],
+  ['THIN-LOG EMAIL', 'thin'],
 ];
 
 /** The demo's output cut at its banners: email, slack, https, lambda, attributes (trailing blank lines dropped). */
@@ -66,7 +67,7 @@ export function demoSubject(output: string): string | undefined {
  */
 export function maskRunSpecific(text: string): string {
   let out = text;
-  for (const apiId of new Set([...text.matchAll(/orders-api\/prod \(([a-z0-9]{10}), /g)].map((m) => m[1] ?? ''))) {
+  for (const apiId of new Set([...text.matchAll(/[a-z]+-api\/prod \(([a-z0-9]{10}), /g)].map((m) => m[1] ?? ''))) {
     out = out.replaceAll(apiId, '<api-id>');
   }
   return out

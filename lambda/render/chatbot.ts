@@ -82,6 +82,8 @@ export function renderChatbotNotification(d: Diagnosis, ctx: ChatbotContext = {}
     if (s.routes[0] !== undefined) lines.push(`Route: ${esc(s.routes[0].key, 150)} ×${s.routes[0].count}`);
     const verdict = verdictOf(d, s.cause);
     if (verdict !== undefined) lines.push(`Configuration: _${verdict}_`);
+    const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
+    if (sourced !== undefined && sourced.sources.length > 1) lines.push(`Sources: _${sourced.sources.join(' + ')}_`);
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 300)}`);
     if (s.evidence[0] !== undefined) lines.push(`\`\`\`${escapeSlackCode(clean(s.evidence[0], 300))}\`\`\``);
   }

@@ -8,7 +8,17 @@ import {
   SLACK_SECTION_MAX_CHARS,
   SLACK_TEXT_MAX_CHARS,
 } from './limits.js';
-import { apiLabel, causeLabel, clean, formatTime, headline, percent, samplingLine, verdictOf } from './text.js';
+import {
+  apiLabel,
+  causeLabel,
+  clean,
+  formatTime,
+  headline,
+  inferredLabel,
+  percent,
+  samplingLine,
+  verdictOf,
+} from './text.js';
 
 /**
  * The Slack incoming-webhook payload (Block Kit) for a diagnosis: `{ text, blocks }`. Every piece of text goes
@@ -68,7 +78,14 @@ function sampled(d: Diagnosis): string {
 export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'): SlackPayload {
   const [cause, route, fix] = headline(d);
   const top = d.causes[0];
-  const title = `${state === 'ALARM' ? '🚨' : '✅'} ${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}: ${top !== undefined ? `${causeLabel(top)} (${percent(top.share)})` : cause.replace(/^Cause: /, '')}`;
+  const inferred = d.signals?.inferred[0];
+  const what =
+    top !== undefined
+      ? `${causeLabel(top)} (${percent(top.share)})`
+      : inferred !== undefined
+        ? `${inferredLabel(inferred)} (from ${inferred.sources.join(' + ')})`
+        : cause.replace(/^Cause: /, '');
+  const title = `${state === 'ALARM' ? '🚨' : '✅'} ${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}: ${what}`;
   const blocks: SlackBlock[] = [
     header(title),
     section(`*${esc(cause, 600)}*\n${esc(route, 600)}\n${esc(fix, 1500)}${sampled(d)}`),
@@ -102,6 +119,8 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       lines.push(
         `Configuration: _${verdict}_${check?.evidence[0] !== undefined ? `: ${esc(check.evidence[0], 300)}` : ''}`,
       );
+    const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
+    if (sourced !== undefined && sourced.sources.length > 1) lines.push(`Sources: _${sourced.sources.join(' + ')}_`);
     if (s.backend[0] !== undefined) lines.push(`The function said: ${esc(s.backend[0].key, 400)}`);
     blocks.push(section(lines.join('\n')));
     if (s.evidence.length > 0) blocks.push(section(code(s.evidence.slice(0, 3))));
@@ -113,6 +132,32 @@ export function renderSlackPayload(d: Diagnosis, state: 'ALARM' | 'OK' = 'ALARM'
       );
     blocks.push(section(steps.join('\n')));
   });
+  // Causes only metrics and configuration show (logging off or thin), and what the logging hides.
+  for (const v of d.signals?.inferred.slice(0, 2) ?? []) {
+    blocks.push({ type: 'divider' });
+    const lines = [
+      `*From ${v.sources.join(' + ')}: ${esc(inferredLabel(v), 200)}* \`${v.cause}\`${v.functionName !== undefined ? ` on ${esc(v.functionName, 100)}` : ''}`,
+      ...v.evidence.slice(0, 3).map((e) => `• ${esc(e, 300)}`),
+      ...(v.change !== undefined ? [`• changed: ${esc(v.change, 300)}`] : []),
+    ];
+    blocks.push(section(lines.join('\n')));
+    const steps = (v.remedy ?? [])
+      .slice(0, 3)
+      .map(
+        (step, n) =>
+          `${n + 1}. ${esc(step.text, 500)}${step.command !== undefined ? `\n${code([step.command], 900)}` : ''}`,
+      );
+    if (steps.length > 0) blocks.push(section(steps.join('\n')));
+  }
+  const logging = d.signals?.logging;
+  if (logging !== undefined) {
+    const turnOn = logging.fix.find((f) => f.command !== undefined);
+    blocks.push(
+      section(
+        `*Logging*\n${logging.state.map((l) => `• ${esc(l, 300)}`).join('\n')}${turnOn?.command !== undefined ? `\n${esc(turnOn.text, 500)}\n${code([turnOn.command], 900)}` : ''}`,
+      ),
+    );
+  }
   if (d.unknownTemplates.length > 0) {
     blocks.push(
       section(

@@ -1,6 +1,6 @@
 import { asciiSubject } from '../safety/escape.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
-import { causeLabel, clean, percent } from './text.js';
+import { causeLabel, clean, inferredLabel, percent } from './text.js';
 
 /**
  * The email subject: state, API/stage, top cause and its share, e.g.
@@ -10,11 +10,14 @@ import { causeLabel, clean, percent } from './text.js';
 export function renderSubject(d: Diagnosis, state = 'ALARM'): string {
   const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
   const top = d.causes[0];
+  const inferred = d.signals?.inferred[0];
   const what =
     top !== undefined
       ? `${causeLabel(top)} (${percent(top.share)})`
-      : d.unreadable.length > 0
-        ? 'not diagnosed, logs could not be read'
-        : 'no failed request found in the logs';
+      : inferred !== undefined
+        ? `${inferredLabel(inferred)} (from ${inferred.sources.map((x) => (x === 'configuration' ? 'config' : x)).join('+')})`
+        : d.unreadable.length > 0
+          ? 'not diagnosed, logs could not be read'
+          : 'no failed request found in the logs';
   return asciiSubject(`[${state}] ${clean(api, 60)}: ${what}`);
 }

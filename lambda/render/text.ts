@@ -1,8 +1,10 @@
+import type { SourcedVerdict } from '../enrich/signal-types.js';
 import { VERDICT_LABELS } from '../enrich/types.js';
 import { neutralizeControls, oneLine } from '../safety/escape.js';
 import { redact } from '../safety/redact.js';
 import type { CauseSummary, Count, Diagnosis } from '../summarize/diagnosis.js';
 import type { RemedyStep } from '../summarize/remedy.js';
+import { CAUSES, type CauseId } from '../taxonomy.js';
 
 /**
  * Plain-text rendering for email and terminals. The first three lines are the cause, the route and the fix:
@@ -66,9 +68,64 @@ export function verdictOf(d: Diagnosis, cause: string): string | undefined {
   return check === undefined ? undefined : VERDICT_LABELS[check.verdict];
 }
 
+/** The status a cause inferred from metrics answers with (the logs did not say). */
+const INFERRED_STATUS: Readonly<Partial<Record<CauseId, number>>> = {
+  throttling: 500,
+  lambda_permission: 500,
+  integration_timeout: 504,
+  lambda_function_error: 502,
+};
+
+/** The status a cause only metrics and configuration show answers with, when it has one. */
+export function inferredStatus(cause: CauseId): number | undefined {
+  return INFERRED_STATUS[cause];
+}
+
+/** "500 throttling": the label of a cause only metrics and configuration show. */
+export function inferredLabel(v: Pick<SourcedVerdict, 'cause'>): string {
+  const status = INFERRED_STATUS[v.cause];
+  return `${status !== undefined ? `${status} ` : ''}${CAUSES[v.cause].title}`;
+}
+
+/** "logs, metrics, configuration": where a verdict comes from. */
+export function sourcesOf(v: SourcedVerdict): string {
+  return v.sources.join(' + ');
+}
+
+/** The lead sentence: the change CloudTrail names for the top cause, else the one the configuration dates. */
+function leadOf(d: Diagnosis): string | undefined {
+  return d.signals?.lead ?? d.enrichment?.lead;
+}
+
+/** The three lines for a cause only metrics and configuration show (the logs are off, thin, or show none). */
+function inferredHeadline(d: Diagnosis, v: SourcedVerdict): [string, string, string] {
+  const lead = leadOf(d);
+  const why = d.signals?.logging !== undefined ? 'logging is off or thin' : 'no failed request in the logs read';
+  const fix = v.remedy?.[0];
+  return [
+    `Cause: ${inferredLabel(v)}: ${clean(v.evidence[0] ?? '', 300)} (from ${sourcesOf(v)}; ${why})${lead !== undefined ? `; changed: ${clean(lead, 300)}` : ''}`,
+    `Route: ${v.route !== undefined ? `${clean(v.route, 200)} (from the API's configuration)` : 'not logged'} on ${apiLabel(d)}${v.functionName !== undefined ? `, function ${v.functionName}` : ''}`,
+    `Fix: ${fix !== undefined ? stepLine(fix) : 'see below'}`,
+  ];
+}
+
+/**
+ * Where the top cause's verdict comes from: the configuration check's verdict when it confirmed or contradicted the
+ * cause, else the sources that back it ("from logs + metrics + configuration"), else "from logs only".
+ */
+function verdictText(d: Diagnosis, cause: string): string | undefined {
+  const check = d.enrichment?.checks.find((c) => c.cause === cause);
+  const sourced = d.signals?.verdicts.find((v) => v.cause === cause);
+  if (check !== undefined && check.verdict !== 'unknown') return VERDICT_LABELS[check.verdict];
+  if (sourced !== undefined && sourced.sources.length > 1) return `from ${sourcesOf(sourced)}`;
+  return check !== undefined ? VERDICT_LABELS[check.verdict] : undefined;
+}
+
 /** The three lines that lead every notification. */
 export function headline(d: Diagnosis): [string, string, string] {
   const top = d.causes[0];
+  const inferred = d.signals?.inferred[0];
+  if (top === undefined && inferred !== undefined) return inferredHeadline(d, inferred);
   if (top === undefined && d.unreadable.length > 0) {
     return [
       `Cause: not diagnosed: ${d.unreadable.length === 1 ? 'a log' : `${d.unreadable.length} logs`} of ${apiLabel(d)} could not be read`,
@@ -87,13 +144,24 @@ export function headline(d: Diagnosis): [string, string, string] {
   // Lead with the busiest route that was logged; requests logged at ERROR level may not name theirs.
   const route = top.routes.find((r) => r.key !== 'unknown route');
   const unrouted = top.routes.find((r) => r.key === 'unknown route')?.count ?? 0;
-  const fix = top.remedy[0];
+  const sourced = d.signals?.verdicts.find((v) => v.cause === top.cause);
+  // The logs did not name the function: the fix that metrics and configuration could name it in.
+  const named = top.functions.length === 0 ? sourced?.remedy?.[0] : undefined;
+  const fix = named ?? top.remedy[0];
+  const verdict = verdictText(d, top.cause);
+  const routeText =
+    route !== undefined
+      ? `${clean(route.key, 200)} (${route.count}${unrouted > 0 ? `; ${unrouted} more did not log a route` : ''})`
+      : sourced?.route !== undefined
+        ? `${clean(sourced.route, 200)} (from the API's configuration: the logs did not name it)`
+        : 'not logged';
+  const fn = top.functions[0] ?? sourced?.functionName;
   return [
-    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdictOf(d, top.cause) !== undefined ? `, ${verdictOf(d, top.cause)}` : ''}${
+    `Cause: ${causeLabel(top)}: ${top.count} of ${d.failedRequests} failed requests (${percent(top.share)})${others}${verdict !== undefined ? `, ${verdict}` : ''}${
       // The change that preceded the errors leads the message, inside its first line (cause, route, fix stay 1-3).
-      d.enrichment?.lead !== undefined ? `; changed: ${clean(d.enrichment.lead, 300)}` : ''
+      leadOf(d) !== undefined ? `; changed: ${clean(leadOf(d) ?? '', 300)}` : ''
     }`,
-    `Route: ${route !== undefined ? `${clean(route.key, 200)} (${route.count}${unrouted > 0 ? `; ${unrouted} more did not log a route` : ''})` : 'not logged'} on ${apiLabel(d)}${top.functions[0] !== undefined ? `, function ${top.functions[0]}` : ''}`,
+    `Route: ${routeText} on ${apiLabel(d)}${fn !== undefined ? `, function ${fn}` : ''}`,
     `Fix: ${fix !== undefined ? stepLine(fix) : 'see below'}`,
   ];
 }
@@ -108,9 +176,17 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: numbe
   if (s.authorizerFunctions.length > 0) out.push(`Authorizer: ${s.authorizerFunctions.join(', ')}`);
   if (s.statusOnly > 0) out.push(`Note: ${s.statusOnly} of these were recognised from the status code alone.`);
   const check = d.enrichment?.checks.find((c) => c.cause === s.cause);
-  if (check !== undefined) {
+  const sourced = d.signals?.verdicts.find((v) => v.cause === s.cause);
+  // "from logs only" would contradict the sources line below when metrics or configuration back the cause.
+  if (check !== undefined && !(check.verdict === 'unknown' && (sourced?.sources.length ?? 0) > 1)) {
     out.push(`Configuration: ${VERDICT_LABELS[check.verdict]}`);
     for (const e of check.evidence) out.push(`  - ${clean(e, 400)}`);
+  }
+  if (sourced !== undefined) {
+    out.push(`Sources: ${sourcesOf(sourced)}`);
+    for (const e of sourced.evidence) out.push(`  - ${clean(e, 400)}`);
+    if (sourced.change !== undefined) out.push(`  - changed: ${clean(sourced.change, 400)}`);
+    if (sourced.disagreement !== undefined) out.push(`Sources disagree: ${clean(sourced.disagreement, 600)}`);
   }
   if (s.backend.length > 0) {
     out.push('The function said:');
@@ -120,8 +196,13 @@ function causeSection(d: Diagnosis, s: CauseSummary, index: number, total: numbe
     out.push('Evidence:');
     for (const e of s.evidence) out.push(`  | ${clean(e)}`);
   }
-  out.push('Fix:');
-  s.remedy.forEach((step, i) => {
+  const remedy = s.functions.length === 0 && sourced?.remedy !== undefined ? sourced.remedy : s.remedy;
+  out.push(
+    remedy === s.remedy
+      ? 'Fix:'
+      : `Fix (${sourced?.functionName ?? 'the function'} named by metrics and configuration):`,
+  );
+  remedy.forEach((step, i) => {
     out.push(`  ${i + 1}. ${clean(step.text, 600)}`);
     if (step.command !== undefined) out.push(`     $ ${clean(step.command, 1000)}`);
   });
@@ -159,6 +240,55 @@ export function samplingLine(d: Diagnosis): string | undefined {
   return undefined;
 }
 
+/** Causes only metrics and configuration show, what logging hides, the metrics and CloudTrail's changes. */
+function signalSections(d: Diagnosis): string[] {
+  const sig = d.signals;
+  if (sig === undefined) return [];
+  const out: string[] = [];
+  sig.inferred.forEach((v, i) => {
+    const lead = d.causes.length === 0 && i === 0;
+    out.push(
+      `== ${lead ? 'Cause' : 'Also'} from ${sourcesOf(v)}: ${inferredLabel(v)} [${v.cause}]${v.functionName !== undefined ? ` on ${v.functionName}` : ''} ==`,
+    );
+    if (v.route !== undefined) out.push(`Route (from the API's configuration): ${clean(v.route, 200)}`);
+    for (const e of v.evidence) out.push(`  - ${clean(e, 400)}`);
+    if (v.change !== undefined) out.push(`  - changed: ${clean(v.change, 400)}`);
+    if (v.disagreement !== undefined) out.push(`Sources disagree: ${clean(v.disagreement, 600)}`);
+    if (v.remedy !== undefined && v.remedy.length > 0) {
+      out.push('Fix:');
+      v.remedy.forEach((step, n) => {
+        out.push(`  ${n + 1}. ${clean(step.text, 600)}`);
+        if (step.command !== undefined) out.push(`     $ ${clean(step.command, 1000)}`);
+      });
+    }
+    out.push('');
+  });
+  if (sig.logging !== undefined) {
+    out.push('Logging:');
+    for (const l of sig.logging.state) out.push(`  - ${clean(l, 600)}`);
+    for (const l of sig.logging.hides) out.push(`  - What it hides: ${clean(l, 600)}`);
+    if (sig.logging.fix.length > 0) {
+      out.push('Turn logging on:');
+      sig.logging.fix.forEach((step, n) => {
+        out.push(`  ${n + 1}. ${clean(step.text, 600)}`);
+        if (step.command !== undefined) out.push(`     $ ${clean(step.command, 1200)}`);
+      });
+    }
+    out.push('');
+  }
+  if (sig.metrics.length > 0) {
+    out.push('Metrics (alarm window vs the same window a day before):');
+    for (const l of sig.metrics) out.push(`  - ${clean(l, 400)}`);
+    out.push('');
+  }
+  if (sig.changes.length > 0) {
+    out.push('Changes recorded by CloudTrail (newest first):');
+    for (const l of sig.changes) out.push(`  - ${clean(l, 400)}`);
+    out.push('');
+  }
+  return out;
+}
+
 /** The full plain-text diagnosis (email body and terminal). */
 export function renderText(d: Diagnosis): string {
   const sampled = samplingLine(d);
@@ -189,6 +319,7 @@ export function renderText(d: Diagnosis): string {
     for (const b of d.backendUnjoined) out.push(`  ×${b.count}  ${clean(b.key)}`);
     out.push('');
   }
+  out.push(...signalSections(d));
   const changes = d.enrichment?.changes ?? [];
   if (changes.length > 0) {
     out.push('Recent changes (newest first):');
@@ -197,9 +328,10 @@ export function renderText(d: Diagnosis): string {
     out.push('');
   }
   const checkProblems = d.enrichment?.problems ?? [];
-  if (d.unreadable.length > 0 || checkProblems.length > 0) {
+  if (d.unreadable.length > 0 || checkProblems.length > 0 || (d.signals?.problems.length ?? 0) > 0) {
     out.push('What could not be read:');
     for (const l of checkProblems) out.push(`  - ${clean(l, 1200)}`);
+    for (const l of d.signals?.problems ?? []) out.push(`  - ${clean(l, 1200)}`);
     for (const l of d.unreadable) out.push(`  - ${clean(l, 1200)}`);
   }
   if (d.limits.length > 0) {

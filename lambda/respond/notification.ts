@@ -12,7 +12,7 @@ import {
 } from '../render/limits.js';
 import { renderSlackLines, renderSlackPayload } from '../render/slack-blocks.js';
 import { renderSubject } from '../render/subject.js';
-import { clean, formatTime, renderText } from '../render/text.js';
+import { clean, formatTime, inferredStatus, renderText } from '../render/text.js';
 import { asciiSubject } from '../safety/escape.js';
 import type { Diagnosis } from '../summarize/diagnosis.js';
 import type { AlarmNotice } from './alarm-event.js';
@@ -64,9 +64,11 @@ export function attributesOf(
   state: string,
 ): Record<string, string> {
   const top = diagnosis?.causes[0];
-  const status = top?.statuses[0]?.key;
+  // No cause in the logs: the one metrics and configuration show (logging off or thin), so filters still route it.
+  const inferred = top === undefined ? diagnosis?.signals?.inferred[0] : undefined;
+  const status = top?.statuses[0]?.key ?? (inferred !== undefined ? inferredStatus(inferred.cause) : undefined);
   return {
-    cause: state === 'ALARM' ? (top?.cause ?? 'none') : 'recovered',
+    cause: state === 'ALARM' ? (top?.cause ?? inferred?.cause ?? 'none') : 'recovered',
     api: api?.name ?? api?.id ?? 'unknown',
     stage: api?.stage ?? 'unknown',
     status: status === null || status === undefined ? 'none' : String(status),

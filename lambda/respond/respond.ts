@@ -4,6 +4,7 @@ import type { Notification } from '../adapters/publisher.js';
 import type { RuntimeApiConfig, RuntimeConfig } from '../config/runtime-config.js';
 import { diagnoseEvents } from '../diagnose.js';
 import { checkConfiguration } from '../enrich/check-configuration.js';
+import { gatherSignals, type SignalPorts } from '../enrich/gather-signals.js';
 import type { ConfigurationReaderPort } from '../enrich/types.js';
 import type { LogEvent } from '../parse/log-event.js';
 import { formatTime } from '../render/text.js';
@@ -35,6 +36,10 @@ export interface RespondDeps {
   readonly ledger?: NotificationLedgerPort;
   /** Reads the live API Gateway and Lambda configuration to confirm or rule out causes; optional. */
   readonly configuration?: ConfigurationReaderPort;
+  /**
+   * Evidence beyond the logs (API discovery, metrics, CloudTrail), read after the logs for every ALARM; optional.
+   */
+  readonly signals?: SignalPorts;
 }
 
 /** The de-duplication store (lambda/adapters/notification-ledger.ts); its failures never block a notification. */
@@ -86,6 +91,8 @@ export const FUNCTION_FILTER =
 
 /** Time the configuration checks may take (they run after the log reads, before publishing). */
 const CONFIGURATION_BUDGET_MS = 5_000;
+/** Time the evidence beyond the logs may take (discovery, then metrics and CloudTrail side by side). */
+const SIGNALS_BUDGET_MS = 8_000;
 /** Time kept back from the function's own timeout to render and publish. */
 const PUBLISH_RESERVE_MS = 8_000;
 /** The window never reaches further back than this before the alarm. */
@@ -161,7 +168,10 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
   const budget = Math.min(
     config.timeBudgetMs,
     remaining !== undefined
-      ? remaining - PUBLISH_RESERVE_MS - (deps.configuration !== undefined ? CONFIGURATION_BUDGET_MS : 0)
+      ? remaining -
+          PUBLISH_RESERVE_MS -
+          (deps.configuration !== undefined ? CONFIGURATION_BUDGET_MS : 0) -
+          (deps.signals !== undefined ? SIGNALS_BUDGET_MS : 0)
       : config.timeBudgetMs,
   );
   const deadlineMs = started + Math.max(0, budget);
@@ -357,7 +367,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
     context: { executionLogRead: read.executionRead },
   });
   // Confirm or rule out the causes against the live configuration, inside what is left of the budget.
-  const diagnosis =
+  const checked =
     deps.configuration !== undefined && logDiagnosis.causes.length > 0
       ? {
           ...logDiagnosis,
@@ -371,6 +381,32 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
           }),
         }
       : logDiagnosis;
+  // Metrics, live configuration and CloudTrail: for every alarm, so thin or missing logs still get a diagnosis.
+  const diagnosis =
+    deps.signals !== undefined
+      ? {
+          ...checked,
+          signals: await gatherSignals(deps.signals, {
+            api: {
+              type: api.type,
+              ...((api.name ?? notice.dimensions.ApiName) !== undefined
+                ? { name: api.name ?? notice.dimensions.ApiName }
+                : {}),
+              apiId: api.id,
+              stage: api.stage,
+              ...(notice.region !== undefined ? { region: notice.region } : {}),
+              ...(notice.accountId !== undefined ? { accountId: notice.accountId } : {}),
+            },
+            causes: checked.causes,
+            ...(checked.firstSeen !== undefined ? { firstSeen: checked.firstSeen } : {}),
+            window,
+            executionLogSeen: read.events.some((e) => e.logGroupName === executionLogGroupOf(api)),
+            ...(api.functionNames !== undefined ? { readableFunctions: api.functionNames } : {}),
+            deadlineMs: deps.now() + SIGNALS_BUDGET_MS,
+            now: deps.now,
+          }),
+        }
+      : checked;
   deps.log('info', 'diagnosed', {
     alarm: notice.alarmName,
     failedRequests: diagnosis.failedRequests,

@@ -1,6 +1,7 @@
 import type { Finding } from '../classify/classify.js';
 import type { MatchTarget, RuleHint } from '../classify/rules.js';
 import { messageTemplate } from '../classify/template.js';
+import type { Signals } from '../enrich/signal-types.js';
 import type { Enrichment } from '../enrich/types.js';
 import type { FunctionLogRecord } from '../parse/function-log.js';
 import { redact } from '../safety/redact.js';
@@ -76,6 +77,12 @@ export interface Diagnosis {
    * could not run (lambda/enrich). Absent when no check was made.
    */
   readonly enrichment?: Enrichment;
+  /**
+   * What metrics, the live configuration and CloudTrail say, joined with the log causes (lambda/enrich/signals.ts):
+   * the sources behind each verdict, causes the logs could not show, what the logging settings hide. Absent when
+   * not read.
+   */
+  readonly signals?: Signals;
   /** Logs that could not be read (missing group, access denied, budget spent), each with its fix. */
   readonly unreadable: readonly string[];
   /** What the logs that were read could not show. */

@@ -121,19 +121,26 @@ describe('ApiGateway5xxResponder permissions', () => {
     const fns = statements.find((s) => s.Sid === 'ReadFunctionConfiguration');
     expect([fns?.Action].flat().sort()).toEqual([
       'lambda:GetAlias',
+      'lambda:GetFunctionConcurrency',
       'lambda:GetFunctionConfiguration',
       'lambda:GetPolicy',
     ]);
+    expect(JSON.stringify(read?.Resource)).toContain('::/account');
     expect(JSON.stringify(fns?.Resource)).toContain(':function:orders-get:*');
   });
 
-  it('grants nothing else: no wildcard action, no "*" resource, no managed policy', () => {
-    expect(statements).toHaveLength(8);
+  it('grants nothing else: no wildcard action, "*" only for the metric and CloudTrail reads, no managed policy', () => {
+    expect(statements).toHaveLength(10);
     for (const statement of statements) {
       const actions = [statement.Action].flat();
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+      if (statement.Sid === 'ReadMetrics' || statement.Sid === 'ReadRecentChanges') continue;
       expect([statement.Resource].flat()).not.toContain('*');
     }
+    expect(statements.filter((s) => [s.Resource].flat().includes('*')).map((s) => [s.Action].flat())).toEqual([
+      ['cloudwatch:GetMetricData'],
+      ['cloudtrail:LookupEvents'],
+    ]);
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
     expect(roles).toHaveLength(1);
     expect(roles[0]?.Properties.ManagedPolicyArns).toBeUndefined();

@@ -132,13 +132,20 @@ function configurationGrants(
           api(`${b}/*`),
         ]),
         api('/vpclinks/*'),
+        // GetAccount (the account's CloudWatch role for API Gateway): REST APIs only.
+        ...(apis.some((a) => a.type === 'REST') ? [api('/account')] : []),
       ].sort(),
     },
     ...(functions.length > 0
       ? [
           {
             sid: 'ReadFunctionConfiguration',
-            actions: ['lambda:GetAlias', 'lambda:GetFunctionConfiguration', 'lambda:GetPolicy'],
+            actions: [
+              'lambda:GetAlias',
+              'lambda:GetFunctionConcurrency',
+              'lambda:GetFunctionConfiguration',
+              'lambda:GetPolicy',
+            ],
             resources: functions.flatMap((f) => [fn(f), fn(`${f}:*`)]).sort(),
           },
         ]
@@ -146,12 +153,23 @@ function configurationGrants(
   ];
 }
 
+/**
+ * The only grants on "*": metric reads and CloudTrail lookups, whose actions support no resource-level permission
+ * (Service Authorization Reference); acknowledged in cdk-nag with that reason.
+ */
+const UNSCOPABLE_GRANTS: Grant[] = [
+  { sid: 'ReadMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] },
+  { sid: 'ReadRecentChanges', actions: ['cloudtrail:LookupEvents'], resources: ['*'] },
+];
+const UNSCOPABLE_SIDS = new Set(UNSCOPABLE_GRANTS.map((g) => g.sid));
+
 function responderGrants(stack: ResponderStack, groups: readonly string[]): Grant[] {
   const r = stack.responder;
   const arn = (token: string) => flat(stack.resolve(token));
   const functions = [...new Set(r.settings.apis.flatMap((a) => a.functionNames ?? []))];
   return sortGrants([
     ...configurationGrants(r.settings.apis, functions),
+    ...UNSCOPABLE_GRANTS,
     ...(groups.length > 0
       ? [{ sid: 'ReadConfiguredApiLogs', actions: ['logs:FilterLogEvents'], resources: groups.map(logGroupArn).sort() }]
       : []),
@@ -224,9 +242,14 @@ describe('least privilege: the responder role', () => {
     );
   });
 
-  it('has no wildcard action and no wildcard resource but the `log-group:NAME:*` form', () => {
+  it('has no wildcard action and no wildcard resource but the `log-group:NAME:*` form and the two unscopable reads', () => {
     for (const grant of grantsOfRole(template, roleId)) {
       for (const action of grant.actions) expect(action, grant.sid).not.toContain('*');
+      if (UNSCOPABLE_SIDS.has(grant.sid)) {
+        expect(grant.resources, grant.sid).toEqual(['*']);
+        expect(grant.actions).toHaveLength(1);
+        continue;
+      }
       for (const resource of grant.resources) {
         if (resource.includes('*')) expect(resource, grant.sid).toMatch(NAMED_LOG_GROUP);
       }
@@ -362,11 +385,15 @@ describe('least privilege: the whole stack with every notification channel', () 
     expect(doc.Statement).toEqual([{ Action: '*', Effect: 'Deny', Resource: '*', Sid: 'NotificationsOnly' }]);
   });
 
-  it('allows a wildcard nowhere but in the key policy statement that delegates the key to IAM in this account', () => {
+  it('allows a wildcard nowhere but in the key policy statement that delegates the key to IAM in this account and the two unscopable reads', () => {
     const wildcards: string[] = [];
     for (const { where, statements } of policyDocuments(template)) {
       for (const s of statements) {
         if (s.Effect !== 'Allow') continue;
+        if (s.Sid !== undefined && UNSCOPABLE_SIDS.has(s.Sid)) {
+          expect(list(s.Action)).toHaveLength(1);
+          continue;
+        }
         expect(s.NotAction, where).toBeUndefined();
         expect(s.NotResource, where).toBeUndefined();
         expect(s.NotPrincipal, where).toBeUndefined();
