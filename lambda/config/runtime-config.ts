@@ -29,6 +29,12 @@ export interface RuntimeConfig {
   /** Upper bounds on the log read. */
   readonly maxPages: number;
   readonly maxEvents: number;
+  /**
+   * Access log groups the responder may read for APIs it finds from an alarm (not configured): names, `*` for any
+   * run of characters. The stack grants logs:FilterLogEvents on the same patterns.
+   * @default - none: access logs of unconfigured APIs are not read
+   */
+  readonly accessLogGroupPatterns?: readonly string[];
 }
 
 /** Name of the environment variable that carries RuntimeConfig as JSON. */
