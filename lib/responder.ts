@@ -8,6 +8,7 @@ import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, V
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -37,6 +38,7 @@ import {
 } from './config.js';
 import { CODE_ROOT, lambdaEntry } from './entries.js';
 import { FORWARDER_ENTRY, ResponderNotifications } from './notifications.js';
+import { grantDiscovery, routeExistingAlarms } from './zero-config.js';
 
 /**
  * The handler the construct deploys unless told otherwise: `lambda/handler.ts` in this repository, the compiled
@@ -87,8 +89,10 @@ export class ApiGateway5xxResponder extends Construct {
   readonly failureQueue: sqs.Queue;
   /** Remembers notified alarm state changes so async retries do not notify twice. */
   readonly ledgerTable: dynamodb.Table;
-  /** One alarm per configured API stage, in the order of `apis`. */
+  /** One alarm per configured API stage, in the order of `apis` (none in existing-alarms mode). */
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** Existing-alarms mode: the EventBridge rule that sends API Gateway 5xx alarm state changes to the responder. */
+  readonly existingAlarmsRule?: events.Rule;
   /** The configuration the function receives in `RESPONDER_CONFIG`. */
   readonly runtimeConfig: RuntimeConfig;
   /** The settings with every default applied. */
@@ -291,6 +295,9 @@ export class ApiGateway5xxResponder extends Construct {
       });
     }
 
+    // Zero configuration: APIs found from their alarms at run time (lib/zero-config.ts).
+    if (settings.discovery !== undefined) grantDiscovery(this, role, settings.discovery, flattenForNag);
+
     // Evidence beyond the logs (lambda/adapters/metrics-reader.ts, cloudtrail-reader.ts): one GetMetricData call and
     // a few CloudTrail lookups per alarm. Neither action supports resource-level permissions, so both need "*".
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
@@ -387,7 +394,11 @@ export class ApiGateway5xxResponder extends Construct {
       });
     }
 
-    this.alarms = settings.apis.map((api) => {
+    // Existing-alarms mode: no alarm of ours; the account's API Gateway 5xx alarms reach the responder by EventBridge.
+    if (settings.existingAlarms !== undefined) {
+      this.existingAlarmsRule = routeExistingAlarms(this, this.function, this.failureQueue, settings.existingAlarms);
+    }
+    this.alarms = (settings.existingAlarms !== undefined ? [] : settings.apis).map((api) => {
       const alarm = new cloudwatch.Alarm(this, `Alarm-${api.type}-${api.id}-${api.stage}`, {
         alarmName: alarmNameOf(api),
         alarmDescription: describeAlarm(api, settings.alarm),

@@ -1,0 +1,144 @@
+import { rmSync } from 'node:fs';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, type ResponderSettings, resolveResponderSettings } from '../../lib/config.js';
+import { CFN_LINT_INSTALL_HINT, findCfnLint, runCfnLint, templatesIn } from '../../scripts/cfn-lint.js';
+import { synthResponder, TWO_APIS } from './helpers/synth.js';
+
+/** The minimal existing-alarms configuration: where to send, and the mode. */
+const MINIMAL: ResponderSettings = { apis: [], emails: ['oncall@example.com'], existingAlarms: {} };
+const outdirs: string[] = [];
+
+afterEach(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function synth(settings: ResponderSettings) {
+  const out = synthResponder(settings);
+  outdirs.push(out.outdir);
+  return out;
+}
+
+/** Every resource string of the role's policy statements with this Sid, flattened. */
+function policyResources(template: ReturnType<typeof synth>['template'], sid: string): string[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+  const statements = policies.flatMap(
+    (p) => (p.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown }[]) ?? [],
+  );
+  const resources = statements.filter((s) => s.Sid === sid).flatMap((s) => [s.Resource].flat());
+  return resources.map((r) => JSON.stringify(r));
+}
+
+describe('existing-alarms mode', () => {
+  it('creates no alarm and an EventBridge rule for API Gateway 5xx alarm state changes, targeting the responder', () => {
+    // Act
+    const { template } = synth(MINIMAL);
+    // Assess
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: {
+          state: { value: ['ALARM', 'OK'] },
+          configuration: {
+            metrics: { metricStat: { metric: { namespace: ['AWS/ApiGateway'], name: ['5XXError', '5xx'] } } },
+          },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ResponderFunction'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ResponderFailedInvocations'), 'Arn'] } },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ResponderExistingAlarms'), 'Arn'] },
+    });
+  });
+
+  it('narrows the rule to alarm names with the prefix when one is given', () => {
+    // Act
+    const { template } = synth({ ...MINIMAL, existingAlarms: { alarmNamePrefix: 'orders-' } });
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ alarmName: [{ prefix: 'orders-' }] }) }),
+    });
+  });
+
+  it('grants reads of every REST execution log group by its prefix, and of no other log group', () => {
+    // Act
+    const { template } = synth(MINIMAL);
+    // Assess
+    const logs = policyResources(template, 'ReadDiscoveredApiLogs');
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toContain(':log-group:API-Gateway-Execution-Logs_*:*');
+    expect(policyResources(template, 'ReadConfiguredApiLogs')).toEqual([]);
+    expect(policyResources(template, 'FindApisFromAlarms').join(' ')).toContain('/restapis');
+  });
+
+  it('passes cdk-nag with only acknowledged findings, and cfn-lint', () => {
+    // Prepare
+    const executable = findCfnLint();
+    if (executable === undefined) throw new Error(CFN_LINT_INSTALL_HINT);
+    const { stack, app, outdir } = synth({ ...MINIMAL, discovery: { accessLogGroups: ['/aws/apigateway/*'] } });
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    app.synth();
+    const lint = runCfnLint(templatesIn(outdir), executable);
+    // Assess
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.description}`)).toEqual([]);
+    expect(lint.output).toBe('');
+    expect(lint.exitCode).toBe(0);
+  });
+});
+
+describe('discovery with alarms the stack creates', () => {
+  it('adds the listed access log groups to the grants and to the runtime configuration', () => {
+    // Act
+    const { template, stack } = synth({ ...TWO_APIS, discovery: { accessLogGroups: ['/aws/apigateway/*'] } });
+    // Assess
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    expect(policyResources(template, 'ReadDiscoveredApiLogs').join(' ')).toContain(':log-group:/aws/apigateway/*:*');
+    expect(stack.responder.runtimeConfig.accessLogGroupPatterns).toEqual(['/aws/apigateway/*']);
+  });
+
+  it('grants nothing beyond the configured APIs when discovery is off', () => {
+    // Act
+    const { template } = synth(TWO_APIS);
+    // Assess
+    expect(policyResources(template, 'ReadDiscoveredApiLogs')).toEqual([]);
+    expect(policyResources(template, 'FindApisFromAlarms')).toEqual([]);
+  });
+});
+
+describe('zero-configuration settings', () => {
+  it.each([
+    ['an empty apis list without existingAlarms', { apis: [] }, 'apis must be a non-empty list'],
+    [
+      'an alarm name prefix with spaces',
+      { existingAlarms: { alarmNamePrefix: 'a b' } },
+      'existingAlarms.alarmNamePrefix',
+    ],
+    ['every log group', { existingAlarms: {}, discovery: { accessLogGroups: ['*'] } }, 'discovery.accessLogGroups'],
+    ['a misspelt key', { existingAlarms: { prefix: 'x' } }, 'existingAlarms'],
+  ])('refuses %s, saying which setting is wrong', (_case, raw, expected) => {
+    // Act / Assess
+    expect(() => resolveResponderSettings(raw)).toThrowError(ConfigError);
+    expect(() => resolveResponderSettings(raw)).toThrowError(expected);
+  });
+
+  it('accepts emails and the mode alone', () => {
+    // Act
+    const settings = resolveResponderSettings({ emails: ['oncall@example.com'], existingAlarms: {} });
+    // Assess
+    expect(settings.apis).toEqual([]);
+    expect(settings.existingAlarms).toEqual({});
+    expect(settings.discovery).toEqual({ accessLogGroups: [] });
+  });
+});
