@@ -73,7 +73,9 @@ export const CAUSES: Readonly<Record<CauseId, CauseInfo>> = {
   malformed_lambda_response: {
     id: 'malformed_lambda_response',
     title: 'malformed Lambda proxy response',
-    typicalStatus: [502],
+    // REST APIs answer 502; HTTP APIs answer 500 {"message":"Internal Server Error"}
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html).
+    typicalStatus: [502, 500],
     meaning: 'the Lambda proxy integration returned a response that is not the required JSON shape',
   },
   payload_too_large: {

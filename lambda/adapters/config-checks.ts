@@ -322,15 +322,22 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       routes = await guard(session, `the routes of API ${a.api.apiId}`, failed, () =>
         this.readRoutes(a, plan.routes, stage, session),
       );
+      routes = await mapLimit(routes, this.concurrency, (route) =>
+        guard(session, `the authorizer of ${routeKey(route.ref)}`, route, () => this.withAuthorizer(a, route, session)),
+      );
     }
     const refs = new Map<string, FunctionRef>(plan.functions.map((f) => [functionKey(f), f]));
+    const named: Array<{ uri: string; policy: boolean }> = [];
     for (const route of routes) {
       const uri = route.integration?.uri;
-      if (route.ref.resolveFunction === undefined || uri === undefined) continue;
+      if (route.ref.resolveFunction !== undefined && uri !== undefined)
+        named.push({ uri, policy: route.ref.resolveFunction === 'policy' });
+      if (route.authorizerUri !== undefined) named.push({ uri: route.authorizerUri, policy: true });
+    }
+    for (const { uri, policy } of named) {
       const resolved = functionOfUri(uri, stage?.variables);
       if (resolved.kind !== 'function') continue;
       const key = functionKey(resolved.fn);
-      const policy = route.ref.resolveFunction === 'policy';
       const existing = refs.get(key);
       if (existing !== undefined) {
         if (policy && !existing.policy) refs.set(key, { ...existing, policy });
@@ -420,6 +427,27 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       deploymentCreated,
       variables: stage.variables ?? stage.StageVariables ?? {},
     });
+  }
+
+  /** The route with its Lambda authorizer's URI, when the plan asks for it and the route has an authorizer. */
+  private async withAuthorizer(a: ApiReads, route: RouteFacts, s: ReadSession): Promise<RouteFacts> {
+    if (route.ref.resolveAuthorizer !== true || route.state !== 'found' || route.authorizerId === undefined)
+      return route;
+    const id = route.authorizerId;
+    const info = a.info(`authorizer ${id} of ${a.label}`, 'get-authorizer', ` --authorizer-id ${shellQuote(id)}`);
+    const r = await this.apiSend<{ authorizerUri?: string; AuthorizerUri?: string }>(
+      a,
+      s,
+      info,
+      'GetAuthorizerCommand',
+      a.rest ? { authorizerId: id } : { AuthorizerId: id },
+    );
+    if (!r.ok) {
+      if (r.kind === 'missing') s.report(info, r.kind, r.error);
+      return route;
+    }
+    const authorizerUri = r.value.authorizerUri ?? r.value.AuthorizerUri;
+    return authorizerUri !== undefined ? { ...route, authorizerUri } : route;
   }
 
   // ---- API Gateway: the failing routes ------------------------------------------------------------------------
@@ -616,6 +644,8 @@ export class ConfigurationReader implements ConfigurationReaderPort {
       connectionType: rest.connectionType ?? http.ConnectionType,
       connectionId: rest.connectionId ?? http.ConnectionId,
       credentials: rest.credentials ?? http.CredentialsArn,
+      timeoutMs: rest.timeoutInMillis ?? http.TimeoutInMillis,
+      target: a.rest ? rest.integrationTarget : undefined,
       // REST: no integration responses at all comes back as an absent map: that is "none", not "not read".
       responses: a.rest
         ? Object.entries(rest.integrationResponses ?? {}).map(([code, r]) =>
@@ -625,45 +655,62 @@ export class ConfigurationReader implements ConfigurationReaderPort {
     });
     const vpcLink =
       integration.connectionType === 'VPC_LINK' && integration.connectionId !== undefined
-        ? await this.readVpcLink(a, integration.connectionId, stage, s)
+        ? await this.readVpcLink(a, integration.connectionId, stage, s, integration.target !== undefined)
         : undefined;
     return compact({ ...route, integration, vpcLink });
   }
 
+  /**
+   * The VPC link of a private integration. HTTP APIs use VPC links V2 (apigatewayv2 GetVpcLink). REST APIs use V2
+   * links too since November 2025 (an integration with an `integrationTarget` load balancer), or legacy V1 links
+   * (apigateway GetVpcLink, NLB only): a V2 id is unknown to the V1 call, so "not found" there is asked of V2 before
+   * the link is called missing. https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/vpc-links-v1.html
+   */
   private async readVpcLink(
     a: ApiReads,
     connectionId: string,
     stage: StageFacts | undefined,
     s: ReadSession,
+    v2Target = false,
   ): Promise<(VpcLinkFacts & { state: ReadState }) | undefined> {
     // The connection id may be `${stageVariables.vpcLinkId}`: read the link the stage names.
     const id = resolveStageVariables(connectionId, stage?.variables);
     if (id === undefined || id === '') return undefined;
-    const info: CallInfo = {
-      what: `VPC link ${id}`,
-      action: 'apigateway:GET',
-      cli: `aws apigateway${a.rest ? '' : 'v2'} get-vpc-link --vpc-link-id ${shellQuote(id)}`,
-      grant: `The stack grants apigateway:GET on arn:aws:apigateway:REGION::/vpclinks/* for the APIs it watches (API ${a.api.apiId}); add it if the role was narrowed.`,
-    };
-    const r = await this.send<ApiAnswer>(
-      s,
-      info,
-      a.service,
-      'GetVpcLinkCommand',
-      a.rest ? { vpcLinkId: id } : { VpcLinkId: id },
-    );
-    if (!r.ok) {
-      if (r.kind !== 'missing') s.report(info, r.kind, r.error);
-      return { id, state: r.kind === 'missing' ? 'missing' : 'failed' };
+    const order: Array<'v1' | 'v2'> = !a.rest ? ['v2'] : v2Target ? ['v2', 'v1'] : ['v1', 'v2'];
+    let last: CallResult<ApiAnswer> | undefined;
+    for (const version of order) {
+      const v2 = version === 'v2';
+      const info: CallInfo = {
+        what: `VPC link ${id}`,
+        action: 'apigateway:GET',
+        cli: `aws apigateway${v2 ? 'v2' : ''} get-vpc-link --vpc-link-id ${shellQuote(id)}`,
+        grant: `The stack grants apigateway:GET on arn:aws:apigateway:REGION::/vpclinks/* for the APIs it watches (API ${a.api.apiId}); add it if the role was narrowed.`,
+      };
+      const r = await this.send<ApiAnswer>(
+        s,
+        info,
+        v2 ? 'apiGatewayV2' : 'apiGateway',
+        'GetVpcLinkCommand',
+        v2 ? { VpcLinkId: id } : { vpcLinkId: id },
+      );
+      last = r;
+      if (r.ok) {
+        const v = r.value;
+        return compact({
+          id,
+          state: 'found' as const,
+          name: v.name ?? v.Name,
+          status: v.status ?? v.VpcLinkStatus,
+          statusMessage: v.statusMessage ?? v.VpcLinkStatusMessage,
+        });
+      }
+      if (r.kind !== 'missing') {
+        s.report(info, r.kind, r.error);
+        return { id, state: 'failed' };
+      }
     }
-    const v = r.value;
-    return compact({
-      id,
-      state: 'found' as const,
-      name: v.name ?? v.Name,
-      status: v.status ?? v.VpcLinkStatus,
-      statusMessage: v.statusMessage ?? v.VpcLinkStatusMessage,
-    });
+    return { id, state: last !== undefined && !last.ok && last.kind === 'missing' ? 'missing' : 'failed' };
   }
 
   // ---- Lambda -----------------------------------------------------------------------------------------------------

@@ -114,6 +114,14 @@ const INVALID_PERMISSIONS = /^Execution failed due to configuration error: Inval
 /** HTTP API `$context.integrationErrorMessage` when API Gateway may not invoke the function. */
 const HTTP_API_NO_PERMISSION =
   /^The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration/;
+/**
+ * HTTP API `$context.authorizerError` when API Gateway may not invoke the Lambda authorizer: "The IAM role configured
+ * on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try
+ * again." (https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations). The wording varies ("The
+ * authorizer or the IAM role configured on API Gateway ..."), and the apostrophe may be typographic: anchored on the
+ * clause that names the failure.
+ */
+const HTTP_API_AUTHORIZER_NO_PERMISSION = /doesn['’]t have permissions to call the authorizer/;
 const ASSUME_ROLE =
   /^Execution failed due to configuration error: API Gateway does not have permission to assume the provided role/;
 /** Lambda's answer to an Invoke call made with GET/ANY instead of POST. */
@@ -203,6 +211,10 @@ export const RULES: readonly Rule[] = [
         () => found(execLines(trace, INVALID_PERMISSIONS, 'authorizer'), { target: 'authorizer' }),
         () => found(execLines(trace, INVALID_PERMISSIONS, 'method'), { target: 'integration' }),
         () => found(accessField(trace, ERROR_FIELDS, HTTP_API_NO_PERMISSION), { target: 'integration' }),
+        () =>
+          found(accessField(trace, ['authorizerError', ...ERROR_FIELDS], HTTP_API_AUTHORIZER_NO_PERMISSION), {
+            target: 'authorizer',
+          }),
         () => found(execLines(trace, ASSUME_ROLE, 'method'), { target: 'integration', hint: 'credentials_role' }),
       ),
   },

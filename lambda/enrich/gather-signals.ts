@@ -75,8 +75,8 @@ export async function gatherSignals(ports: SignalPorts, input: GatherInput): Pro
     input.window,
   );
   const firstFailure = input.firstSeen ?? input.window.start;
-  // The most implicated first: the logs' functions, then the API's, then the API itself.
-  const resources = [...new Set([...logged, ...found])];
+  // The most implicated first: the logs' functions, then the API's, the configured ones, then the API itself.
+  const resources = functions;
   const [reading, trail] = await Promise.all([
     ports.metrics !== undefined
       ? guard('Reading metrics', () =>

@@ -14,6 +14,9 @@ export const CHECKABLE_CAUSES: ReadonlySet<CauseId> = new Set<CauseId>([
   'stage_variable_permission',
   'private_integration',
   'status_code_mapping',
+  // Judged against the integration's timeout (item 4 of issue 17: an HTTP API answers 503 at its integration timeout).
+  'service_unavailable',
+  'integration_timeout',
 ]);
 
 /** Causes whose check needs the invoked function's resource policy. */
@@ -32,6 +35,8 @@ export interface CauseTarget {
   readonly route?: RouteRef;
   readonly fn?: { readonly name: string; readonly arn?: string; readonly qualifier?: string };
   readonly authorizer: boolean;
+  /** The longest integration latency the logs show for this target, in ms. */
+  readonly maxLatencyMs?: number;
   /** How many findings had this target. */
   readonly count: number;
 }
@@ -74,7 +79,7 @@ function functionOf(f: FindingRef, authorizer: boolean): CauseTarget['fn'] {
 
 /** The distinct targets of one cause's findings, most frequent first, at most {@link MAX_TARGETS_PER_CAUSE}. */
 export function targetsOf(cause: CauseId, findings: readonly FindingRef[]): CauseTarget[] {
-  const byKey = new Map<string, CauseTarget & { count: number }>();
+  const byKey = new Map<string, CauseTarget & { count: number; maxLatencyMs?: number }>();
   for (const f of findings) {
     if (f.cause !== cause) continue;
     const authorizer = f.target === 'authorizer';
@@ -82,14 +87,19 @@ export function targetsOf(cause: CauseId, findings: readonly FindingRef[]): Caus
     const fn = functionOf(f, authorizer);
     const key = `${route !== undefined ? routeKey(route) : ''}|${fn !== undefined ? functionKey(fn) : ''}|${authorizer}`;
     const existing = byKey.get(key);
-    if (existing !== undefined) existing.count++;
-    else
+    const latency = f.integrationLatencyMs;
+    if (existing !== undefined) {
+      existing.count++;
+      if (latency !== undefined && (existing.maxLatencyMs === undefined || latency > existing.maxLatencyMs))
+        existing.maxLatencyMs = latency;
+    } else
       byKey.set(key, {
         cause,
         authorizer,
         count: 1,
         ...(route !== undefined ? { route } : {}),
         ...(fn !== undefined ? { fn } : {}),
+        ...(latency !== undefined ? { maxLatencyMs: latency } : {}),
       });
   }
   return [...byKey.values()].sort((a, b) => b.count - a.count).slice(0, MAX_TARGETS_PER_CAUSE);
@@ -162,6 +172,11 @@ export function planChecks(
         const resolve =
           target.fn === undefined && !target.authorizer ? (policy ? 'policy' : 'configuration') : undefined;
         addRoute(target.route, resolve);
+        // So does the route's authorizer, for an authorizer permission failure that did not name the function.
+        const key = routeKey(target.route);
+        const added = routes.get(key);
+        if (target.authorizer && target.fn === undefined && policy && added !== undefined)
+          routes.set(key, { ...added, resolveAuthorizer: true });
       }
       // Every named function is read for the change history; permission causes need its policy too.
       if (target.fn !== undefined) addFunction(target.fn, policy);

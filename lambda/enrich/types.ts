@@ -80,6 +80,7 @@ export type FindingRef = Pick<
   | 'authorizerFunctionName'
   | 'authorizerFunctionArn'
   | 'target'
+  | 'integrationLatencyMs'
 >;
 
 // ---- what to read ----------------------------------------------------------------------------------------------
@@ -95,6 +96,12 @@ export interface RouteRef {
    * @default - the function is not resolved from the integration
    */
   readonly resolveFunction?: 'policy' | 'configuration';
+  /**
+   * Read the route's Lambda authorizer (its URI names the function) and that function's policy: an authorizer
+   * permission failure whose logs do not name the function (HTTP API access logs never do).
+   * @default false
+   */
+  readonly resolveAuthorizer?: boolean;
 }
 
 /** A Lambda function to read. */
@@ -151,6 +158,13 @@ export interface IntegrationFacts {
   readonly credentials?: string;
   /** REST only; undefined when not read. */
   readonly responses?: readonly IntegrationResponseFacts[];
+  /**
+   * The integration timeout (REST `timeoutInMillis`, HTTP API `TimeoutInMillis`): 50 ms to 29 s for REST (up to 300 s
+   * after a quota increase), 50 ms to 30 s for HTTP APIs, where reaching it answers 503.
+   */
+  readonly timeoutMs?: number;
+  /** REST private integrations through a VPC link V2: the load balancer ARN (`integrationTarget`). */
+  readonly target?: string;
 }
 
 export interface VpcLinkFacts {
@@ -174,6 +188,8 @@ export interface RouteFacts {
   readonly method?: string;
   readonly resourceId?: string;
   readonly authorizerId?: string;
+  /** The authorizer's URI (`arn:...:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`), when read. */
+  readonly authorizerUri?: string;
   /** Status codes of the method responses (REST), when read. */
   readonly methodResponses?: readonly string[];
   readonly integration?: IntegrationFacts;

@@ -141,6 +141,13 @@ function sourceArnOf(target: CauseTarget, route: RouteFacts | undefined, context
   return `${prefix}/${api.stage}/${route.method}/${route.resourcePath.replace(/^\//, '')}`;
 }
 
+/** `arn:PARTITION:execute-api:REGION:ACCOUNT:API/authorizers/*`, when the API, Region and account are known. */
+function everyAuthorizerArn(context: CheckContext): string | undefined {
+  const { api, region, accountId } = context;
+  if (api === undefined || region === undefined || accountId === undefined) return undefined;
+  return `arn:${partitionOf(region)}:execute-api:${region}:${accountId}:${api.apiId}/authorizers/*`;
+}
+
 function statementName(s: PolicyStatement): string {
   return s.sid !== undefined ? `statement ${s.sid}` : 'a statement without Sid';
 }
@@ -159,7 +166,7 @@ const checkInvokePermission: Checker = (target, context) => {
   }
 
   let fnRef = target.fn;
-  const uri = target.authorizer ? undefined : integration?.uri;
+  const uri = target.authorizer ? (route?.state === 'found' ? route.authorizerUri : undefined) : integration?.uri;
   if (uri !== undefined) {
     const resolved = functionOfUri(uri, context.stage?.variables);
     if (resolved.kind === 'unresolved') {
@@ -196,7 +203,13 @@ const checkInvokePermission: Checker = (target, context) => {
   const statements = parsePolicy(facts.policy);
   if (statements === undefined) return unknown(...evidence, `${name}: its resource policy could not be parsed`);
 
-  const sourceArn = sourceArnOf(target, route, context);
+  let sourceArn = sourceArnOf(target, route, context);
+  if (sourceArn === undefined && target.authorizer) {
+    // The logs did not say which route (so which authorizer id) failed: a statement that covers every authorizer of
+    // the API (`API/authorizers/*`, what the printed fix adds) covers this one too; anything narrower stays undecided.
+    const every = everyAuthorizerArn(context);
+    if (every !== undefined && evaluatePolicy(statements, { sourceArn: every }).kind === 'allowed') sourceArn = every;
+  }
   const outcome = evaluatePolicy(statements, {
     ...(sourceArn !== undefined ? { sourceArn } : {}),
     ...(context.accountId !== undefined ? { sourceAccount: context.accountId } : {}),
@@ -261,7 +274,9 @@ const checkPrivateIntegration: Checker = (target, context) => {
   if (link.state === 'missing') {
     return {
       verdict: 'confirmed',
-      evidence: [`${label}: the integration uses VPC link ${link.id}, which does not exist`],
+      evidence: [
+        `${label}: the integration uses VPC link ${link.id}, which does not exist${context.api?.type === 'REST' ? ' (neither as a VPC link V2 nor as a V1 link)' : ''}`,
+      ],
     };
   }
   if (link.status === 'AVAILABLE') {
@@ -323,6 +338,68 @@ const checkStatusCodeMapping: Checker = (target, context) => {
   };
 };
 
+/** Latency this close to the integration timeout (ms) counts as having reached it (the timer and the log differ). */
+const TIMEOUT_SLACK_MS = 100;
+
+/**
+ * The integration latency the logs show against the integration's configured timeout (`timeoutInMillis`). An HTTP API
+ * answers 503 when it is reached, anywhere from 50 ms to 30 s (the Serverless Framework's default is 6.5 s), so a 503
+ * at the timeout is a timeout, not a lack of capacity.
+ * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations-integrationid.html
+ */
+function latencyAgainstTimeout(
+  target: CauseTarget,
+  context: CheckContext,
+): { label: string; latency: number; timeout: number; reached: boolean } | TargetCheck {
+  const found = integrationOf(target, context);
+  if (isCheck(found)) return found;
+  const { route, integration } = found;
+  const label = routeLabel(target, route);
+  if (integration.timeoutMs === undefined) return unknown();
+  if (target.maxLatencyMs === undefined) {
+    return unknown(`${label}: the integration times out after ${integration.timeoutMs} ms; the logs show no latency`);
+  }
+  return {
+    label,
+    latency: target.maxLatencyMs,
+    timeout: integration.timeoutMs,
+    reached: target.maxLatencyMs >= integration.timeoutMs - TIMEOUT_SLACK_MS,
+  };
+}
+
+const checkServiceUnavailable: Checker = (target, context) => {
+  if (context.api?.type !== 'HTTP') return unknown();
+  const r = latencyAgainstTimeout(target, context);
+  if (isCheck(r)) return r;
+  if (!r.reached) {
+    return unknown(
+      `${r.label}: integration latency ${r.latency} ms stayed below the integration timeout ${r.timeout} ms`,
+    );
+  }
+  return {
+    verdict: 'contradicted',
+    evidence: [
+      `${r.label}: integration latency reached ${r.latency} ms and the integration times out after ${r.timeout} ms: the 503 is an integration timeout, not a lack of capacity (raise TimeoutInMillis, 30000 at most, or speed up the backend)`,
+    ],
+  };
+};
+
+const checkIntegrationTimeout: Checker = (target, context) => {
+  const r = latencyAgainstTimeout(target, context);
+  if (isCheck(r)) return r;
+  if (!r.reached) {
+    return unknown(
+      `${r.label}: integration latency ${r.latency} ms stayed below the integration timeout ${r.timeout} ms`,
+    );
+  }
+  return {
+    verdict: 'confirmed',
+    evidence: [
+      `${r.label}: integration latency reached ${r.latency} ms; the integration times out after ${r.timeout} ms`,
+    ],
+  };
+};
+
 /** The checks, by cause; causes without one are answered from the logs only. */
 export const CHECKERS: Readonly<Partial<Record<CauseId, Checker>>> = {
   integration_http_method: checkIntegrationMethod,
@@ -330,6 +407,8 @@ export const CHECKERS: Readonly<Partial<Record<CauseId, Checker>>> = {
   stage_variable_permission: checkInvokePermission,
   private_integration: checkPrivateIntegration,
   status_code_mapping: checkStatusCodeMapping,
+  service_unavailable: checkServiceUnavailable,
+  integration_timeout: checkIntegrationTimeout,
 };
 
 /**

@@ -10,8 +10,11 @@ import type { CauseSummary, Diagnosis } from '../summarize/diagnosis.js';
 export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Kept for message attributes and the JSON structure around the protocol texts. */
 export const SNS_RESERVED_BYTES = 8 * 1024;
-/** Email subject on SNS: at most 100 characters. */
-export const SUBJECT_MAX_CHARS = 100;
+/**
+ * Email subject on SNS: "less than 100 characters long", so 99 at most
+ * (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html, Subject).
+ */
+export const SUBJECT_MAX_CHARS = 99;
 
 /**
  * Slack (https://api.slack.com/reference/block-kit/blocks, https://api.slack.com/methods/chat.postMessage):

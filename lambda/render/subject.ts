@@ -4,8 +4,9 @@ import { causeLabel, clean, inferredLabel, percent } from './text.js';
 
 /**
  * The email subject: state, API/stage, top cause and its share, e.g.
- * `[ALARM] orders-api/prod: 502 malformed Lambda proxy response (91%)`. Printable ASCII, at most 100 characters
- * (the SNS limit), so no header can be injected through it.
+ * `[ALARM] orders-api/prod: 502 malformed Lambda proxy response (91%)`. Printable ASCII, at most 99 characters
+ * (SNS wants "less than 100", https://docs.aws.amazon.com/sns/latest/api/API_Publish.html), so no header can be
+ * injected through it and SNS never refuses it.
  */
 export function renderSubject(d: Diagnosis, state = 'ALARM'): string {
   const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;

@@ -55,10 +55,10 @@ export function escapeSlackCode(text: string): string {
 }
 
 /**
- * An email subject: printable ASCII only (no header injection through CR/LF, no encoded words), at most `max`
+ * An email subject (SNS: less than 100 characters, https://docs.aws.amazon.com/sns/latest/api/API_Publish.html): printable ASCII only (no header injection through CR/LF, no encoded words), at most `max`
  * characters, cut at a word boundary with an ellipsis made of ASCII dots.
  */
-export function asciiSubject(text: string, max = 100): string {
+export function asciiSubject(text: string, max = 99): string {
   const ascii = text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

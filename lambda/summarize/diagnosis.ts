@@ -167,15 +167,18 @@ function backendLine(b: BackendFailure): string {
 
 const SAFE_ID = /^[a-z0-9]{10}$/;
 const HTTP_METHOD = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)$/;
-const SAFE_STAGE = /^[A-Za-z0-9_-]{1,128}$/;
+// `$default` is the HTTP API default stage: fix commands quote it (shellQuote), and its permissions name it.
+const SAFE_STAGE = /^(?:[A-Za-z0-9_-]{1,128}|\$default)$/;
+/** An id from the responder's own configuration: shell-safe, any length (local endpoints use shorter ids than AWS). */
+const SAFE_GIVEN_ID = /^[a-z0-9]{1,32}$/;
 const SAFE_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 const SAFE_ACCOUNT = /^\d{12}$/;
 
 /** Merges what configuration says with what the logs revealed; only well-formed values go into commands. */
 function apiOf(facts: ApiFacts, given: DiagnosisApi | undefined): DiagnosisApi {
-  const pick = (a: string | undefined, b: string | undefined, ok: RegExp): string | undefined =>
-    a !== undefined && ok.test(a) ? a : b !== undefined && ok.test(b) ? b : undefined;
-  const apiId = pick(given?.apiId, facts.apiId, SAFE_ID);
+  const pick = (a: string | undefined, b: string | undefined, ok: RegExp, okGiven = ok): string | undefined =>
+    a !== undefined && okGiven.test(a) ? a : b !== undefined && ok.test(b) ? b : undefined;
+  const apiId = pick(given?.apiId, facts.apiId, SAFE_ID, SAFE_GIVEN_ID);
   const stage = pick(given?.stage, facts.stage, SAFE_STAGE);
   const region = pick(given?.region, facts.region, SAFE_REGION);
   const accountId = pick(given?.accountId, facts.accountId, SAFE_ACCOUNT);
@@ -234,6 +237,11 @@ function summarizeCause(
     .flatMap((f) => (f.backend ?? []).map((b) => b.record.timeoutSeconds))
     .filter((v) => v !== undefined);
   const authorizerTarget = targets[0]?.key === 'authorizer';
+  // "Output mapping refers to an invalid method response: 200": the status the missing method response needs.
+  const methodResponseStatus = findings
+    .flatMap((f) => f.evidence)
+    .map((l) => /invalid method response: (\d{3})\b/.exec(l.text)?.[1])
+    .find((v) => v !== undefined);
   const remedy = remedyFor(cause, {
     ...(api.type !== undefined ? { apiType: api.type } : {}),
     ...(api.apiId !== undefined ? { apiId: api.apiId } : {}),
@@ -260,6 +268,10 @@ function summarizeCause(
       ? { authorizerFunctionName: top.authorizerFunctionName }
       : {}),
     hints: new Set(hints),
+    // The route as defined and the call that failed: the permission a fix adds is scoped to them.
+    ...(top?.routeKey !== undefined ? { routeKey: top.routeKey } : {}),
+    ...(targets[0] !== undefined ? { target: targets[0].key } : {}),
+    ...(methodResponseStatus !== undefined ? { methodResponseStatus } : {}),
     ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),
     ...(minMax(findings.map((f) => f.integrationLatencyMs)).max !== undefined
       ? { maxIntegrationLatencyMs: minMax(findings.map((f) => f.integrationLatencyMs)).max }

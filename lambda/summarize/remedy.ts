@@ -30,6 +30,12 @@ export interface RemedyContext {
   /** What the backend log said, one line (already redacted). */
   readonly backendSummary?: string;
   readonly timeoutSeconds?: number;
+  /** HTTP API: the route as defined (`ANY /orders/{id}`, `$default`), from `$context.routeKey`. */
+  readonly routeKey?: string;
+  /** Which call failed: the integration's or the Lambda authorizer's. */
+  readonly target?: 'integration' | 'authorizer';
+  /** The status an integration response maps to that the method does not define ("invalid method response: 200"). */
+  readonly methodResponseStatus?: string;
 }
 
 /**
@@ -52,20 +58,70 @@ function names(c: RemedyContext) {
   return { apiId, region, account, stage, method, resource, fn, fnName };
 }
 
-/** The execute-api ARN a permission should allow: path parameters become `*`. */
-function sourceArn(c: RemedyContext): string {
+/**
+ * The ARN partition (`aws`, `aws-cn`, `aws-us-gov`): from an ARN the logs named, else from the Region's prefix. Never
+ * hard-coded: a China or GovCloud account pasting `arn:aws:` gets a permission that matches nothing.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+export function partitionOf(c: Pick<RemedyContext, 'functionArn' | 'authorizerFunctionArn' | 'region'>): string {
+  for (const arn of [c.functionArn, c.authorizerFunctionArn]) {
+    const p = arn !== undefined ? /^arn:(aws[a-z-]*):/.exec(arn)?.[1] : undefined;
+    if (p !== undefined) return p;
+  }
+  const region = c.region ?? '';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
+function executeApiPrefix(c: RemedyContext): string {
   const n = names(c);
-  if (c.method === undefined || c.resourcePath === undefined)
-    return `arn:aws:execute-api:${n.region}:${n.account}:${n.apiId}/*`;
-  const path = c.resourcePath.replace(/^\//, '').replace(/\{[^}]*\}/g, '*');
-  const method = c.method === 'ANY' ? '*' : c.method;
-  return `arn:aws:execute-api:${n.region}:${n.account}:${n.apiId}/*/${method}/${path}`;
+  return `arn:${partitionOf(c)}:execute-api:${n.region}:${n.account}:${n.apiId}`;
+}
+
+/**
+ * The execute-api ARN a permission should allow, scoped to the API, the stage and the route the logs name
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html):
+ * - HTTP API `$default` route: `API/STAGE/$default`, the form API Gateway presents for the catch-all route (the
+ *   `API/STAGE/GET/` form never matches it; AWS SAM fixed the same bug, aws/serverless-application-model PR 2574).
+ * - HTTP API route: its method as defined in the route key (`ANY` becomes `*`), path parameters `*`.
+ * - REST API: the method segment is `*`, because the logs show the request's verb while the method may be defined
+ *   as `ANY` (API Gateway then presents `ANY`, which a `GET` permission does not match); path parameters `*`.
+ */
+function sourceArn(c: RemedyContext): string {
+  const prefix = executeApiPrefix(c);
+  const stage = c.stage ?? '*';
+  const routeKey = c.apiType === 'HTTP' ? c.routeKey : undefined;
+  if (routeKey === '$default' || (c.apiType === 'HTTP' && c.resourcePath === '$default')) {
+    return `${prefix}/${stage}/$default`;
+  }
+  const space = routeKey?.indexOf(' ') ?? -1;
+  const definedMethod = routeKey !== undefined && space > 0 ? routeKey.slice(0, space) : undefined;
+  const path = routeKey !== undefined && space > 0 ? routeKey.slice(space + 1) : c.resourcePath;
+  if (path === undefined) return `${prefix}/${stage}/*`;
+  const method = c.apiType === 'HTTP' ? (definedMethod ?? c.method ?? '*') : '*';
+  const resource = path.replace(/^\//, '').replace(/\{[^}]*\}/g, '*');
+  return `${prefix}/${stage}/${method === 'ANY' ? '*' : method}/${resource}`;
+}
+
+/** A statement id unique per API, stage and route, so a second fix for another route does not collide. */
+function statementId(c: RemedyContext, what: string): string {
+  const n = names(c);
+  const route = (c.routeKey ?? `${c.resourcePath ?? ''}`).replace(/\$default/, 'default');
+  const raw = ['apigateway', n.apiId, c.stage ?? '', what, route].filter((p) => p !== '').join('-');
+  const cleaned = raw
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/-$/, '');
+  return cleaned.slice(0, 100);
 }
 
 function resourceIdLookup(c: RemedyContext): RemedyStep {
   const n = names(c);
   return {
-    text: 'Find the resource id of the failing route:',
+    text: 'Find the resource id (<resource-id>) of the failing route:',
     command: `aws apigateway get-resources --rest-api-id ${n.apiId} --region ${n.region} --query ${shellQuote(`items[?path=='${n.resource}'].id`)} --output text`,
   };
 }
@@ -94,6 +150,10 @@ function addPermission(c: RemedyContext, fn: string, arn: string, sid: string): 
     text: `Allow API Gateway to invoke ${shown} (takes effect at once, no redeployment):`,
     command: `aws lambda add-permission --function-name ${shellQuote(fn)} --statement-id ${sid} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn ${shellQuote(arn)} --region ${n.region}`,
   };
+}
+
+function routeToChange(c: RemedyContext): RemedyStep[] {
+  return c.resourcePath !== undefined ? [{ text: `Route to change: ${c.method ?? ''} ${c.resourcePath}`.trim() }] : [];
 }
 
 type RemedyBuilder = (c: RemedyContext) => RemedyStep[];
@@ -131,12 +191,7 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       {
         text: `The integration names its function through a stage variable; API Gateway may not invoke ${fn}. Add the permission for every function (and alias) the stage variable resolves to on every stage:`,
       },
-      addPermission(
-        c,
-        fn,
-        sourceArn(c),
-        `apigateway-${n.apiId}-${(c.qualifier ?? n.stage).replace(/[^A-Za-z0-9_-]/g, '')}`,
-      ),
+      addPermission(c, fn, sourceArn(c), statementId(c, `invoke-${c.qualifier ?? ''}`)),
       {
         text: 'Repeat for each other value of the stage variable (see the stage variables of each stage):',
         command: `aws apigateway get-stages --rest-api-id ${n.apiId} --region ${n.region} --query 'item[].[stageName,variables]'`,
@@ -145,25 +200,45 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
   },
   status_code_mapping: (c) => {
     const n = names(c);
+    const where = `--rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --region ${n.region}`;
+    // put-integration-response and put-method-response create or REPLACE the response with that status code (its
+    // templates, parameters and models are lost): read what exists first.
+    // https://docs.aws.amazon.com/cli/latest/reference/apigateway/put-integration-response.html
+    const readMethodResponses: RemedyStep = {
+      text: 'Read the method responses that exist (a put for a status that exists replaces it, with its models and parameters):',
+      command: `aws apigateway get-method ${where} --query 'methodResponses'`,
+    };
     const steps: RemedyStep[] = [resourceIdLookup(c)];
     if (c.hints.has('invalid_method_response')) {
-      steps.push({
-        text: 'An integration response maps to a status that has no method response: add the method response for that status:',
-        command: `aws apigateway put-method-response --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --status-code <status> --region ${n.region}`,
+      const status = c.methodResponseStatus ?? '<status>';
+      steps.push(readMethodResponses, {
+        text: `An integration response maps to status ${status}, which the method does not define: add that method response (only if the read above does not list it):`,
+        command: `aws apigateway put-method-response ${where.replace(` --region ${n.region}`, '')} --status-code ${shellQuote(status)} --region ${n.region}`,
       });
     } else if (c.hints.has('mapping_template')) {
       steps.push({
         text: "The integration response's mapping template failed to transform the response: fix the template (or set contentHandling for binary bodies).",
       });
     } else {
-      steps.push({
-        text: 'Add a default integration response (no selection pattern) and integration responses with selection patterns for the error statuses the backend returns:',
-        command: `aws apigateway put-integration-response --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --status-code 200 --region ${n.region}`,
-      });
-      steps.push({
-        text: 'Make sure a method response exists for each status code you map to:',
-        command: `aws apigateway put-method-response --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --status-code 500 --region ${n.region}`,
-      });
+      steps.push(
+        {
+          text: 'Read the integration responses that exist (a put for a status that exists replaces it, with its templates):',
+          command: `aws apigateway get-integration ${where} --query 'integrationResponses'`,
+        },
+        {
+          text: 'If no integration response is listed for 200, add it as the default mapping (no selection pattern):',
+          command: `aws apigateway put-integration-response ${where.replace(` --region ${n.region}`, '')} --status-code 200 --region ${n.region}`,
+        },
+        {
+          text: 'If 200 is listed with a selection pattern, make it the default without touching its templates:',
+          command: `aws apigateway update-integration-response ${where.replace(` --region ${n.region}`, '')} --status-code 200 --patch-operations op=replace,path=/selectionPattern,value= --region ${n.region}`,
+        },
+        readMethodResponses,
+        {
+          text: 'If 200 is not listed there, add the method response the default mapping needs:',
+          command: `aws apigateway put-method-response ${where.replace(` --region ${n.region}`, '')} --status-code 200 --region ${n.region}`,
+        },
+      );
     }
     steps.push(deploy(c));
     return steps;
@@ -190,13 +265,20 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
   },
   integration_http_method: (c) => {
     const n = names(c);
-    const arn = c.functionArn ?? `arn:aws:lambda:${n.region}:${n.account}:function:${n.fnName}`;
+    const where = `--rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method}`;
     return [
       { text: 'Lambda integrations must call the Lambda Invoke API with POST, whatever the method clients use.' },
       resourceIdLookup(c),
       {
-        text: 'Set the integration request method to POST (use --type AWS instead of AWS_PROXY for a non-proxy integration):',
-        command: `aws apigateway put-integration --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --type AWS_PROXY --integration-http-method POST --uri arn:aws:apigateway:${n.region}:lambda:path/2015-03-31/functions/${arn}/invocations --region ${n.region}`,
+        text: 'Read the integration as it is (type, URI, credentials, timeout and templates stay as they are):',
+        command: `aws apigateway get-integration ${where} --region ${n.region}`,
+      },
+      {
+        // A patch of one field: put-integration would replace the whole integration, resetting its credentials role,
+        // timeout, mapping templates, content handling and response transfer mode.
+        // https://docs.aws.amazon.com/apigateway/api-reference/link-relation/integration-update/
+        text: 'Change only the integration request method to POST:',
+        command: `aws apigateway update-integration ${where} --patch-operations op=replace,path=/httpMethod,value=POST --region ${n.region}`,
       },
       deploy(c),
     ];
@@ -214,23 +296,65 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
         },
       ];
     }
-    if (c.authorizerFunctionName !== undefined || c.authorizerFunctionArn !== undefined) {
+    const authorizer =
+      c.target === 'authorizer' || c.authorizerFunctionName !== undefined || c.authorizerFunctionArn !== undefined;
+    if (authorizer) {
       const fn = c.authorizerFunctionArn ?? c.authorizerFunctionName ?? '<authorizer-function>';
-      return [
+      const steps: RemedyStep[] = [];
+      if (fn === '<authorizer-function>') {
+        const uriText =
+          "Find the authorizer's function (<authorizer-function>): its URI names it, after functions/ and before /invocations:";
+        if (c.apiType === 'HTTP' && c.routeKey !== undefined) {
+          // HTTP API access logs name the route, not the authorizer: the route names its authorizer.
+          steps.push(
+            {
+              text: `Find the authorizer (<authorizer-id>) of route ${c.routeKey}:`,
+              command: `aws apigatewayv2 get-routes --api-id ${n.apiId} --region ${n.region} --query ${shellQuote(`Items[?RouteKey=='${c.routeKey}'].AuthorizerId`)} --output text`,
+            },
+            {
+              text: uriText,
+              command: `aws apigatewayv2 get-authorizer --api-id ${n.apiId} --authorizer-id <authorizer-id> --region ${n.region} --query AuthorizerUri --output text`,
+            },
+          );
+        } else {
+          steps.push({
+            text: uriText,
+            command:
+              c.apiType === 'HTTP'
+                ? `aws apigatewayv2 get-authorizers --api-id ${n.apiId} --region ${n.region} --query 'Items[].AuthorizerUri' --output text`
+                : `aws apigateway get-authorizers --rest-api-id ${n.apiId} --region ${n.region} --query 'items[].authorizerUri' --output text`,
+          });
+        }
+      }
+      // REST and HTTP APIs present API/authorizers/AUTHORIZER_ID for authorizer calls.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+      steps.push(
         addPermission(
           c,
           fn,
-          `arn:aws:execute-api:${n.region}:${n.account}:${n.apiId}/authorizers/*`,
-          `apigateway-${n.apiId}-authorizer`,
+          `${executeApiPrefix(c)}/authorizers/*`,
+          statementId({ ...c, routeKey: '', resourcePath: '', stage: '' }, 'authorizers'),
         ),
         {
           text: 'Check the policy afterwards:',
           command: `aws lambda get-policy --function-name ${shellQuote(fn)} --region ${n.region}`,
         },
-      ];
+      );
+      return steps;
     }
+    // HTTP API access logs do not name the function: the route's integration does.
+    const lookup: RemedyStep[] =
+      c.apiType === 'HTTP' && c.functionArn === undefined && c.functionName === undefined
+        ? [
+            {
+              text: "Find the function (<function-name>) the API's Lambda integrations call (their URI is the function's ARN):",
+              command: `aws apigatewayv2 get-integrations --api-id ${n.apiId} --region ${n.region} --query ${shellQuote("Items[?IntegrationType=='AWS_PROXY'].IntegrationUri")} --output text`,
+            },
+          ]
+        : [];
     return [
-      addPermission(c, n.fn, sourceArn(c), `apigateway-${n.apiId}-invoke`),
+      ...lookup,
+      addPermission(c, n.fn, sourceArn(c), statementId(c, 'invoke')),
       {
         text: 'Check the policy afterwards:',
         command: `aws lambda get-policy --function-name ${shellQuote(n.fn)} --region ${n.region}`,
@@ -239,9 +363,16 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
   },
   malformed_lambda_response: (c) => {
     const n = names(c);
+    // REST and payload 1.0: statusCode, headers, multiValueHeaders, body (a string), isBase64Encoded; HTTP API payload
+    // 2.0 also takes cookies. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+    const shape =
+      c.apiType === 'HTTP'
+        ? '{"statusCode": <number>, "headers": {...}, "multiValueHeaders": {...} (payload 1.0), "cookies": [...] (payload 2.0), "body": "<string>", "isBase64Encoded": false}'
+        : '{"statusCode": <number>, "headers": {...}, "multiValueHeaders": {...}, "body": "<string>", "isBase64Encoded": false}';
     return [
       {
-        text: `Make ${n.fnName} return exactly {"statusCode": <number>, "headers": {...}, "body": "<string>", "isBase64Encoded": false}: body must be a string (JSON.stringify objects), statusCode a number, no other top-level keys.`,
+        text: `Make ${n.fnName} return ${shape}: body must be a string (JSON.stringify objects), statusCode a number, header values strings; nothing else at the top level.${c.apiType === 'HTTP' ? ' An HTTP API answers a malformed response with 500 (a REST API with 502).' : ''}`,
       },
       {
         text: 'Invoke it directly and look at what it returns:',
@@ -249,28 +380,66 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       },
     ];
   },
-  payload_too_large: (c) => [
-    c.hints.has('lambda_response_limit')
-      ? { text: 'The function returned more than the 6 MB Lambda synchronous response limit.' }
-      : { text: 'The backend returned more than the 10 MB API Gateway payload limit; the limit cannot be raised.' },
-    { text: 'Page the result, compress it, or return a pre-signed Amazon S3 URL for large objects.' },
-    ...(c.resourcePath !== undefined ? [{ text: `Route to change: ${c.method ?? ''} ${c.resourcePath}`.trim() }] : []),
-  ],
-  private_integration: (c) => {
+  payload_too_large: (c) => {
     const n = names(c);
+    if (c.hints.has('lambda_response_limit')) {
+      return [
+        { text: 'The function returned more than the 6 MB Lambda synchronous response limit.' },
+        { text: 'Page the result, compress it, or return a pre-signed Amazon S3 URL for large objects.' },
+        ...routeToChange(c),
+      ];
+    }
     const steps: RemedyStep[] = [
       {
-        text: 'Check that the VPC link is AVAILABLE and read its status message:',
-        command: `aws apigateway get-vpc-links --region ${n.region} --query 'items[].[id,name,status,statusMessage]'`,
+        text: 'The backend returned more than the 10 MB API Gateway response payload limit (a buffered response cannot exceed it).',
       },
+      { text: 'Page the result, compress it, or return a pre-signed Amazon S3 URL for large objects.' },
+    ];
+    if (c.apiType !== 'HTTP') {
+      // Since November 2025 REST proxy integrations (AWS_PROXY, HTTP_PROXY) can stream the response, which lifts the
+      // 10 MB limit (data past 10 MB is sent at up to 2 MB/s; no VTL response transformation, no caching).
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html
+      steps.push(
+        {
+          text: 'Or, for a proxy integration (AWS_PROXY or HTTP_PROXY), stream the response: responseTransferMode STREAM lifts the 10 MB limit (past 10 MB at up to 2 MB/s; no caching or response mapping templates; a Lambda backend must stream too). See the integration first:',
+          command: `aws apigateway get-integration --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --region ${n.region}`,
+        },
+        {
+          text: 'Switch it to streaming (a patch of that one field), then deploy:',
+          command: `aws apigateway update-integration --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --patch-operations op=replace,path=/responseTransferMode,value=STREAM --region ${n.region}`,
+        },
+      );
+    }
+    steps.push(...routeToChange(c));
+    return steps;
+  },
+  private_integration: (c) => {
+    const n = names(c);
+    // REST APIs use VPC links V2 (ALB or NLB targets) since November 2025, V1 links (NLB only) are legacy; HTTP APIs
+    // use V2 only, which `aws apigateway get-vpc-links` never lists.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/vpc-links-v1.html
+    const steps: RemedyStep[] = [
       {
-        text: 'Check the health of the Network Load Balancer targets behind it:',
+        text: 'Check that the VPC link is AVAILABLE and read its status message (VPC links V2, used by HTTP APIs and by REST APIs since November 2025):',
+        command: `aws apigatewayv2 get-vpc-links --region ${n.region} --query 'Items[].[VpcLinkId,Name,VpcLinkStatus,VpcLinkStatusMessage]'`,
+      },
+    ];
+    if (c.apiType !== 'HTTP') {
+      steps.push({
+        text: 'A REST API may still use a legacy VPC link V1 (Network Load Balancer only):',
+        command: `aws apigateway get-vpc-links --region ${n.region} --query 'items[].[id,name,status,statusMessage]'`,
+      });
+    }
+    steps.push(
+      {
+        text: 'Check the health of the load balancer targets (Application or Network Load Balancer) behind it:',
         command: `aws elbv2 describe-target-health --target-group-arn <target-group-arn> --region ${n.region}`,
       },
       {
-        text: 'Check that security groups and network ACLs allow the NLB to reach the targets on the listener port, and that the targets listen on it.',
+        text: 'Check that security groups and network ACLs allow the VPC link to reach the load balancer on the listener port, and the load balancer the targets.',
       },
-    ];
+    );
     if (c.hints.has('certificate_mismatch')) {
       steps.unshift({
         text: "The private endpoint's TLS certificate does not match the host name in the integration URI: use a certificate for that name, or the name the certificate is for.",
@@ -283,7 +452,11 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
     return [
       { text: 'This is an AWS-side error: retry with exponential backoff and wait for the service to recover.' },
       {
-        text: 'Check the AWS Health Dashboard for an ongoing event:',
+        text: 'Check the public AWS Health Dashboard (https://health.aws.amazon.com/health/status) for an ongoing event.',
+      },
+      {
+        // https://docs.aws.amazon.com/health/latest/ug/supported-operations.html
+        text: "With a Business, Enterprise On-Ramp or Enterprise Support plan (others get SubscriptionRequiredException), list your account's open events:",
         command: `aws health describe-events --region us-east-1 --filter services=APIGATEWAY,LAMBDA,eventStatusCodes=open,regions=${n.region}`,
       },
       {
@@ -308,12 +481,30 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
         : []),
     ];
   },
-  service_unavailable: () => [
-    {
-      text: 'The backend is overloaded or in maintenance: add capacity (scale out, raise limits) and check its health checks.',
-    },
-    { text: 'Have clients retry with exponential backoff and jitter.' },
-  ],
+  service_unavailable: (c) => {
+    const n = names(c);
+    const steps: RemedyStep[] = [];
+    if (c.apiType === 'HTTP' && !c.hints.has('backend_passthrough')) {
+      // HTTP APIs answer 503 when the integration's own timeout (50 ms to 30 s) is reached, which can be far below
+      // 30 s (the Serverless Framework sets 6.5 s). https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations-integrationid.html
+      steps.push(
+        {
+          text: `An HTTP API also answers 503 when the integration's timeout (TimeoutInMillis, 50 ms to 30 s) is reached${c.maxIntegrationLatencyMs !== undefined ? `: integration latency reached ${c.maxIntegrationLatencyMs} ms` : ''}. Compare it with the route's integration timeout:`,
+        },
+        {
+          text: 'Read the timeout of the integrations:',
+          command: `aws apigatewayv2 get-integrations --api-id ${n.apiId} --region ${n.region} --query 'Items[].[IntegrationId,IntegrationUri,TimeoutInMillis]'`,
+        },
+      );
+    }
+    steps.push(
+      {
+        text: 'If the backend is overloaded or in maintenance: add capacity (scale out, raise limits) and check its health checks.',
+      },
+      { text: 'Have clients retry with exponential backoff and jitter.' },
+    );
+    return steps;
+  },
   integration_timeout: (c) => {
     const n = names(c);
     const steps: RemedyStep[] = [];
@@ -323,18 +514,30 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       });
     }
     if (c.hints.has('http_api_timeout_503')) {
-      steps.push({ text: 'HTTP APIs answer 503 when the 30-second integration timeout is reached.' });
+      steps.push({
+        text: "HTTP APIs answer 503 when the integration's timeout (TimeoutInMillis, 50 ms to 30 s, 30 s by default) is reached.",
+      });
     }
     steps.push({
       text: `Find the slow backend call${c.maxIntegrationLatencyMs !== undefined ? ` (integration latency reached ${c.maxIntegrationLatencyMs} ms)` : ''}${c.functionName !== undefined ? ` in ${c.functionName}` : ''}.`,
     });
-    if (c.apiType !== 'HTTP') {
-      steps.push(resourceIdLookup(c));
+    if (c.apiType === 'HTTP') {
       steps.push({
-        text: 'Set the integration timeout (29 s default; Regional and private REST APIs can go higher after a quota increase):',
-        command: `aws apigateway update-integration --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --patch-operations op=replace,path=/timeoutInMillis,value=29000 --region ${n.region}`,
+        text: "Read the integrations' timeouts (an HTTP API integration can wait 30 s at most):",
+        command: `aws apigatewayv2 get-integrations --api-id ${n.apiId} --region ${n.region} --query 'Items[].[IntegrationId,IntegrationUri,TimeoutInMillis]'`,
       });
-      steps.push(deploy(c));
+    } else {
+      // The default and the ceiling without a quota increase are both 29 s: setting 29000 changes nothing. Regional and
+      // private REST APIs can go up to 300 s after a quota increase, which may lower the account's throttle quota;
+      // edge-optimized APIs cannot. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+      // https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-integration-timeout-limit-29-seconds/
+      steps.push(resourceIdLookup(c), {
+        text: 'Read the integration timeout (timeoutInMillis; 29000, the default, is also the most without a quota increase):',
+        command: `aws apigateway get-integration --rest-api-id ${n.apiId} --resource-id <resource-id> --http-method ${n.method} --region ${n.region} --query timeoutInMillis`,
+      });
+      steps.push({
+        text: 'To wait longer: a Regional or private REST API can raise "Maximum integration timeout in milliseconds" up to 300000 through Service Quotas (AWS may lower the account throttle quota in exchange; edge-optimized APIs cannot), then patch timeoutInMillis and deploy. A proxy integration can instead stream its response (responseTransferMode STREAM), which is not bound by the 29 s limit.',
+      });
     }
     steps.push({
       text: 'For work that cannot finish in time, answer 202 at once and do it asynchronously (SQS, Step Functions).',
@@ -344,6 +547,12 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
   authorizer_error: (c) => {
     const n = names(c);
     const fn = c.authorizerFunctionName ?? '<authorizer-function>';
+    // REST: an IAM policy; HTTP API: the same policy (payload 1.0 or simple responses off) or, with simple responses
+    // on, {"isAuthorized": true|false, "context": {...}}.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+    const policyShape =
+      '{"principalId": "...", "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow|Deny", "Resource": "..."}]}, "context": {string, number or boolean values only}}';
     return [
       ...(c.hints.has('credentials_role')
         ? [
@@ -352,14 +561,21 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
             },
           ]
         : []),
-      {
-        text: `The authorizer must return {"principalId": "...", "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow|Deny", "Resource": "..."}]}, "context": {string, number or boolean values only}} and must not throw.`,
-      },
+      c.apiType === 'HTTP'
+        ? {
+            text: `The authorizer must not throw and must return, with simple responses on, {"isAuthorized": true|false, "context": {...}}; otherwise ${policyShape}.`,
+          }
+        : { text: `The authorizer must return ${policyShape} and must not throw.` },
       functionLogs(c, fn),
-      {
-        text: 'Test it from API Gateway:',
-        command: `aws apigateway test-invoke-authorizer --rest-api-id ${n.apiId} --authorizer-id <authorizer-id> --headers Authorization=<token> --region ${n.region}`,
-      },
+      c.apiType === 'HTTP'
+        ? {
+            text: 'Check which format the authorizer expects (EnableSimpleResponses, AuthorizerPayloadFormatVersion):',
+            command: `aws apigatewayv2 get-authorizers --api-id ${n.apiId} --region ${n.region} --query 'Items[].[AuthorizerId,Name,EnableSimpleResponses,AuthorizerPayloadFormatVersion]'`,
+          }
+        : {
+            text: 'Test it from API Gateway:',
+            command: `aws apigateway test-invoke-authorizer --rest-api-id ${n.apiId} --authorizer-id <authorizer-id> --headers Authorization=<token> --region ${n.region}`,
+          },
     ];
   },
   unknown: (c) => {

@@ -123,11 +123,11 @@ describe('neutralizeControls', () => {
 });
 
 describe('asciiSubject', () => {
-  it('is printable ASCII of at most 100 characters, whatever the input', () => {
+  it('is printable ASCII of at most 99 characters (SNS: less than 100), whatever the input', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => {
         const out = asciiSubject(s);
-        expect(out.length).toBeLessThanOrEqual(100);
+        expect(out.length).toBeLessThanOrEqual(99);
         expect(out).toMatch(/^[\x20-\x7E]*$/);
       }),
     );
@@ -135,5 +135,10 @@ describe('asciiSubject', () => {
 
   it('removes CR and LF so no header can be injected', () => {
     expect(asciiSubject('[ALARM] api\r\nBcc: victim@example.com')).toBe('[ALARM] api Bcc: victim@example.com');
+  });
+
+  it('cuts a 100-character subject, which SNS refuses (it wants less than 100)', () => {
+    expect(asciiSubject('a'.repeat(100))).toBe(`${'a'.repeat(96)}...`);
+    expect(asciiSubject('a'.repeat(99))).toBe('a'.repeat(99));
   });
 });

@@ -438,6 +438,57 @@ describe('ConfigurationReader', () => {
     });
   });
 
+  // moto's REST PutIntegration drops connectionId (see test/e2e/config-checks.e2e.test.ts), so the REST VPC link V2
+  // reads are tested against mocked clients here.
+  it('reads a REST VPC link V2 with apigatewayv2 when the V1 GetVpcLink does not know the id', async () => {
+    // Prepare: since November 2025 a REST private integration may use a VPC link V2, which V1 GetVpcLink calls missing.
+    restApi();
+    apigw.on(GetMethodCommand).resolves({
+      methodIntegration: {
+        type: 'HTTP_PROXY',
+        connectionType: 'VPC_LINK',
+        connectionId: 'v2link1',
+        timeoutInMillis: 29_000,
+      },
+    });
+    apigw
+      .on(GetVpcLinkCommand)
+      .rejects(new NotFoundException({ message: 'Invalid VPC link identifier specified', $metadata: {} }));
+    apigwv2.on(GetHttpVpcLinkCommand).resolves({ VpcLinkId: 'v2link1', Name: 'alb', VpcLinkStatus: 'AVAILABLE' });
+
+    // Act
+    const facts = await new ConfigurationReader(clients).read(restPlan({ functions: [] }), limits());
+
+    // Assess
+    expect(apigwv2.commandCalls(GetHttpVpcLinkCommand)[0]?.args[0].input).toEqual({ VpcLinkId: 'v2link1' });
+    expect(facts.routes[0]?.vpcLink).toEqual({ id: 'v2link1', state: 'found', name: 'alb', status: 'AVAILABLE' });
+    expect(facts.routes[0]?.integration?.timeoutMs).toBe(29_000);
+    expect(facts.problems).toEqual([]);
+  });
+
+  it('asks apigatewayv2 first for a REST integration with a load balancer target, and calls a link missing only when neither knows it', async () => {
+    // Prepare
+    restApi();
+    apigw.on(GetMethodCommand).resolves({
+      methodIntegration: {
+        type: 'HTTP_PROXY',
+        connectionType: 'VPC_LINK',
+        connectionId: 'gone1',
+        integrationTarget: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/orders/0123456789abcdef`,
+      },
+    });
+    apigwv2.on(GetHttpVpcLinkCommand).rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
+    apigw.on(GetVpcLinkCommand).rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
+
+    // Act
+    const facts = await new ConfigurationReader(clients).read(restPlan({ functions: [] }), limits());
+
+    // Assess
+    expect(apigwv2.commandCalls(GetHttpVpcLinkCommand)).toHaveLength(1);
+    expect(apigw.commandCalls(GetVpcLinkCommand)).toHaveLength(1);
+    expect(facts.routes[0]?.vpcLink).toEqual({ id: 'gone1', state: 'missing' });
+  });
+
   it('reads an HTTP API route, its integration and an INACTIVE VPC link, which confirms private_integration', async () => {
     // Prepare: moto's VPC links are always AVAILABLE, so the "not AVAILABLE" branch is exercised here.
     apigwv2

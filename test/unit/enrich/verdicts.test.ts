@@ -4,6 +4,7 @@ import type { ConfigurationFacts, FindingRef, RouteFacts } from '../../../lambda
 import type { CauseId } from '../../../lambda/taxonomy.js';
 import {
   ACCOUNT,
+  API_ID,
   allowApiGateway,
   cause,
   diagnosis,
@@ -608,5 +609,59 @@ describe('enrich: causes and verdicts together', () => {
 
     expect(line).not.toContain('abcdefghijklmnop');
     expect(line?.length).toBeLessThanOrEqual(301);
+  });
+});
+
+describe('enrich: HTTP API 503 and timeouts against the integration timeout', () => {
+  const httpCheck = (id: CauseId, findings: FindingRef[], read: ConfigurationFacts) => {
+    const api = { type: 'HTTP' as const, apiId: API_ID, stage: '$default' };
+    const result = enrich({ diagnosis: diagnosis([cause(id)], api), findings, plan: plan({ api }), facts: read });
+    return result.checks[0] ?? { verdict: 'none', evidence: [] };
+  };
+  const orders = (timeoutMs: number) =>
+    facts({ routes: [route('GET', '/orders/{id}', { integration: { type: 'HTTP_PROXY', timeoutMs } })] });
+
+  it('contradicts "service unavailable" when the 503s came at the integration timeout (6.5 s, the Serverless default)', () => {
+    // Prepare
+    const findings = [finding('service_unavailable', { integrationLatencyMs: 6_502, status: 503 })];
+
+    // Act
+    const result = httpCheck('service_unavailable', findings, orders(6_500));
+
+    // Assess
+    expect(result.verdict).toBe('contradicted');
+    expect(result.evidence).toEqual([
+      'GET /orders/{id}: integration latency reached 6502 ms and the integration times out after 6500 ms: the 503 is an integration timeout, not a lack of capacity (raise TimeoutInMillis, 30000 at most, or speed up the backend)',
+    ]);
+  });
+
+  it('leaves "service unavailable" from logs only when the latency stayed below the timeout', () => {
+    const findings = [finding('service_unavailable', { integrationLatencyMs: 120, status: 503 })];
+
+    const result = httpCheck('service_unavailable', findings, orders(6_500));
+
+    expect(result.verdict).toBe('unknown');
+    expect(result.evidence).toEqual([
+      'GET /orders/{id}: integration latency 120 ms stayed below the integration timeout 6500 ms',
+    ]);
+  });
+
+  it('does not judge a REST 503 by the timeout (REST answers 504 at its timeout)', () => {
+    const findings = [finding('service_unavailable', { integrationLatencyMs: 6_502, status: 503 })];
+
+    const result = check('service_unavailable', findings, orders(6_500));
+
+    expect(result.verdict).toBe('unknown');
+  });
+
+  it('confirms an integration timeout when the latency reached the configured timeout', () => {
+    const findings = [finding('integration_timeout', { integrationLatencyMs: 29_001, status: 504 })];
+
+    const result = check('integration_timeout', findings, orders(29_000));
+
+    expect(result.verdict).toBe('confirmed');
+    expect(result.evidence).toEqual([
+      'GET /orders/{id}: integration latency reached 29001 ms; the integration times out after 29000 ms',
+    ]);
   });
 });

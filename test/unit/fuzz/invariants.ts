@@ -16,8 +16,8 @@ const BARE_MENTION = /[@!](?:channel|here|everyone)(?![A-Za-z0-9_])/i;
 
 /** Upper bounds the renderings keep for any input (see SECURITY.md, "Output size"). */
 export const LIMITS = {
-  /** SNS subjects: printable ASCII, at most 100 characters. */
-  subjectChars: 100,
+  /** SNS subjects: printable ASCII, less than 100 characters. */
+  subjectChars: 99,
   /**
    * Slack's documented text limit for one message: 40,000 characters
    * (https://api.slack.com/methods/chat.postMessage#truncating). Realistic input stays under 20,000 (checked apart).
