@@ -57,8 +57,12 @@ interface ApiCommonConfig {
 export interface RestApiConfig extends ApiCommonConfig {
   /** `REST` for a REST API (API Gateway v1). */
   readonly type: 'REST';
-  /** The API's name: the `ApiName` dimension of its CloudWatch metrics. */
-  readonly name: string;
+  /**
+   * The API's name: the `ApiName` dimension of its CloudWatch metrics.
+   *
+   * @default - looked up by `id` at deploy time (a custom resource calling GetRestApi)
+   */
+  readonly name?: string;
 }
 
 /** An HTTP API (API Gateway v2): alarm on `AWS/ApiGateway` `5xx` with dimensions ApiId + Stage. */
@@ -383,10 +387,11 @@ function checkApi(raw: unknown, path: string, problems: Problems): ApiConfig | u
   }
   const name = raw.name;
   if (type === 'REST') {
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 1024) {
+    // Optional: left out, the stack looks it up at deploy time (GetRestApi by id) for the alarm's ApiName.
+    if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > 1024)) {
       problems.add(
         `${path}.name`,
-        'the REST API name (the ApiName dimension of its 5XXError metric), 1 to 1024 characters',
+        'the REST API name (the ApiName dimension of its 5XXError metric), 1 to 1024 characters, or nothing (looked up by id at deploy time)',
         name,
         `set it to the "name" shown by \`${listCommand}\` for id ${show(id)}`,
       );

@@ -38,7 +38,7 @@ import {
 } from './config.js';
 import { CODE_ROOT, lambdaEntry } from './entries.js';
 import { FORWARDER_ENTRY, ResponderNotifications } from './notifications.js';
-import { grantDiscovery, routeExistingAlarms } from './zero-config.js';
+import { grantDiscovery, restApiName, routeExistingAlarms } from './zero-config.js';
 
 /**
  * The handler the construct deploys unless told otherwise: `lambda/handler.ts` in this repository, the compiled
@@ -398,7 +398,10 @@ export class ApiGateway5xxResponder extends Construct {
     if (settings.existingAlarms !== undefined) {
       this.existingAlarmsRule = routeExistingAlarms(this, this.function, this.failureQueue, settings.existingAlarms);
     }
-    this.alarms = (settings.existingAlarms !== undefined ? [] : settings.apis).map((api) => {
+    this.alarms = (settings.existingAlarms !== undefined ? [] : settings.apis).map((given) => {
+      // A REST alarm needs the ApiName dimension: when only the id is configured, look the name up at deploy time.
+      const api =
+        given.type === 'REST' && given.name === undefined ? { ...given, name: restApiName(this, given.id) } : given;
       const alarm = new cloudwatch.Alarm(this, `Alarm-${api.type}-${api.id}-${api.stage}`, {
         alarmName: alarmNameOf(api),
         alarmDescription: describeAlarm(api, settings.alarm),
@@ -422,7 +425,7 @@ export class ApiGateway5xxResponder extends Construct {
 /** The error metric of one API stage, and its request count. */
 function apiMetrics(api: ApiConfig, period: Duration): { errors: cloudwatch.Metric; requests: cloudwatch.Metric } {
   const dimensionsMap: Record<string, string> =
-    api.type === 'REST' ? { ApiName: api.name, Stage: api.stage } : { ApiId: api.id, Stage: api.stage };
+    api.type === 'REST' ? { ApiName: api.name ?? api.id, Stage: api.stage } : { ApiId: api.id, Stage: api.stage };
   const metric = (metricName: string) =>
     new cloudwatch.Metric({
       namespace: 'AWS/ApiGateway',

@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import type { ResolvedResponderSettings } from './config.js';
 
@@ -112,3 +113,65 @@ export function routeExistingAlarms(
     ],
   });
 }
+
+/**
+ * The name of REST API `id`, looked up at deploy time (a custom resource calling GetRestApi, read-only and scoped
+ * to that API), for the alarm's ApiName dimension: a REST API is then configured by `id` and `stage` alone. The
+ * name is read when the resource is created or its properties change, not on every deployment: after renaming
+ * the API, set `name` (or change the stage) and redeploy.
+ */
+export function restApiName(scope: Construct, id: string): string {
+  const stack = Stack.of(scope);
+  const lookup = new cr.AwsCustomResource(scope, `RestApiName-${id}`, {
+    resourceType: 'Custom::RestApiName',
+    onUpdate: {
+      service: 'APIGateway',
+      action: 'getRestApi',
+      parameters: { restApiId: id },
+      physicalResourceId: cr.PhysicalResourceId.of(`${id}-name`),
+      outputPaths: ['name'],
+    },
+    installLatestAwsSdk: false,
+    // API Gateway authorises reads as apigateway:GET on the resource path (fromSdkCalls would write the
+    // non-existent action apigateway:GetRestApi).
+    policy: cr.AwsCustomResourcePolicy.fromStatements([
+      new iam.PolicyStatement({
+        actions: ['apigateway:GET'],
+        resources: [
+          stack.formatArn({
+            service: 'apigateway',
+            account: '',
+            resource: `/restapis/${id}`,
+            arnFormat: ArnFormat.NO_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    ]),
+  });
+  acknowledgeCustomResourceProvider(scope);
+  return lookup.getResponseField('name');
+}
+
+/** cdk-nag findings on the AwsCustomResource provider function CDK adds once per stack. */
+function acknowledgeCustomResourceProvider(scope: Construct): void {
+  const stack = Stack.of(scope);
+  const provider = stack.node.tryFindChild(PROVIDER_ID);
+  if (provider === undefined) return;
+  Validations.of(provider).acknowledge(
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "The deploy-time GetRestApi lookup (AwsCustomResource) runs in CDK's provider function, whose role CDK " +
+        'creates with AWSLambdaBasicExecutionRole (its own logs only); it runs during deployment, not at alarm time.',
+    },
+    {
+      id: 'AwsSolutions-L1',
+      reason:
+        "CDK picks the provider function's runtime for AwsCustomResource (the latest Node.js it supports); it is not " +
+        'configurable per resource and runs only during deployment.',
+    },
+  );
+}
+
+/** The construct id CDK gives the AwsCustomResource provider singleton (one per stack). */
+const PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';

@@ -142,3 +142,60 @@ describe('zero-configuration settings', () => {
     expect(settings.discovery).toEqual({ accessLogGroups: [] });
   });
 });
+
+describe('a REST API configured by id and stage alone', () => {
+  const BY_ID: ResponderSettings = {
+    apis: [{ type: 'REST', id: 'a1b2c3d4e5', stage: 'prod' }],
+    emails: ['oncall@example.com'],
+  };
+
+  it('looks its name up at deploy time with GetRestApi, scoped to that API, for the alarm ApiName', () => {
+    // Act
+    const { template } = synth(BY_ID);
+    // Assess
+    const lookups = template.findResources('Custom::RestApiName');
+    expect(Object.keys(lookups)).toHaveLength(1);
+    const [lookupId, lookup] = Object.entries(lookups)[0] ?? [];
+    expect(JSON.stringify(lookup?.Properties.Create)).toContain('"action\\":\\"getRestApi\\"');
+    expect(JSON.stringify(lookup?.Properties.Create)).toContain('a1b2c3d4e5');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      Dimensions: Match.arrayWith([{ Name: 'ApiName', Value: { 'Fn::GetAtt': [lookupId, 'name'] } }]),
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+    );
+    // The lookup's own statement: one resource, that API (the responder's statement lists several).
+    const lookupGrant = statements.filter(
+      (s) =>
+        s.Action === 'apigateway:GET' &&
+        !Array.isArray(s.Resource) &&
+        JSON.stringify(s.Resource).endsWith('/restapis/a1b2c3d4e5"]]}'),
+    );
+    expect(lookupGrant).toHaveLength(1);
+    expect(JSON.stringify(statements)).not.toContain('GetRestApi');
+  });
+
+  it('passes cdk-nag with only acknowledged findings, and cfn-lint', () => {
+    // Prepare
+    const executable = findCfnLint();
+    if (executable === undefined) throw new Error(CFN_LINT_INSTALL_HINT);
+    const { stack, app, outdir } = synth(BY_ID);
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    app.synth();
+    const lint = runCfnLint(templatesIn(outdir), executable);
+    // Assess
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.description}`)).toEqual([]);
+    expect(lint.output).toBe('');
+    expect(lint.exitCode).toBe(0);
+  });
+
+  it('makes no lookup when the name is given', () => {
+    // Act
+    const { template } = synth(TWO_APIS);
+    // Assess
+    template.resourceCountIs('Custom::RestApiName', 0);
+  });
+});
