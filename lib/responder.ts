@@ -420,6 +420,34 @@ export class ApiGateway5xxResponder extends Construct {
       return alarm;
     });
   }
+
+  /**
+   * Makes the responder the ALARM and OK action of an alarm made elsewhere (your own, or cdk-monitoring-constructs'):
+   * the responder finds the API from the alarm's dimensions, so set `discovery` (or list the API in `apis`).
+   *
+   * @example
+   * responder.respondTo(myApi5xxAlarm);
+   */
+  respondTo(alarm: cloudwatch.AlarmBase): void {
+    if (this.settings.discovery === undefined) {
+      Annotations.of(alarm).addWarningV2(
+        'apigw-5xx-responder:alarm-without-discovery',
+        'This alarm invokes the 5xx responder with discovery off: it is diagnosed only if its API is listed in apis. Set discovery: {} so the responder finds the API from the alarm.',
+      );
+    }
+    const action = new LambdaAction(this.function, { useUniquePermissionId: true });
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+  }
+
+  /**
+   * An alarm action strategy for cdk-monitoring-constructs (its `IAlarmActionStrategy`: `addAlarmActions({ alarm })`):
+   * pass it as `actionOverride` (per alarm) or as the facade's `alarmFactoryDefaults.action`, and every alarm it
+   * creates invokes the responder on ALARM and OK (the package's own `triggerLambda` adds ALARM only).
+   */
+  alarmActionStrategy(): { addAlarmActions(props: { readonly alarm: cloudwatch.AlarmBase }): void } {
+    return { addAlarmActions: ({ alarm }) => this.respondTo(alarm) };
+  }
 }
 
 /** The error metric of one API stage, and its request count. */

@@ -1,10 +1,15 @@
-import { rmSync } from 'node:fs';
-import { Match } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, type ResponderSettings, resolveResponderSettings } from '../../lib/config.js';
+import { ResponderStack } from '../../lib/responder-stack.js';
 import { CFN_LINT_INSTALL_HINT, findCfnLint, runCfnLint, templatesIn } from '../../scripts/cfn-lint.js';
-import { synthResponder, TWO_APIS } from './helpers/synth.js';
+import { projectContext, synthResponder, TWO_APIS } from './helpers/synth.js';
 
 /** The minimal existing-alarms configuration: where to send, and the mode. */
 const MINIMAL: ResponderSettings = { apis: [], emails: ['oncall@example.com'], existingAlarms: {} };
@@ -197,5 +202,65 @@ describe('a REST API configured by id and stage alone', () => {
     const { template } = synth(TWO_APIS);
     // Assess
     template.resourceCountIs('Custom::RestApiName', 0);
+  });
+});
+
+describe('alarms made elsewhere (cdk-monitoring-constructs, your own)', () => {
+  /** A stack not yet synthesized, so alarms can be added to it as an app would. */
+  function unsynthesized(settings: ResponderSettings): ResponderStack {
+    const outdir = mkdtempSync(join(tmpdir(), 'apigw-5xx-infra-'));
+    outdirs.push(outdir);
+    const app = new App({ outdir, context: { ...projectContext(), 'aws:cdk:bundling-stacks': [] } });
+    return new ResponderStack(app, 'TestResponder', { settings });
+  }
+
+  /** A REST 5XXError alarm as a monitoring library would make it: outside the responder construct. */
+  function foreignAlarm(stack: ResponderStack): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(stack, 'TeamAlarm', {
+      alarmName: 'orders-prod-5xx-by-the-team',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName: '5XXError',
+        dimensionsMap: { ApiName: 'orders', Stage: 'prod' },
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+  }
+
+  it('makes the responder the ALARM and OK action through the alarm action strategy interface', () => {
+    // Prepare: cdk-monitoring-constructs calls strategy.addAlarmActions({ alarm, ... }) for each alarm it creates
+    // (IAlarmActionStrategy, lib/common/alarm/action in the package); the package itself is not installed here.
+    const stack = unsynthesized(MINIMAL);
+    const alarm = foreignAlarm(stack);
+    // Act
+    stack.responder.alarmActionStrategy().addAlarmActions({ alarm });
+    // Assess
+    const template = Template.fromStack(stack);
+    const fnArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ResponderFunction'), 'Arn'] };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'orders-prod-5xx-by-the-team',
+      AlarmActions: [fnArn],
+      OKActions: [fnArn],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TeamAlarm'), 'Arn'] },
+    });
+  });
+
+  it('warns at synth when discovery is off, since the responder then knows only the APIs listed in apis', () => {
+    // Prepare
+    const off = unsynthesized(TWO_APIS);
+    const on = unsynthesized(MINIMAL);
+    // Act
+    off.responder.respondTo(foreignAlarm(off));
+    on.responder.respondTo(foreignAlarm(on));
+    // Assess
+    const warning = (stack: ResponderStack) =>
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('with discovery off'));
+    expect(warning(off)).toHaveLength(1);
+    expect(warning(on)).toEqual([]);
   });
 });
