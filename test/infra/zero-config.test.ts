@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -64,6 +64,20 @@ describe('existing-alarms mode', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ResponderExistingAlarms'), 'Arn'] },
     });
+  });
+
+  it('synthesizes from a config file holding only emails and the mode, as `cdk synth -c config=...` reads it', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'apigw-5xx-infra-'));
+    outdirs.push(dir);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ emails: ['oncall@example.com'], existingAlarms: {} }));
+    // Act
+    const { template, outdir } = synthResponder(undefined, { context: { config: join(dir, 'config.json') } });
+    outdirs.push(outdir);
+    // Assess
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
 
   it('narrows the rule to alarm names with the prefix when one is given', () => {
