@@ -160,7 +160,7 @@ describe('a REST API name shared by two APIs', () => {
   it('names the API whose log shows the failures in the route line and the fix, not the first of the two', () => {
     const [, where, fix] = text(TWIN.alarm).split('\n');
     expect(where).toContain(`(${ids.twin2}, ${LOCAL_REGION})`);
-    expect(fix).toContain(`${ids.twin2}/*/GET/orders/*`);
+    expect(fix).toContain(`:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${ids.twin2}/`);
     expect(fix).not.toContain(ids.twin1);
   });
 });
