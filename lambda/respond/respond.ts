@@ -496,7 +496,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
     ...(read.sampling !== undefined ? { sampling: read.sampling } : {}),
     context: { executionLogRead: read.executionRead },
   });
-  const logDiagnosis = target.notes.length > 0 ? { ...logOnly, limits: [...target.notes, ...logOnly.limits] } : logOnly;
+  const logDiagnosis = target.notes.length > 0 ? { ...logOnly, limits: [...logOnly.limits, ...target.notes] } : logOnly;
   // Confirm or rule out the causes against the live configuration, inside what is left of the budget.
   const checked =
     deps.configuration !== undefined && logDiagnosis.causes.length > 0

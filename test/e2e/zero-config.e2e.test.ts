@@ -8,11 +8,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { APIGatewayClient, UpdateRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { restTrace } from '../../scripts/incident.js';
 import { createLocalRestApi, LOCAL_ACCOUNT } from '../../scripts/local-api.js';
 import { clientConfig, LOCAL_REGION, localAwsEnv } from '../../scripts/local-aws.js';
+import { createHttpApiWithoutPermission } from '../../scripts/local-signals.js';
 import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
 
 const endpoint = inject('awsEndpoint');
@@ -24,6 +27,14 @@ const saved = { ...process.env };
 
 const SOLO = { api: `zero-solo-${suffix}`, fn: `zero-solo-get-${suffix}`, alarm: `team-made-solo-${suffix}` };
 const TWIN = { api: `zero-twin-${suffix}`, fn: `zero-twin-get-${suffix}`, alarm: `team-made-twin-${suffix}` };
+const HTTP_READ = {
+  api: `zero-http-a-${suffix}`,
+  fn: `zero-http-a-get-${suffix}`,
+  alarm: `team-made-http-a-${suffix}`,
+};
+const HTTP_NOT = { api: `zero-http-b-${suffix}`, fn: `zero-http-b-get-${suffix}`, alarm: `team-made-http-b-${suffix}` };
+const ACCESS_READ = `/aws/apigateway/zero-${suffix}-a`;
+const ACCESS_NOT = `/other-team/zero-${suffix}-b`;
 const route = { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/42' };
 const ids: Record<string, string> = {};
 const messages = new Map<string, SnsEnvelope>();
@@ -45,6 +56,17 @@ function eventBridgeEvent(options: Parameters<typeof alarmActionEvent>[0]): unkn
     resources: [action.alarmArn],
     detail: action.alarmData,
   };
+}
+
+/** An HTTP API's alarm: metric 5xx by ApiId and Stage (the alarm-action event, its metric swapped). */
+function httpAlarm(alarmName: string, apiId: string): unknown {
+  const event = alarmActionEvent({ alarmName, apiName: 'unused', stage: 'live', state: 'ALARM', at: now }) as {
+    alarmData: { configuration: { metrics: { metricStat: { metric: Record<string, unknown> } }[] } };
+  };
+  const [m] = event.alarmData.configuration.metrics;
+  if (m !== undefined)
+    m.metricStat.metric = { namespace: 'AWS/ApiGateway', name: '5xx', dimensions: { ApiId: apiId, Stage: 'live' } };
+  return event;
 }
 
 function incident(apiId: string, fn: string, kind: 'timeout' | 'permission', count: number) {
@@ -84,8 +106,36 @@ beforeAll(async () => {
     `API-Gateway-Execution-Logs_${ids.twin2}/prod`,
     incident(ids.twin2, `${TWIN.fn}-2`, 'permission', 3),
   );
+  // HTTP APIs found by ApiId, each stage writing its access log to a group: one the responder may read, one not.
+  const v2 = new ApiGatewayV2Client({ ...clientConfig(endpoint), maxAttempts: 1 });
+  for (const [h, group] of [
+    [HTTP_READ, ACCESS_READ],
+    [HTTP_NOT, ACCESS_NOT],
+  ] as const) {
+    const { apiId } = await createHttpApiWithoutPermission(endpoint, {
+      name: h.api,
+      stage: 'prod',
+      routeKey: 'GET /orders/{id}',
+      functionName: h.fn,
+    });
+    ids[h.api] = apiId;
+    await aws.logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    // A second stage that logs access (moto has no apigatewayv2 UpdateStage; CreateStage takes the settings).
+    await v2.send(
+      new CreateStageCommand({
+        ApiId: apiId,
+        StageName: 'live',
+        AutoDeploy: true,
+        AccessLogSettings: {
+          DestinationArn: `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${group}`,
+          Format: '{"requestId":"$context.requestId","status":"$context.status"}',
+        },
+      }),
+    );
+  }
   const topic = await aws.topicWithQueue(`zero-${suffix}`);
   const config: RuntimeConfig = {
+    accessLogGroupPatterns: ['/aws/apigateway/*'],
     apis: [],
     timeBudgetMs: 10_000,
     windowMarginMs: 60_000,
@@ -108,6 +158,9 @@ beforeAll(async () => {
       alarmActionEvent({ alarmName: TWIN.alarm, apiName: TWIN.api, stage: 'prod', state: 'ALARM', at: now }),
     ],
   ];
+  for (const h of [HTTP_READ, HTTP_NOT]) {
+    events.push([h.alarm, httpAlarm(h.alarm, ids[h.api] ?? '')]);
+  }
   for (const [alarm, event] of events) {
     await handler(event);
     const [message, ...more] = await aws.drain(topic.queueUrl);
@@ -162,5 +215,24 @@ describe('a REST API name shared by two APIs', () => {
     expect(where).toContain(`(${ids.twin2}, ${LOCAL_REGION})`);
     expect(fix).toContain(`:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${ids.twin2}/`);
     expect(fix).not.toContain(ids.twin1);
+  });
+});
+
+describe('HTTP APIs found by ApiId, with access logs', () => {
+  it('reads the access log group named in the stage settings when discovery.accessLogGroups covers it', () => {
+    const message = text(HTTP_READ.alarm);
+    expect(message).toContain(
+      `HTTP API ${HTTP_READ.api} (${ids[HTTP_READ.api]}) stage live was found from the alarm's dimensions`,
+    );
+    expect(message).toContain(`Log group ${ACCESS_READ}:`);
+    expect(message).not.toContain('was not read: the responder may read only');
+  });
+
+  it('does not read an access log group outside those patterns, and says how to allow it', () => {
+    const message = text(HTTP_NOT.alarm);
+    expect(message).toContain(
+      `The access log group ${ACCESS_NOT} of ${ids[HTTP_NOT.api]}/live was not read: the responder may read only access log groups matching discovery.accessLogGroups (/aws/apigateway/*)`,
+    );
+    expect(message).not.toContain(`Log group ${ACCESS_NOT}:`);
   });
 });
