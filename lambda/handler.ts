@@ -172,6 +172,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
     configuration: { read: async (plan, limits) => (await ready(configuration)).read(plan, limits) },
   };
   const signalPorts: SignalPorts = {
+    prepare: () => ready(signals),
     discovery: { discover: async (request) => (await ready(signals)).discovery.discover(request) },
     metrics: { read: async (plan, limits) => (await ready(signals)).metrics.read(plan, limits) },
     trail: { read: async (request) => (await ready(signals)).trail.read(request) },

@@ -101,7 +101,7 @@ class Session {
       if (Command === undefined) throw new Error(`The AWS SDK module of ${service} has no ${command}`);
       const value = await (client as { send(c: unknown, o: { abortSignal: AbortSignal }): Promise<T> }).send(
         new Command(input),
-        { abortSignal: AbortSignal.timeout(Math.max(1, remaining)) },
+        { abortSignal: AbortSignal.timeout(Math.max(1, Math.ceil(remaining))) },
       );
       return { ok: true, value };
     } catch (error) {

@@ -200,7 +200,7 @@ export class CloudTrailChangeReader implements TrailReaderPort {
               EndTime: new Date(request.endTime),
               MaxResults: 50,
             }),
-            { abortSignal: AbortSignal.timeout(Math.max(1, remaining)) },
+            { abortSignal: AbortSignal.timeout(Math.max(1, Math.ceil(remaining))) },
           );
           for (const raw of out.Events ?? []) {
             const event = trailEventOf(raw, lookup.resource);

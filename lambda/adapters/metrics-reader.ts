@@ -118,7 +118,7 @@ export class CloudWatchMetricsReader implements MetricsReaderPort {
             })),
             ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
           }),
-          { abortSignal: AbortSignal.timeout(Math.max(1, remaining)) },
+          { abortSignal: AbortSignal.timeout(Math.max(1, Math.ceil(remaining))) },
         );
         for (const r of out.MetricDataResults ?? []) {
           if (r.Id === undefined) continue;

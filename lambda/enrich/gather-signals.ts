@@ -11,6 +11,11 @@ import type { ApiDiscovery, Signals, TrailReading } from './signal-types.js';
 import { judgeSignals, type LogCauseRef, type SignalsInput, TRAIL_LOOKBACK_MS } from './signals.js';
 
 export interface SignalPorts {
+  /**
+   * Makes the readers ready (loads their SDK clients) before the time budget starts: loading code is not reading.
+   * @default - nothing to prepare
+   */
+  readonly prepare?: () => Promise<unknown>;
   readonly discovery?: ApiDiscoveryPort;
   readonly metrics?: MetricsReaderPort;
   readonly trail?: TrailReaderPort;
@@ -53,7 +58,7 @@ export async function gatherSignals(ports: SignalPorts, input: GatherInput): Pro
             ...(api.accountId !== undefined ? { accountId: api.accountId } : {}),
             ...(input.readableFunctions !== undefined ? { readableFunctions: input.readableFunctions } : {}),
             // Discovery leads: metrics and CloudTrail need its functions. It gets half of what is left.
-            deadlineMs: input.now() + Math.max(0, (input.deadlineMs - input.now()) / 2),
+            deadlineMs: input.now() + Math.max(0, Math.floor((input.deadlineMs - input.now()) / 2)),
             now: input.now,
           }),
         )

@@ -513,6 +513,8 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
         }
       : logDiagnosis;
   // Metrics, live configuration and CloudTrail: for every alarm, so thin or missing logs still get a diagnosis.
+  // Their clients load before their budget starts; a failed load shows up as read problems of the ports.
+  if (deps.signals?.prepare !== undefined) await deps.signals.prepare().catch(() => undefined);
   const diagnosis =
     deps.signals !== undefined && !target.ambiguous
       ? {

@@ -46,6 +46,15 @@ describe('CloudWatchMetricsReader', () => {
     expect(r).toEqual({ series: [{ id: 'f0_throttles', points: [{ at: plan.windowStart, value: 412 }] }] });
   });
 
+  it('takes a deadline that is not a whole number of milliseconds (timers need integers)', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const r = await new CloudWatchMetricsReader(new CloudWatchClient({})).read(plan, {
+      deadlineMs: 10_000.5,
+      now: () => 5_000,
+    });
+    expect(r).toEqual({ series: [] });
+  });
+
   it('says which permission is missing when access is denied', async () => {
     cw.on(GetMetricDataCommand).rejects(serviceError('AccessDeniedException', 403));
     const r = await new CloudWatchMetricsReader(new CloudWatchClient({})).read(plan, {
