@@ -79,7 +79,7 @@ export class ApiResolver implements ApiResolverPort {
         ],
       };
     }
-    const signal = () => AbortSignal.timeout(Math.max(1, request.deadlineMs - request.now()));
+    const signal = () => AbortSignal.timeout(Math.max(1, Math.ceil(request.deadlineMs - request.now())));
     return ApiId !== undefined ? this.http(ApiId, Stage, signal) : this.rest(ApiName as string, Stage, signal);
   }
 

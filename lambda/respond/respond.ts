@@ -409,6 +409,8 @@ async function discoverTarget(notice: AlarmNotice, deps: RespondDeps): Promise<T
   const none = { extraExecutionGroups: [], ambiguous: false };
   if (deps.resolver === undefined) return { ...none, notes: [] };
   let resolution: Awaited<ReturnType<ApiResolverPort['resolve']>>;
+  // The resolver shares the signal readers' SDK clients: load them before its budget starts (cold start).
+  if (deps.signals?.prepare !== undefined) await deps.signals.prepare().catch(() => undefined);
   try {
     resolution = await deps.resolver.resolve({
       dimensions: notice.dimensions,
