@@ -1,4 +1,5 @@
 import { ApiDiscoveryReader } from './adapters/api-discovery.js';
+import { ApiResolver } from './adapters/api-resolver.js';
 import { CloudTrailChangeReader } from './adapters/cloudtrail-reader.js';
 import { ConfigurationReader } from './adapters/config-checks.js';
 import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-clients.js';
@@ -56,6 +57,7 @@ interface Clients {
     discovery: ApiDiscoveryReader;
     metrics: CloudWatchMetricsReader;
     trail: CloudTrailChangeReader;
+    resolver: ApiResolver;
   }>;
   readonly ledger?: Lazy<DynamoDbNotificationLedger>;
 }
@@ -161,6 +163,11 @@ function compose(): Composed {
           }),
           metrics: new CloudWatchMetricsReader(new CloudWatchClient({ maxAttempts: 2 })),
           trail: new CloudTrailChangeReader(new CloudTrailClient({ maxAttempts: 1 })),
+          // Finds an unconfigured API from its alarm's dimensions (GetRestApis/GetApi, GetStage).
+          resolver: new ApiResolver({
+            apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
+            apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
+          }),
         };
       }),
       // Short timeouts: the ledger must never hold up a notification.
@@ -226,6 +233,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
     outcome = await respond(event, {
       ...ports,
       signals: signalPorts,
+      resolver: { resolve: async (request) => (await ready(signals)).resolver.resolve(request) },
       ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
       config,
       ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),

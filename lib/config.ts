@@ -57,8 +57,12 @@ interface ApiCommonConfig {
 export interface RestApiConfig extends ApiCommonConfig {
   /** `REST` for a REST API (API Gateway v1). */
   readonly type: 'REST';
-  /** The API's name: the `ApiName` dimension of its CloudWatch metrics. */
-  readonly name: string;
+  /**
+   * The API's name: the `ApiName` dimension of its CloudWatch metrics.
+   *
+   * @default - looked up by `id` at deploy time (a custom resource calling GetRestApi)
+   */
+  readonly name?: string;
 }
 
 /** An HTTP API (API Gateway v2): alarm on `AWS/ApiGateway` `5xx` with dimensions ApiId + Stage. */
@@ -219,6 +223,44 @@ export interface ResponderSettings extends NotificationSettings {
    * @default - a name unique to the construct's path in the app
    */
   readonly alarmNamePrefix?: string;
+  /**
+   * Find APIs the configuration does not list from their alarm's dimensions at run time (zero configuration):
+   * grants read-only `apigateway:GET` on the account's APIs and `logs:FilterLogEvents` on every
+   * `API-Gateway-Execution-Logs_*` group, plus the access log groups matching `accessLogGroups`.
+   *
+   * @default - off, unless `existingAlarms` is set (which turns it on)
+   */
+  readonly discovery?: DiscoverySettings;
+  /**
+   * Existing-alarms mode: the stack creates no alarm; an EventBridge rule sends the state changes of the account's
+   * alarms on AWS/ApiGateway 5XXError or 5xx (optionally only those whose name starts with `alarmNamePrefix`) to
+   * the responder. `apis` becomes optional (overrides only).
+   *
+   * @default - off: the stack creates one alarm per API in `apis`
+   */
+  readonly existingAlarms?: ExistingAlarmsSettings;
+}
+
+/** Zero-configuration discovery. */
+export interface DiscoverySettings {
+  /**
+   * Access log group names (or patterns with `*`) the responder may read for APIs it finds at run time, e.g.
+   * `/aws/apigateway/*`. Access logs can go anywhere, so nothing is granted unless listed.
+   *
+   * @default - none
+   */
+  readonly accessLogGroups?: readonly string[];
+}
+
+/** Existing-alarms mode. */
+export interface ExistingAlarmsSettings {
+  /**
+   * Only alarms whose name starts with this prefix. (Tags cannot be matched: the alarm state change event does
+   * not carry them.)
+   *
+   * @default - every alarm on AWS/ApiGateway 5XXError or 5xx in the account and Region
+   */
+  readonly alarmNamePrefix?: string;
 }
 
 /** The alarm threshold after defaults: a count, or a rate with its request floor. */
@@ -248,6 +290,10 @@ export interface ResolvedResponderSettings {
   readonly maxLogEvents: number;
   readonly logReadsPerSecond: number;
   readonly alarmNamePrefix?: string;
+  /** Zero-configuration discovery; absent when off. */
+  readonly discovery?: { readonly accessLogGroups: readonly string[] };
+  /** Existing-alarms mode; absent when the stack creates the alarms. */
+  readonly existingAlarms?: { readonly alarmNamePrefix?: string };
   /** Slack (chat service, webhook) and per-cause email routes; absent when none is configured. */
   readonly notifications?: ResolvedNotificationSettings;
 }
@@ -302,6 +348,8 @@ const TOP_LEVEL_KEYS = [
   'maxLogEvents',
   'logReadsPerSecond',
   'alarmNamePrefix',
+  'discovery',
+  'existingAlarms',
   ...NOTIFICATION_KEYS,
 ] as const;
 const API_KEYS = ['type', 'name', 'id', 'stage', 'accessLogGroup', 'functionNames'] as const;
@@ -358,10 +406,11 @@ function checkApi(raw: unknown, path: string, problems: Problems): ApiConfig | u
   }
   const name = raw.name;
   if (type === 'REST') {
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 1024) {
+    // Optional: left out, the stack looks it up at deploy time (GetRestApi by id) for the alarm's ApiName.
+    if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > 1024)) {
       problems.add(
         `${path}.name`,
-        'the REST API name (the ApiName dimension of its 5XXError metric), 1 to 1024 characters',
+        'the REST API name (the ApiName dimension of its 5XXError metric), 1 to 1024 characters, or nothing (looked up by id at deploy time)',
         name,
         `set it to the "name" shown by \`${listCommand}\` for id ${show(id)}`,
       );
@@ -409,8 +458,9 @@ function checkApi(raw: unknown, path: string, problems: Problems): ApiConfig | u
   return raw as unknown as ApiConfig;
 }
 
-function checkApis(raw: unknown, problems: Problems): ApiConfig[] {
+function checkApis(raw: unknown, problems: Problems, optional = false): ApiConfig[] {
   const example = '[{"type":"REST","name":"orders","id":"a1b2c3d4e5","stage":"prod"}]';
+  if (optional && (raw === undefined || (Array.isArray(raw) && raw.length === 0))) return [];
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.add(
       'apis',
@@ -587,7 +637,9 @@ export function resolveResponderSettings(
     throw new ConfigError(problems.list);
   }
   problems.unknownKeys('', raw, TOP_LEVEL_KEYS);
-  const apis = checkApis(raw.apis, problems);
+  const existingAlarms = checkExistingAlarms(raw.existingAlarms, problems);
+  const discovery = checkDiscovery(raw.discovery, problems, existingAlarms !== undefined);
+  const apis = checkApis(raw.apis, problems, existingAlarms !== undefined);
   const emails = checkEmails(raw.emails, problems);
   const alarm = checkAlarm(raw.alarm, problems);
   const timeoutSec = problems.integer(
@@ -703,8 +755,66 @@ export function resolveResponderSettings(
     maxLogEvents,
     logReadsPerSecond,
     ...(typeof alarmNamePrefix === 'string' ? { alarmNamePrefix } : {}),
+    ...(discovery !== undefined ? { discovery } : {}),
+    ...(existingAlarms !== undefined ? { existingAlarms } : {}),
     ...(notifications.settings !== undefined ? { notifications: notifications.settings } : {}),
   };
+}
+
+/** `existingAlarms`: an object, with at most an alarm name prefix. */
+function checkExistingAlarms(raw: unknown, problems: Problems): ResolvedResponderSettings['existingAlarms'] {
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw)) {
+    problems.add(
+      'existingAlarms',
+      'an object such as {} or {"alarmNamePrefix":"orders-"}',
+      raw,
+      'use {} for every API Gateway 5xx alarm of the account',
+    );
+    return undefined;
+  }
+  problems.unknownKeys('existingAlarms', raw, ['alarmNamePrefix']);
+  const prefix = raw.alarmNamePrefix;
+  if (prefix !== undefined && (typeof prefix !== 'string' || !ALARM_NAME_PREFIX.test(prefix))) {
+    problems.add(
+      'existingAlarms.alarmNamePrefix',
+      '1 to 100 letters, digits, ".", "-" or "_"',
+      prefix,
+      'set the prefix your 5xx alarm names share, or remove it',
+    );
+    return {};
+  }
+  return typeof prefix === 'string' ? { alarmNamePrefix: prefix } : {};
+}
+
+// Log group names, with `*` for any run of characters (IAM resource ARN wildcard).
+const LOG_GROUP_PATTERN = /^[.\-_/#A-Za-z0-9*]{1,512}$/;
+
+/** `discovery`: on when given (or in existing-alarms mode), with the access log groups it may read. */
+function checkDiscovery(raw: unknown, problems: Problems, implied: boolean): ResolvedResponderSettings['discovery'] {
+  if (raw === undefined) return implied ? { accessLogGroups: [] } : undefined;
+  if (!isRecord(raw)) {
+    problems.add(
+      'discovery',
+      'an object such as {} or {"accessLogGroups":["/aws/apigateway/*"]}',
+      raw,
+      'use {} to find unconfigured APIs from their alarms',
+    );
+    return undefined;
+  }
+  problems.unknownKeys('discovery', raw, ['accessLogGroups']);
+  const groups = raw.accessLogGroups;
+  if (groups === undefined) return { accessLogGroups: [] };
+  if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string' || !LOG_GROUP_PATTERN.test(g) || g === '*')) {
+    problems.add(
+      'discovery.accessLogGroups',
+      'a list of log group names or patterns with "*" (not "*" alone: that would be every log group)',
+      groups,
+      'e.g. ["/aws/apigateway/*"]',
+    );
+    return { accessLogGroups: [] };
+  }
+  return { accessLogGroups: [...new Set(groups as string[])] };
 }
 
 /** The REST execution log group API Gateway writes to when execution logging is on. */
@@ -751,6 +861,9 @@ export function toRuntimeConfig(
     maxPages: settings.maxLogPages,
     maxEvents: settings.maxLogEvents,
     logReadRate: { perSecond: settings.logReadsPerSecond, concurrency: settings.reservedConcurrency },
+    ...(settings.discovery !== undefined && settings.discovery.accessLogGroups.length > 0
+      ? { accessLogGroupPatterns: [...settings.discovery.accessLogGroups] }
+      : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, V
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { LambdaAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -39,6 +40,7 @@ import {
 import { CODE_ROOT, lambdaEntry } from './entries.js';
 import { FORWARDER_ENTRY, ResponderNotifications } from './notifications.js';
 import { ResponderSelfMonitoring } from './self-monitoring.js';
+import { grantDiscovery, restApiName, routeExistingAlarms } from './zero-config.js';
 
 /**
  * The handler the construct deploys unless told otherwise: `lambda/handler.ts` in this repository, the compiled
@@ -89,8 +91,10 @@ export class ApiGateway5xxResponder extends Construct {
   readonly failureQueue: sqs.Queue;
   /** Remembers notified alarm state changes so async retries do not notify twice. */
   readonly ledgerTable: dynamodb.Table;
-  /** One alarm per configured API stage, in the order of `apis`. */
+  /** One alarm per configured API stage, in the order of `apis` (none in existing-alarms mode). */
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** Existing-alarms mode: the EventBridge rule that sends API Gateway 5xx alarm state changes to the responder. */
+  readonly existingAlarmsRule?: events.Rule;
   /** The configuration the function receives in `RESPONDER_CONFIG`. */
   readonly runtimeConfig: RuntimeConfig;
   /** The settings with every default applied. */
@@ -295,6 +299,9 @@ export class ApiGateway5xxResponder extends Construct {
       });
     }
 
+    // Zero configuration: APIs found from their alarms at run time (lib/zero-config.ts).
+    if (settings.discovery !== undefined) grantDiscovery(this, role, settings.discovery, flattenForNag);
+
     // Evidence beyond the logs (lambda/adapters/metrics-reader.ts, cloudtrail-reader.ts): one GetMetricData call and
     // a few CloudTrail lookups per alarm. Neither action supports resource-level permissions, so both need "*".
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
@@ -419,7 +426,14 @@ export class ApiGateway5xxResponder extends Construct {
     });
     this.function.addEnvironment(SELF_MONITORING_ENV, JSON.stringify(this.selfMonitoring.runtimeConfig));
 
-    this.alarms = settings.apis.map((api) => {
+    // Existing-alarms mode: no alarm of ours; the account's API Gateway 5xx alarms reach the responder by EventBridge.
+    if (settings.existingAlarms !== undefined) {
+      this.existingAlarmsRule = routeExistingAlarms(this, this.function, this.failureQueue, settings.existingAlarms);
+    }
+    this.alarms = (settings.existingAlarms !== undefined ? [] : settings.apis).map((given) => {
+      // A REST alarm needs the ApiName dimension: when only the id is configured, look the name up at deploy time.
+      const api =
+        given.type === 'REST' && given.name === undefined ? { ...given, name: restApiName(this, given.id) } : given;
       const alarm = new cloudwatch.Alarm(this, `Alarm-${api.type}-${api.id}-${api.stage}`, {
         alarmName: alarmNameOf(api),
         alarmDescription: describeAlarm(api, settings.alarm),
@@ -438,12 +452,40 @@ export class ApiGateway5xxResponder extends Construct {
       return alarm;
     });
   }
+
+  /**
+   * Makes the responder the ALARM and OK action of an alarm made elsewhere (your own, or cdk-monitoring-constructs'):
+   * the responder finds the API from the alarm's dimensions, so set `discovery` (or list the API in `apis`).
+   *
+   * @example
+   * responder.respondTo(myApi5xxAlarm);
+   */
+  respondTo(alarm: cloudwatch.AlarmBase): void {
+    if (this.settings.discovery === undefined) {
+      Annotations.of(alarm).addWarningV2(
+        'apigw-5xx-responder:alarm-without-discovery',
+        'This alarm invokes the 5xx responder with discovery off: it is diagnosed only if its API is listed in apis. Set discovery: {} so the responder finds the API from the alarm.',
+      );
+    }
+    const action = new LambdaAction(this.function, { useUniquePermissionId: true });
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+  }
+
+  /**
+   * An alarm action strategy for cdk-monitoring-constructs (its `IAlarmActionStrategy`: `addAlarmActions({ alarm })`):
+   * pass it as `actionOverride` (per alarm) or as the facade's `alarmFactoryDefaults.action`, and every alarm it
+   * creates invokes the responder on ALARM and OK (the package's own `triggerLambda` adds ALARM only).
+   */
+  alarmActionStrategy(): { addAlarmActions(props: { readonly alarm: cloudwatch.AlarmBase }): void } {
+    return { addAlarmActions: ({ alarm }) => this.respondTo(alarm) };
+  }
 }
 
 /** The error metric of one API stage, and its request count. */
 function apiMetrics(api: ApiConfig, period: Duration): { errors: cloudwatch.Metric; requests: cloudwatch.Metric } {
   const dimensionsMap: Record<string, string> =
-    api.type === 'REST' ? { ApiName: api.name, Stage: api.stage } : { ApiId: api.id, Stage: api.stage };
+    api.type === 'REST' ? { ApiName: api.name ?? api.id, Stage: api.stage } : { ApiId: api.id, Stage: api.stage };
   const metric = (metricName: string) =>
     new cloudwatch.Metric({
       namespace: 'AWS/ApiGateway',

@@ -35,6 +35,12 @@ export interface RuntimeConfig {
    * the table each keeps to `perSecond / concurrency`). Absent: no limit but the service's own throttling.
    */
   readonly logReadRate?: { readonly perSecond: number; readonly concurrency: number };
+  /**
+   * Access log groups the responder may read for APIs it finds from an alarm (not configured): names, `*` for any
+   * run of characters. The stack grants logs:FilterLogEvents on the same patterns.
+   * @default - none: access logs of unconfigured APIs are not read
+   */
+  readonly accessLogGroupPatterns?: readonly string[];
 }
 
 /** Name of the environment variable that carries RuntimeConfig as JSON. */

@@ -85,7 +85,17 @@ function metricDimensions(configuration: unknown): { dimensions: Record<string, 
   const dimensions: Record<string, string> = {};
   let period: number | undefined;
   if (!isRecord(configuration) || !Array.isArray(configuration.metrics)) return { dimensions };
-  for (const m of configuration.metrics) {
+  // A metric-math alarm may mix namespaces: API Gateway's metrics name the API, so they go first.
+  const onApiGateway = (m: unknown) =>
+    isRecord(m) &&
+    isRecord(m.metricStat) &&
+    isRecord(m.metricStat.metric) &&
+    m.metricStat.metric.namespace === 'AWS/ApiGateway';
+  const ordered = [
+    ...configuration.metrics.filter(onApiGateway),
+    ...configuration.metrics.filter((m) => !onApiGateway(m)),
+  ];
+  for (const m of ordered) {
     if (!isRecord(m) || !isRecord(m.metricStat)) continue;
     period ??= num(m.metricStat.period);
     const metric = m.metricStat.metric;

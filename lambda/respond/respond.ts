@@ -1,3 +1,4 @@
+import { type ApiResolverPort, logGroupOfArn, type ResolvedApi } from '../adapters/api-resolver.js';
 import type { LogReadLimits, LogReadRequest, LogReadResult } from '../adapters/log-reader.js';
 import type { ClaimResult } from '../adapters/notification-ledger.js';
 import type { Notification } from '../adapters/publisher.js';
@@ -43,6 +44,11 @@ export interface RespondDeps {
    * Evidence beyond the logs (API discovery, metrics, CloudTrail), read after the logs for every ALARM; optional.
    */
   readonly signals?: SignalPorts;
+  /**
+   * Finds the API of an alarm that matches no configured API from the alarm's dimensions (GetRestApis, GetStage);
+   * optional: without it such an alarm is reported as not configured.
+   */
+  readonly resolver?: ApiResolverPort;
 }
 
 /** The de-duplication store (lambda/adapters/notification-ledger.ts); its failures never block a notification. */
@@ -106,7 +112,10 @@ export function executionLogGroupOf(api: RuntimeApiConfig): string | undefined {
   return api.type === 'REST' ? `API-Gateway-Execution-Logs_${api.id}/${api.stage}` : undefined;
 }
 
-/** Finds the configured API an alarm belongs to: by alarm name, then by metric dimensions, then the only one. */
+/**
+ * Finds the configured API an alarm belongs to: by alarm name, then by metric dimensions, then the only one (only
+ * when the alarm names no API in its dimensions: an alarm on another API is discovered, not pinned on this one).
+ */
 export function apiForAlarm(notice: AlarmNotice, config: RuntimeConfig): RuntimeApiConfig | undefined {
   const byName = config.apis.find((a) => a.alarmName === notice.alarmName);
   if (byName !== undefined) return byName;
@@ -117,7 +126,8 @@ export function apiForAlarm(notice: AlarmNotice, config: RuntimeConfig): Runtime
       ((d.ApiName !== undefined && d.ApiName === a.name) || (d.ApiId !== undefined && d.ApiId === a.id)),
   );
   if (byDims !== undefined) return byDims;
-  return config.apis.length === 1 ? config.apis[0] : undefined;
+  const namesAnApi = (d.ApiName ?? '') !== '' || (d.ApiId ?? '') !== '';
+  return config.apis.length === 1 && !namesAnApi ? config.apis[0] : undefined;
 }
 
 /** The window to read: the alarm's evaluated range, widened by the margin on both sides, bounded. */
@@ -164,7 +174,12 @@ interface ReadStep {
   readonly kind: 'execution' | 'access' | 'function';
 }
 
-async function readLogs(api: RuntimeApiConfig, window: { start: number; end: number }, deps: RespondDeps) {
+async function readLogs(
+  api: RuntimeApiConfig,
+  window: { start: number; end: number },
+  deps: RespondDeps,
+  extraExecutionGroups: readonly string[] = [],
+) {
   const { config, reader } = deps;
   const started = deps.now();
   const remaining = deps.remainingMs?.();
@@ -181,6 +196,7 @@ async function readLogs(api: RuntimeApiConfig, window: { start: number; end: num
   const plan: ReadStep[] = [];
   const execution = executionLogGroupOf(api);
   if (execution !== undefined) plan.push({ group: execution, filterPattern: EXECUTION_FILTER, kind: 'execution' });
+  for (const group of extraExecutionGroups) plan.push({ group, filterPattern: EXECUTION_FILTER, kind: 'execution' });
   if (api.accessLogGroup !== undefined) plan.push({ group: api.accessLogGroup, kind: 'access' });
   for (const fn of api.functionNames ?? [])
     plan.push({ group: `/aws/lambda/${fn}`, filterPattern: FUNCTION_FILTER, kind: 'function' });
@@ -361,16 +377,132 @@ async function ledgerCall<T>(
   }
 }
 
+/** Time finding an unconfigured API from its alarm may take (GetRestApis/GetApi and GetStage). */
+const RESOLVE_BUDGET_MS = 3_000;
+
+/** What to read for one alarm: the configured API, or the one(s) found from the alarm's dimensions. */
+interface Target {
+  readonly api?: RuntimeApiConfig;
+  /** Execution log groups of other REST APIs with the same name and stage (their metric is one and the same). */
+  readonly extraExecutionGroups: readonly string[];
+  /** Said in the message: how the API was found, what could not be. */
+  readonly notes: readonly string[];
+  /** Several APIs feed the alarm's metric: evidence beyond the logs cannot tell them apart and is left out. */
+  readonly ambiguous: boolean;
+}
+
+/** `*` matches any run of characters; everything else literally. */
+function matchesPattern(name: string, pattern: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  return re.test(name);
+}
+
+/** The access log group of a discovered stage, when the responder may read it; otherwise a note saying why not. */
+function accessLogOf(found: ResolvedApi, config: RuntimeConfig, notes: string[]): string | undefined {
+  if (found.accessLogArn === undefined) return undefined;
+  const group = logGroupOfArn(found.accessLogArn);
+  if (group === undefined) {
+    notes.push(
+      `The access log of ${found.id}/${found.stage} goes to ${found.accessLogArn}, not a CloudWatch Logs group: it was not read.`,
+    );
+    return undefined;
+  }
+  const patterns = config.accessLogGroupPatterns ?? [];
+  if (patterns.some((p) => matchesPattern(group, p))) return group;
+  notes.push(
+    `The access log group ${group} of ${found.id}/${found.stage} was not read: the responder may read only access log groups matching discovery.accessLogGroups (${patterns.length > 0 ? patterns.join(', ') : 'none set'}); add a pattern that covers it (or configure this API with accessLogGroup) and redeploy.`,
+  );
+  return undefined;
+}
+
+/** Finds the API of an alarm no configured API matches, from the alarm's metric dimensions. */
+async function discoverTarget(notice: AlarmNotice, deps: RespondDeps): Promise<Target> {
+  const none = { extraExecutionGroups: [], ambiguous: false };
+  if (deps.resolver === undefined) return { ...none, notes: [] };
+  let resolution: Awaited<ReturnType<ApiResolverPort['resolve']>>;
+  // The resolver shares the signal readers' SDK clients: load them before its budget starts (cold start).
+  if (deps.signals?.prepare !== undefined) await deps.signals.prepare().catch(() => undefined);
+  try {
+    resolution = await deps.resolver.resolve({
+      dimensions: notice.dimensions,
+      deadlineMs: deps.now() + RESOLVE_BUDGET_MS,
+      now: deps.now,
+    });
+  } catch (error) {
+    const why = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : String(error);
+    return { ...none, notes: [`Finding the API from the alarm's dimensions failed (${why}).`] };
+  }
+  const withStage = resolution.apis.filter((a) => a.stageFound);
+  const [first, ...rest] = withStage.length > 0 ? withStage : resolution.apis;
+  const notes = [...resolution.problems];
+  if (first === undefined) return { ...none, notes };
+  const accessLogGroup = accessLogOf(first, deps.config, notes);
+  const api: RuntimeApiConfig = {
+    type: first.type,
+    ...(first.name !== undefined ? { name: first.name } : {}),
+    id: first.id,
+    stage: first.stage,
+    ...(accessLogGroup !== undefined ? { accessLogGroup } : {}),
+    // Not configured: the role may not read its functions' logs or configuration; they get metrics only.
+    functionNames: [],
+  };
+  const others = rest.filter((a) => a.type === 'REST');
+  if (others.length > 0) {
+    const ids = [first, ...others].map((a) => a.id).join(', ');
+    notes.unshift(
+      `Ambiguous API name: ${others.length + 1} REST APIs are named ${first.name ?? first.id} and have a stage ${first.stage} (${ids}). API Gateway's 5XXError metric for ApiName+Stage adds them all up, so the execution logs of all of them were read; metrics, configuration and CloudTrail evidence is left out because it cannot tell them apart. To diagnose one, give the APIs distinct names, or configure the one you mean in "apis" with its id.`,
+    );
+  } else {
+    notes.push(
+      `${first.type} API ${first.name ?? first.id} (${first.id}) stage ${first.stage} was found from the alarm's dimensions (it is not in the responder's configuration).`,
+    );
+  }
+  return {
+    api,
+    extraExecutionGroups: others.map((a) => `API-Gateway-Execution-Logs_${a.id}/${a.stage}`),
+    notes,
+    ambiguous: others.length > 0,
+  };
+}
+
+/**
+ * Of same-named REST APIs read together, the one whose execution log had the most lines in the window: the route
+ * line and the fix commands name its id. The others' ids are in the ambiguity note.
+ */
+function busiestOf(api: RuntimeApiConfig, others: readonly string[], events: readonly LogEvent[]): RuntimeApiConfig {
+  const count = (group: string | undefined) => events.filter((e) => e.logGroupName === group).length;
+  let best = { group: executionLogGroupOf(api), lines: count(executionLogGroupOf(api)) };
+  for (const group of others) {
+    const lines = count(group);
+    if (lines > best.lines) best = { group, lines };
+  }
+  if (best.group === executionLogGroupOf(api)) return api;
+  const id = /^API-Gateway-Execution-Logs_([^/]+)\//.exec(best.group ?? '')?.[1];
+  if (id === undefined) return api;
+  const { accessLogGroup: _theFirstOnes, executionLogGroup: _named, ...rest } = api;
+  return { ...rest, id };
+}
+
 async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promise<RespondOutcome> {
   const self = selfAlarmNotification(notice, deps.selfMonitoring?.config, deps.selfMonitoring?.responderName);
   if (self !== undefined) return publish(deps, self, undefined);
-  const api = apiForAlarm(notice, deps.config);
-  if (notice.state === 'OK') return publish(deps, recovery(notice, api), undefined);
-  if (api === undefined) return publish(deps, unmapped(notice, deps.config), undefined);
+  const configured = apiForAlarm(notice, deps.config);
+  if (notice.state === 'OK') return publish(deps, recovery(notice, configured), undefined);
+  const target: Target =
+    configured !== undefined
+      ? { api: configured, extraExecutionGroups: [], notes: [], ambiguous: false }
+      : await discoverTarget(notice, deps);
+  if (target.api === undefined) return publish(deps, unmapped(notice, deps.config, target.notes), undefined);
 
   const window = windowFor(notice, deps.config, deps.now());
-  const read = await readLogs(api, window, deps);
-  const { diagnosis: logDiagnosis, findings } = diagnoseEvents(read.events, {
+  const read = await readLogs(target.api, window, deps, target.extraExecutionGroups);
+  const api = target.ambiguous ? busiestOf(target.api, target.extraExecutionGroups, read.events) : target.api;
+  const { diagnosis: logOnly, findings } = diagnoseEvents(read.events, {
     api: {
       type: api.type,
       ...(api.name !== undefined ? { name: api.name } : {}),
@@ -384,6 +516,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
     ...(read.sampling !== undefined ? { sampling: read.sampling } : {}),
     context: { executionLogRead: read.executionRead },
   });
+  const logDiagnosis = target.notes.length > 0 ? { ...logOnly, limits: [...logOnly.limits, ...target.notes] } : logOnly;
   // Confirm or rule out the causes against the live configuration, inside what is left of the budget.
   const checked =
     deps.configuration !== undefined && logDiagnosis.causes.length > 0
@@ -403,7 +536,7 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
   // Their clients load before their budget starts; a failed load shows up as read problems of the ports.
   if (deps.signals?.prepare !== undefined) await deps.signals.prepare().catch(() => undefined);
   const diagnosis =
-    deps.signals !== undefined
+    deps.signals !== undefined && !target.ambiguous
       ? {
           ...checked,
           signals: await gatherSignals(deps.signals, {
@@ -471,7 +604,7 @@ function recovery(notice: AlarmNotice, api: RuntimeApiConfig | undefined): Notif
   );
 }
 
-function unmapped(notice: AlarmNotice, config: RuntimeConfig): Notification {
+function unmapped(notice: AlarmNotice, config: RuntimeConfig, notes: readonly string[] = []): Notification {
   const known = config.apis.map((a) => `${a.name ?? a.id}/${a.stage}`).join(', ') || 'none';
   return linesNotification(
     `[ALARM] ${notice.alarmName}: API not configured in the 5xx responder`,
@@ -479,6 +612,7 @@ function unmapped(notice: AlarmNotice, config: RuntimeConfig): Notification {
       `Cause: unknown: alarm ${notice.alarmName} is in ALARM but matches no API the responder is configured for.`,
       `Route: unknown (alarm dimensions: ${JSON.stringify(notice.dimensions)})`,
       `Fix: add this API and stage to the responder's configuration (configured: ${known}) and redeploy; meanwhile read its execution log by hand.`,
+      ...(notes.length > 0 ? ['', 'Looking the API up from the alarm:', ...notes.map((n) => `  - ${n}`)] : []),
     ],
     { notice },
     { cause: 'unknown', api: 'unknown', stage: notice.dimensions.Stage ?? 'unknown', status: 'none', state: 'ALARM' },

@@ -85,7 +85,11 @@ describe('bin/app.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'apigw-5xx-app-config-'));
     made.push(dir);
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ apis: [{ type: 'REST', id: 'ABC', stage: 'prod' }], emails: ['x'] }));
+    // An empty REST name (a missing one is looked up at deploy time since issue 13).
+    writeFileSync(
+      file,
+      JSON.stringify({ apis: [{ type: 'REST', name: '', id: 'ABC', stage: 'prod' }], emails: ['x'] }),
+    );
     // Act
     const run = runApp({ config: file, 'aws:cdk:bundling-stacks': [] });
     // Assess

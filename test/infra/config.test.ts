@@ -81,9 +81,10 @@ describe('resolveResponderSettings', () => {
       'apis[0].type must be "REST" or "HTTP", got "WEBSOCKET"',
     ],
     [
-      'a REST API without a name',
-      { apis: [{ type: 'REST', id: 'a1b2c3d4e5', stage: 'prod' }] },
-      'apis[0].name must be the REST API name (the ApiName dimension of its 5XXError metric), 1 to 1024 characters, got nothing',
+      // Leaving the name out is allowed since issue 13 (looked up by id at deploy time); an empty one is not.
+      'a REST API with an empty name',
+      { apis: [{ type: 'REST', name: ' ', id: 'a1b2c3d4e5', stage: 'prod' }] },
+      'apis[0].name must be the REST API name (the ApiName dimension of its 5XXError metric), 1 to 1024 characters, or nothing (looked up by id at deploy time), got " "',
     ],
     [
       'a $default stage on a REST API',

@@ -89,6 +89,41 @@ describe('parseAlarmEvent', () => {
     });
   });
 
+  it('takes the API from the API Gateway metric of a metric-math alarm that also uses another namespace', () => {
+    // Prepare: an EventBridge event of a metric-math alarm (expression entry first, as CloudWatch lists them):
+    // the backend's AWS/Lambda Errors next to the HTTP API's 5xx (shape: CloudWatch User Guide, "Alarm events and
+    // EventBridge", metric math alarm example).
+    const metric = (id: string, namespace: string, name: string, dimensions: Record<string, string>) => ({
+      id,
+      metricStat: { metric: { namespace, name, dimensions }, period: 60, stat: 'Sum' },
+      returnData: false,
+    });
+    const event = {
+      version: '0',
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account: '123456789012',
+      region: 'eu-west-1',
+      resources: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:payments-5xx-or-errors'],
+      detail: {
+        alarmName: 'payments-5xx-or-errors',
+        state: { value: 'ALARM', timestamp: '2026-11-25T03:15:00.000+0000' },
+        configuration: {
+          metrics: [
+            { id: 'e1', expression: 'errors + fivexx', label: 'failures', returnData: true },
+            metric('errors', 'AWS/Lambda', 'Errors', { FunctionName: 'payments-get', Stage: 'blue' }),
+            metric('fivexx', 'AWS/ApiGateway', '5xx', { ApiId: 'f6g7h8i9j0', Stage: 'prod' }),
+          ],
+        },
+      },
+    };
+    // Act
+    const notice = parseAlarmEvent(event);
+    // Assess
+    expect(notice.dimensions).toMatchObject({ ApiId: 'f6g7h8i9j0', Stage: 'prod' });
+    expect(notice.periodSec).toBe(60);
+  });
+
   it('throws a message that says what is wrong for malformed events', () => {
     const cases: Array<[unknown, RegExp]> = [
       [null, /^the event is not a JSON object \(got null\)$/],
