@@ -23,10 +23,13 @@ import { main } from '../../bin/cli.js';
 import { type CheckClients, type CheckReport, renderCheck, runCheck } from '../../bin/ops/check.js';
 import { createLocalRestApi } from '../../scripts/local-api.js';
 import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { PROJECT_ROOT, synthResponder } from '../infra/helpers/synth.js';
 import { type CfnTemplate, type Deployed, deployTemplate } from './deploy-template.js';
 
 const endpoint = inject('awsEndpoint');
+// The handler's JSON log lines are taken in, not printed (what it published is asserted on the topic).
+captureLogLines();
 const config = { ...clientConfig(endpoint), maxAttempts: 1 };
 const lambda = new LambdaClient(config);
 const sns = new SNSClient(config);

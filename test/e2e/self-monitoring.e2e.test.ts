@@ -28,10 +28,13 @@ import { replayFailureQueue } from '../../bin/ops/replay.js';
 import type { RuntimeConfig, SelfMonitoringConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { PROJECT_ROOT } from '../infra/helpers/synth.js';
 import { alarmActionEvent, LocalAwsHarness } from './responder-harness.js';
 
 const endpoint = inject('awsEndpoint');
+// The handler's JSON log lines are taken in, not printed (what it published is asserted on the topic).
+captureLogLines();
 const aws = new LocalAwsHarness(endpoint);
 const cloudwatch = new CloudWatchClient({ ...clientConfig(endpoint), maxAttempts: 1 });
 const saved = { ...process.env };

@@ -16,9 +16,12 @@ import { restTrace } from '../../scripts/incident.js';
 import { createLocalRestApi, LOCAL_ACCOUNT } from '../../scripts/local-api.js';
 import { clientConfig, LOCAL_REGION, localAwsEnv } from '../../scripts/local-aws.js';
 import { createHttpApiWithoutPermission } from '../../scripts/local-signals.js';
+import { captureLogLines } from '../helpers/log-lines.js';
 import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
 
 const endpoint = inject('awsEndpoint');
+// The handler's JSON log lines are taken in, not printed (what it published is asserted on the topic).
+captureLogLines();
 const aws = new LocalAwsHarness(endpoint);
 const suffix = randomUUID().slice(0, 6);
 const now = Date.now();
