@@ -201,7 +201,7 @@ async function checkStage(
           status: 'FAIL',
           check: `${label} execution log`,
           detail: `execution logging is ${level ?? 'OFF'}: the responder can only say that logging is off`,
-          fix: `aws apigateway update-stage --rest-api-id ${shellQuote(api.id)} --stage-name ${shellQuote(api.stage)} --patch-operations op=replace,path=/*/*/logging/loglevel,value=ERROR${region}`,
+          fix: `aws apigateway update-stage --rest-api-id ${shellQuote(api.id)} --stage-name ${shellQuote(api.stage)} --patch-operations 'op=replace,path=/*/*/logging/loglevel,value=ERROR'${region}`,
         });
       }
       if (api.accessLogGroup !== undefined) {

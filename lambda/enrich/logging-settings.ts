@@ -81,7 +81,7 @@ export function loggingFinding(logging: StageLogging, c: LoggingContext): Loggin
     if (((level === undefined || level === 'OFF') && !seen) || level === 'ERROR') {
       fix.push({
         text: `Turn execution logging on at INFO (about 10 to 15 lines per request; ${COST}: API-Gateway-Execution-Logs_${c.apiId}/${c.stage}); leave data trace off in production, it logs request and response bodies:`,
-        command: `aws apigateway update-stage --rest-api-id ${api} --stage-name ${stage} --region ${region} --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO`,
+        command: `aws apigateway update-stage --rest-api-id ${api} --stage-name ${stage} --region ${region} --patch-operations 'op=replace,path=/*/*/logging/loglevel,value=INFO'`,
       });
     }
   }

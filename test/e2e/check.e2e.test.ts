@@ -220,7 +220,7 @@ describe('apigw-5xx check against a deployment on the local endpoint', () => {
     expect(failures(broken)).toHaveLength(1);
     expect(failure).toEqual({
       check: `stage check-api-${suffix}/prod (REST ${apiId}) execution log`,
-      fix: `aws apigateway update-stage --rest-api-id ${apiId} --stage-name prod --patch-operations op=replace,path=/*/*/logging/loglevel,value=ERROR --region us-east-1`,
+      fix: `aws apigateway update-stage --rest-api-id ${apiId} --stage-name prod --patch-operations 'op=replace,path=/*/*/logging/loglevel,value=ERROR' --region us-east-1`,
     });
     expect(renderCheck(broken)).toContain(`        fix: ${failure?.fix}\n`);
     runFix(failure?.fix);

@@ -227,7 +227,7 @@ describe('execution logging off, the backend function throttled', () => {
       'What it hides: Without the execution log the responder cannot see why each request failed',
     );
     expect(message).toContain(
-      `$ aws apigateway update-stage --rest-api-id ${ids.a} --stage-name prod --region us-east-1 --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO`,
+      `$ aws apigateway update-stage --rest-api-id ${ids.a} --stage-name prod --region us-east-1 --patch-operations 'op=replace,path=/*/*/logging/loglevel,value=INFO'`,
     );
     expect(message).toContain('CloudWatch Logs bills ingestion per GB');
     expect(message).toContain('The account has no CloudWatch role for API Gateway');
@@ -261,7 +261,7 @@ describe('ERROR-level execution logs, the function timing out', () => {
     expect(message).toContain('Execution logging is at ERROR for stage prod.');
     expect(message).toContain('ERROR level writes only the failure lines: no route');
     expect(message).toContain(
-      `--rest-api-id ${ids.b} --stage-name prod --region us-east-1 --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO`,
+      `--rest-api-id ${ids.b} --stage-name prod --region us-east-1 --patch-operations 'op=replace,path=/*/*/logging/loglevel,value=INFO'`,
     );
   });
 });

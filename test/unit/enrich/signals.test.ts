@@ -227,7 +227,7 @@ describe('loggingFinding', () => {
     );
     expect(f?.hides[0]).toMatch(/^ERROR level writes only the failure lines: no route/);
     expect(f?.fix.map((s) => s.command)).toEqual([
-      'aws apigateway update-stage --rest-api-id a1b2c3d4e5 --stage-name prod --region us-east-1 --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO',
+      "aws apigateway update-stage --rest-api-id a1b2c3d4e5 --stage-name prod --region us-east-1 --patch-operations 'op=replace,path=/*/*/logging/loglevel,value=INFO'",
     ]);
   });
 
