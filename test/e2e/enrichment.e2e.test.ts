@@ -3,9 +3,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { interleave, restTrace } from '../../scripts/incident.js';
 import { createLocalRestApi } from '../../scripts/local-api.js';
-import { localAwsEnv } from '../../scripts/local-aws.js';
 import { captureLogLines } from '../helpers/log-lines.js';
-import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
+import {
+  alarmActionEvent,
+  E2E_READ_LIMITS,
+  LocalAwsHarness,
+  localHandler,
+  type SnsEnvelope,
+} from './responder-harness.js';
 
 // Before the other hooks: the handler runs in beforeAll. Its JSON log lines are taken in, not printed.
 captureLogLines();
@@ -54,16 +59,9 @@ beforeAll(async () => {
         functionNames: [getFn, createFn],
       },
     ],
-    timeBudgetMs: 10_000,
-    windowMarginMs: 60_000,
-    maxPages: 10,
-    maxEvents: 10_000,
+    ...E2E_READ_LIMITS,
   };
-  Object.assign(process.env, localAwsEnv(endpoint), {
-    RESPONDER_CONFIG: JSON.stringify(config),
-    TOPIC_ARN: topic.topicArn,
-  });
-  const { handler } = await import('../../lambda/handler.js');
+  const handler = await localHandler(endpoint, config, topic.topicArn);
   await handler(
     alarmActionEvent({
       alarmName: `enrich-${suffix}-5xx`,

@@ -12,8 +12,9 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import type { TimedLine } from '../../scripts/incident.js';
-import { clientConfig } from '../../scripts/local-aws.js';
+import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
 
 /** Test plumbing around a local AWS endpoint: log groups with events, a topic with an SQS subscription. */
 export class LocalAwsHarness {
@@ -157,4 +158,25 @@ export function alarmActionEvent(options: {
       },
     },
   };
+}
+
+/** The read limits the e2e tests give the handler: ample for their small incidents, and quick to run out. */
+export const E2E_READ_LIMITS = {
+  timeBudgetMs: 10_000,
+  windowMarginMs: 60_000,
+  maxPages: 10,
+  maxEvents: 10_000,
+} as const;
+
+/**
+ * The responder handler set up as the stack sets it up (its configuration and topic in the environment), talking to
+ * the local endpoint. The handler composes once per module instance, so call this once per test file.
+ */
+export async function localHandler(
+  endpoint: string,
+  config: RuntimeConfig,
+  topicArn: string,
+): Promise<typeof import('../../lambda/handler.js')['handler']> {
+  Object.assign(process.env, localAwsEnv(endpoint), { RESPONDER_CONFIG: JSON.stringify(config), TOPIC_ARN: topicArn });
+  return (await import('../../lambda/handler.js')).handler;
 }

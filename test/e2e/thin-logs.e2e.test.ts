@@ -14,7 +14,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { createLocalRestApi, LOCAL_ACCOUNT } from '../../scripts/local-api.js';
-import { localAwsEnv } from '../../scripts/local-aws.js';
 import {
   createHttpApiWithoutPermission,
   errorLevelTimeoutTrace,
@@ -24,7 +23,13 @@ import {
   setExecutionLogging,
 } from '../../scripts/local-signals.js';
 import { captureLogLines } from '../helpers/log-lines.js';
-import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
+import {
+  alarmActionEvent,
+  E2E_READ_LIMITS,
+  LocalAwsHarness,
+  localHandler,
+  type SnsEnvelope,
+} from './responder-harness.js';
 
 const endpoint = inject('awsEndpoint');
 // The handler's JSON log lines are taken in, not printed (what it published is asserted on the topic).
@@ -157,16 +162,9 @@ beforeAll(async () => {
       { type: 'REST', name: B.api, id: ids.b, stage: 'prod', alarmName: B.alarm, functionNames: [B.fn] },
       { type: 'HTTP', id: ids.c, stage: 'prod', alarmName: C.alarm, functionNames: [C.fn] },
     ],
-    timeBudgetMs: 10_000,
-    windowMarginMs: 60_000,
-    maxPages: 10,
-    maxEvents: 10_000,
+    ...E2E_READ_LIMITS,
   };
-  Object.assign(process.env, localAwsEnv(endpoint), {
-    RESPONDER_CONFIG: JSON.stringify(config),
-    TOPIC_ARN: topic.topicArn,
-  });
-  const { handler } = await import('../../lambda/handler.js');
+  const handler = await localHandler(endpoint, config, topic.topicArn);
   // Act: one alarm per scenario.
   for (const s of [A, B, C]) {
     await handler(

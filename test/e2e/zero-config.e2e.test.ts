@@ -14,10 +14,16 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { restTrace } from '../../scripts/incident.js';
 import { createLocalRestApi, LOCAL_ACCOUNT } from '../../scripts/local-api.js';
-import { clientConfig, LOCAL_REGION, localAwsEnv } from '../../scripts/local-aws.js';
+import { clientConfig, LOCAL_REGION } from '../../scripts/local-aws.js';
 import { createHttpApiWithoutPermission } from '../../scripts/local-signals.js';
 import { captureLogLines } from '../helpers/log-lines.js';
-import { alarmActionEvent, LocalAwsHarness, type SnsEnvelope } from './responder-harness.js';
+import {
+  alarmActionEvent,
+  E2E_READ_LIMITS,
+  LocalAwsHarness,
+  localHandler,
+  type SnsEnvelope,
+} from './responder-harness.js';
 
 const endpoint = inject('awsEndpoint');
 // The handler's JSON log lines are taken in, not printed (what it published is asserted on the topic).
@@ -140,16 +146,9 @@ beforeAll(async () => {
   const config: RuntimeConfig = {
     accessLogGroupPatterns: ['/aws/apigateway/*'],
     apis: [],
-    timeBudgetMs: 10_000,
-    windowMarginMs: 60_000,
-    maxPages: 10,
-    maxEvents: 10_000,
+    ...E2E_READ_LIMITS,
   };
-  Object.assign(process.env, localAwsEnv(endpoint), {
-    RESPONDER_CONFIG: JSON.stringify(config),
-    TOPIC_ARN: topic.topicArn,
-  });
-  const { handler } = await import('../../lambda/handler.js');
+  const handler = await localHandler(endpoint, config, topic.topicArn);
   // Act: the solo API's alarm through EventBridge (existing-alarms mode), the twins' through the alarm action.
   const events: [string, unknown][] = [
     [
