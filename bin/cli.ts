@@ -17,7 +17,7 @@ import type { LogEvent } from '../lambda/parse/log-event.js';
 import { renderJson } from '../lambda/render/json.js';
 import { renderSlack } from '../lambda/render/slack.js';
 import { renderSubject } from '../lambda/render/subject.js';
-import { renderText } from '../lambda/render/text.js';
+import { clean, renderText } from '../lambda/render/text.js';
 import type { DiagnosisApi } from '../lambda/summarize/diagnosis.js';
 import { missingSdkMessage } from './ops/missing-sdk.js';
 
@@ -170,7 +170,7 @@ async function* readEvents(
     const onProblem = (p: { line: number; reason: string }): void => {
       if (shown < MAX_PROBLEMS_SHOWN) {
         shown++;
-        io.stderr.write(`${source.name}:${p.line}: ${p.reason}\n`);
+        io.stderr.write(`${source.name}:${p.line}: ${clean(p.reason, 600)}\n`);
       } else hidden++;
     };
     try {
@@ -203,7 +203,8 @@ function reportUnread(tally: ReadTally, io: CliIo): void {
     const all = report.unrecognised === report.lines;
     const count = `${report.unrecognised} of ${report.lines} ${report.lines === 1 ? 'line' : 'lines'} ${report.unrecognised === 1 ? 'was' : 'were'} not recognised`;
     io.stderr.write(`apigw-5xx: ${name}: ${count}: ${lookalike(report)}${all ? '' : ' (the other lines were read)'}\n`);
-    for (const sample of report.samples) io.stderr.write(`  line ${sample.line}: ${sample.text}\n`);
+    // Log text is untrusted: control characters (terminal escapes) are shown neutralised, and credentials redacted.
+    for (const sample of report.samples) io.stderr.write(`  line ${sample.line}: ${clean(sample.text, 300)}\n`);
   }
 }
 

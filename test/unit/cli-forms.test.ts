@@ -178,6 +178,19 @@ describe('apigw-5xx never answers unreadable input with "no failures"', () => {
     );
   });
 
+  it('shows an unread line with its terminal escapes neutralised and its credentials redacted', () => {
+    // Prepare: log text is untrusted; a line could retitle the terminal or colour what follows, or hold a token.
+    const hostile = 'hello \u001b]0;pwned\u0007 \u001b[31mred Authorization: Bearer abcdefghijklmnop1234';
+    // Act
+    const { code, stderr } = run(['diagnose'], `${hostile}\n`);
+    // Assess
+    expect(code).toBe(3);
+    expect(stderr).not.toContain('\u001b');
+    expect(stderr).not.toContain('\u0007');
+    expect(stderr).not.toContain('abcdefghijklmnop1234');
+    expect(stderr).toContain('  line 1: hello ');
+  });
+
   it('refuses binary input once, exit 2, without reading it line by line', () => {
     const bytes = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), Buffer.alloc(5000, 0x0a)]);
     const { code, stdout, stderr } = run(['classify'], bytes);
