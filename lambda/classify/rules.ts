@@ -133,6 +133,14 @@ const LAMBDA_429 = /^Lambda invocation failed with status: 429\b/;
 const RATE_EXCEEDED = /^Execution failed due to configuration error: Rate Exceeded\.?\s*$/i;
 const THROTTLE_BODY =
   /^Endpoint response body before transformations: .*(?:TooManyRequestsException|(?:Reserved)?(?:Function)?(?:Concurrent)?Invocation(?:Rate)?LimitExceeded|ThrottlingException|ProvisionedThroughputExceededException|"message":"Rate Exceeded\.?")/;
+/**
+ * Lambda's error type in the response headers API Gateway logs (`Endpoint response headers: {...,
+ * x-amzn-ErrorType=TooManyRequestsException, ...}`): Lambda's own verdict on the Invoke call, there even when the body
+ * was quoted apart from its line (sakazuki/lambda-ngrok-architecture NOTES.md, 2018: the headers of a throttled
+ * invocation that API Gateway reported as a malformed proxy response).
+ */
+const THROTTLE_HEADERS =
+  /^Endpoint response headers: \{.*\bx-amzn-ErrorType=(?:TooManyRequestsException|ThrottlingException)\b/i;
 const THROTTLE_TEXT =
   /(?:Rate Exceeded|TooManyRequestsException|ThrottlingException|ProvisionedThroughputExceededException|status: 429\b)/i;
 const INTEGRATION_RESPONSE_TOO_LARGE =
@@ -248,6 +256,7 @@ export const RULES: readonly Rule[] = [
       first(
         () => found([...execLines(trace, LAMBDA_429), ...execLines(trace, RATE_EXCEEDED)]),
         () => found(execLines(trace, THROTTLE_BODY)),
+        () => found(execLines(trace, THROTTLE_HEADERS)),
         () => found(accessField(trace, ['integrationErrorMessage', 'integrationError'], THROTTLE_TEXT)),
         () =>
           trace.access !== undefined && trace.access.integrationStatus === 429 && (trace.status ?? 0) >= 500
