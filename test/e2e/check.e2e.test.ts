@@ -5,8 +5,8 @@
  * CloudWatch Logs role for API Gateway set (UpdateAccount). The check passes; then a subscription, an alarm's OK
  * action, the REST stage's logging, the HTTP stage's access log and the account's role are taken away one by one and
  * the check fails, naming each and the fix; the printed AWS CLI fixes are run exactly as printed (the project's AWS
- * CLI, against the local endpoint) and the check passes again. The account's role is account-wide state of the
- * shared endpoint: its test takes it away only for the moment the check runs, and the printed fix sets it back. `--send-test` invokes the responder: moto stores functions
+ * CLI, against the local endpoint) and the check passes again. The account's role is account-wide state: this file
+ * runs against a local endpoint of its own, so no other file sees the role set or taken away. `--send-test` invokes the responder: moto stores functions
  * without running them, so the invoke runs the real handler in this process with the environment the deployed
  * function has in moto.
  */
@@ -26,16 +26,19 @@ import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListSubscriptionsByTopicCommand, SNSClient, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
 import { ACCESS_LOG_FORMAT, type CheckClients, type CheckReport, renderCheck, runCheck } from '../../bin/ops/check.js';
 import { createLocalRestApi } from '../../scripts/local-api.js';
-import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
+import { clientConfig, localAwsEnv, startMoto } from '../../scripts/local-aws.js';
 import { captureLogLines } from '../helpers/log-lines.js';
 import { PROJECT_ROOT, synthResponder } from '../infra/helpers/synth.js';
 import { type CfnTemplate, type Deployed, deployTemplate } from './deploy-template.js';
 
-const endpoint = inject('awsEndpoint');
+// This file changes the account-wide API Gateway settings (the CloudWatch Logs role), which other files read from
+// the run's shared endpoint (thin-logs.e2e expects an account without the role): it gets a local endpoint of its own.
+const local = await startMoto();
+const endpoint = local.endpoint;
 // The handler's JSON log lines are taken in, not printed (what it published is asserted on the topic).
 captureLogLines();
 const config = { ...clientConfig(endpoint), maxAttempts: 1 };
@@ -166,9 +169,10 @@ beforeAll(async () => {
   deployed = await deployTemplate(endpoint, template, suffix);
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
   rmSync(outdir, { recursive: true, force: true });
+  await local.stop();
 });
 
 describe('apigw-5xx check against a deployment on the local endpoint', () => {
