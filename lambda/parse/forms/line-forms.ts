@@ -1,4 +1,5 @@
 import { requestIdEnd } from '../execution-log.js';
+import { parseFunctionLogLine } from '../function-log.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
 
@@ -248,6 +249,9 @@ export class LineFormReader {
     const c = text.charCodeAt(0);
     if (!(c >= 48 && c <= 57) || text.charCodeAt(4) !== 45 /* - */) return false;
     const f = this.forced;
+    // A Lambda line that starts with its own time (`<time> <request id> Task timed out after 10.00 seconds`, as older
+    // runtimes wrote it) is CloudWatch's line itself, not an export's `<time> <message>`: its time is part of it.
+    if (f === undefined && parseFunctionLogLine(text) !== undefined) return false;
     if (f === undefined || f === 'console-copy') {
       const m = COPY_TIME.exec(text);
       if (m?.[1] !== undefined) {
