@@ -63,8 +63,8 @@ ${wrapList(INPUT_FORMS, 24, 116)}
   diagnose   one verdict per failed REQUEST: its lines (execution, access, function logs) joined by request id,
              why the failed requests failed, with evidence and fixes
   classify   one verdict per input LINE, on that line's own text, in input order: {"cause": <cause id or null>,
-             "status": <number or null>, "line": <input line number>, ...}; null means the line is no evidence
-             of a 5xx. Several lines of one request each get their own verdict: count requests with diagnose.
+             "status": <number or null>, "file": <input>, "line": <its line number>, ...}; null means the line
+             is no evidence of a 5xx. Several lines of one request each get their own verdict: count requests with diagnose.
 
 Lines that are no log this command knows are counted and reported on stderr with the form they look like.
 
@@ -154,6 +154,8 @@ const MAX_PROBLEMS_SHOWN = 10;
 interface ReadTally {
   lines: number;
   unrecognised: number;
+  /** The input being read now (the file the events given out come from). */
+  current?: string;
   readonly reports: Array<{ readonly name: string; readonly report: InputReport }>;
 }
 
@@ -164,7 +166,8 @@ async function* readEvents(
   form: InputForm | undefined,
   tally: ReadTally,
 ): AsyncGenerator<LogEvent> {
-  for (const source of sources) {
+  for (const [index, source] of sources.entries()) {
+    tally.current = source.name;
     let shown = 0;
     let hidden = 0;
     const onProblem = (p: { line: number; reason: string }): void => {
@@ -176,6 +179,7 @@ async function* readEvents(
     try {
       yield* streamEvents(source.chunks, onProblem, {
         ...(form !== undefined ? { form } : {}),
+        input: index + 1,
         report: (report) => {
           tally.lines += report.lines;
           tally.unrecognised += report.unrecognised;
@@ -352,7 +356,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
     if (command === 'classify') {
       for await (const event of events) {
-        io.stdout.write(`${JSON.stringify({ ...classifyEvent(event, context), line: event.line ?? null })}\n`);
+        // Line numbers restart in each input: the file and line together map a verdict back.
+        const at = { file: tally.current ?? 'stdin', line: event.line ?? null };
+        io.stdout.write(`${JSON.stringify({ ...classifyEvent(event, context), ...at })}\n`);
       }
       reportUnread(tally, io);
       return nothingRead(tally) ? 3 : 0;

@@ -68,6 +68,16 @@ export interface StreamOptions {
   readonly form?: InputForm;
   /** Hears, once the input has been read, what was read. */
   readonly report?: (report: InputReport) => void;
+  /**
+   * Which input this is (1-based) when several are read into one diagnosis: from the second on, a block of lines
+   * without request ids is given ids of its own (`input-2-line-1`), not those of the first input's blocks.
+   */
+  readonly input?: number;
+}
+
+/** The prefix of the ids given to blocks of lines without request ids in the n-th input. */
+function blockIdPrefix(input: number | undefined): string {
+  return input !== undefined && input > 1 ? `input-${input}` : 'input';
 }
 
 /** How much of the start is looked at to tell the form, at most. */
@@ -225,6 +235,7 @@ export async function* streamEvents(
   const reader = new LineFormReader(
     (e) => out.push(e),
     forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
+    blockIdPrefix(options.input),
   );
   const documentCounts: { form?: DocumentForm; events: number; skipped: number } = { events: 0, skipped: 0 };
 

@@ -139,6 +139,54 @@ describe('apigw-5xx classify gives each verdict its input line', () => {
     expect([...ids]).toEqual(['input-line-1', 'input-line-18', 'input-line-21']);
   });
 
+  it('names the file of every verdict, so line numbers that restart per file still map back', () => {
+    // Act: two files, each read from its line 1.
+    const { code, stdout } = run(['classify', join(FORMS, 'bare-lines.txt'), join(FORMS, 'logs-tail-short.txt')]);
+    // Assess
+    expect(code).toBe(0);
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; line: number });
+    const firsts = rows.filter((r) => r.line === 1).map((r) => r.file);
+    expect(firsts).toEqual([join(FORMS, 'bare-lines.txt'), join(FORMS, 'logs-tail-short.txt')]);
+    // Each verdict's line holds, in its own file, the text it was read from.
+    for (const row of rows) {
+      const text = readFileSync(row.file, 'utf8').split('\n')[row.line - 1] ?? '';
+      expect(text.trim(), `${row.file}:${row.line}`).not.toBe('');
+    }
+    expect(new Set(rows.map((r) => `${r.file}:${r.line}`)).size).toBe(rows.length);
+  });
+
+  it('names standard input "stdin"', () => {
+    const { stdout } = run(['classify'], '(394365dc-1b10-411f-9668-70521cec1205) Method completed with status: 502\n');
+    expect(JSON.parse(stdout)).toMatchObject({ file: 'stdin', line: 1, status: 502 });
+  });
+
+  it('keeps blocks of bare lines of two files apart (their first lines have the same number)', () => {
+    // Prepare: the same three requests in two files: six requests in all, not three merged pairs.
+    const dir = tempDir('apigw-5xx-two-');
+    const second = join(dir, 'again.txt');
+    writeFileSync(second, readFileSync(join(FORMS, 'bare-lines.txt')));
+    // Act
+    const out = run(['diagnose', '--format', 'json', join(FORMS, 'bare-lines.txt'), second]);
+    const ids = run(['classify', join(FORMS, 'bare-lines.txt'), second])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { requestId: string }).requestId);
+    // Assess
+    expect(out.code).toBe(0);
+    expect((JSON.parse(out.stdout) as Diagnosis).failedRequests).toBe(2 * PERMISSION.failed);
+    expect([...new Set(ids)]).toEqual([
+      'input-line-1',
+      'input-line-18',
+      'input-line-21',
+      'input-2-line-1',
+      'input-2-line-18',
+      'input-2-line-21',
+    ]);
+  });
+
   it('gives the line a JSON document event starts on', () => {
     const { stdout } = run(['classify', join(FORMS, 'filter-log-events.json')]);
     const lines = stdout

@@ -156,9 +156,14 @@ export class LineFormReader {
   /** Inside the response section the console's Test output shows above its log. */
   private testResponse = false;
 
+  /**
+   * @param idPrefix starts the id a block without request ids is given (`<idPrefix>-line-<N>`): the CLI gives each
+   *   input after the first its own (`input-2`), so blocks of two files that start on the same line stay apart.
+   */
   constructor(
     private readonly emit: (event: LogEvent) => void,
     private readonly forced?: LineForm,
+    private readonly idPrefix = 'input',
   ) {}
 
   /**
@@ -341,7 +346,7 @@ export class LineFormReader {
 
   private newBlock(lineNo: number): string {
     // A synthetic id that says where the request starts in the input.
-    this.blockId = `input-line-${lineNo}`;
+    this.blockId = `${this.idPrefix}-line-${lineNo}`;
     this.blockEnded = false;
     this.blockStarted = false;
     this.blockSawStart = false;
