@@ -6,6 +6,7 @@ import type { ClassifyContext } from '../lambda/classify/rules.js';
 import { diagnoseEventStream } from '../lambda/diagnose.js';
 import {
   BinaryInputError,
+  type ForcedReport,
   formName,
   INPUT_FORMS,
   type InputForm,
@@ -71,7 +72,8 @@ Lines that are no log this command knows are counted and reported on stderr with
 Exit codes:
   0  the input was read and answered (lines it could not read, if any, are reported on stderr)
   2  bad usage, or input that cannot be read (no such file, binary data, broken gzip)
-  3  not one line of the input was a log this command knows: nothing was diagnosed
+  3  not one line of the input was a log this command knows, or an input is not in the form
+     --input-format names: nothing was diagnosed
 
 Example:
   aws logs filter-log-events --log-group-name API-Gateway-Execution-Logs_a1b2c3d4e5/prod \\
@@ -199,6 +201,10 @@ async function* readEvents(
 /** Says on stderr, per input, how many lines were no log this command knows and what they look like. */
 function reportUnread(tally: ReadTally, io: CliIo): void {
   for (const { name, report } of tally.reports) {
+    const forced = report.forced;
+    if (forced !== undefined && forced.unmatched > 0 && report.lines > 0) {
+      io.stderr.write(`apigw-5xx: ${name}: ${forcedMismatch(forced, report.lines)}\n`);
+    }
     if (report.lines === 0) {
       io.stderr.write(`apigw-5xx: ${name}: the input holds no log lines\n`);
       continue;
@@ -206,10 +212,33 @@ function reportUnread(tally: ReadTally, io: CliIo): void {
     if (report.unrecognised === 0) continue;
     const all = report.unrecognised === report.lines;
     const count = `${report.unrecognised} of ${report.lines} ${report.lines === 1 ? 'line' : 'lines'} ${report.unrecognised === 1 ? 'was' : 'were'} not recognised`;
-    io.stderr.write(`apigw-5xx: ${name}: ${count}: ${lookalike(report)}${all ? '' : ' (the other lines were read)'}\n`);
+    // With a form forced that the input does not have, what it looks like was said above.
+    const like = forced !== undefined && forced.unmatched > 0 ? '' : `: ${lookalike(report)}`;
+    io.stderr.write(`apigw-5xx: ${name}: ${count}${like}${all ? '' : ' (the other lines were read)'}\n`);
     // Log text is untrusted: control characters (terminal escapes) are shown neutralised, and credentials redacted.
     for (const sample of report.samples) io.stderr.write(`  line ${sample.line}: ${clean(sample.text, 300)}\n`);
   }
+}
+
+/** An input that is not (all) in the form --input-format names: what it looks like instead, and what to do. */
+function forcedMismatch(forced: ForcedReport, lines: number): string {
+  const all = forced.unmatched >= lines;
+  const noun = lines === 1 ? 'line' : 'lines';
+  const count = all
+    ? `the input does not look like ${formName(forced.form)}: none of its ${lines} ${noun} is in that form`
+    : `${forced.unmatched} of ${lines} ${noun} ${forced.unmatched === 1 ? 'is' : 'are'} not ${formName(forced.form)}`;
+  const instead =
+    forced.looksLike !== undefined
+      ? `; it looks like ${formName(forced.looksLike)} (--input-format ${forced.looksLike}). Run without --input-format to have the form detected`
+      : '; run without --input-format to have the form detected';
+  return `--input-format ${forced.form}: ${count}${all ? '' : ' (read as they are)'}${instead}`;
+}
+
+/** Some input was not in the form --input-format names at all. */
+function forcedFormMissed(tally: ReadTally): boolean {
+  return tally.reports.some(
+    ({ report }) => report.forced !== undefined && report.lines > 0 && report.forced.unmatched >= report.lines,
+  );
 }
 
 /** What the unread lines of an input look like, in words a user can act on. */
@@ -361,12 +390,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout.write(`${JSON.stringify({ ...classifyEvent(event, context), ...at })}\n`);
       }
       reportUnread(tally, io);
-      return nothingRead(tally) ? 3 : 0;
+      return nothingRead(tally) || forcedFormMissed(tally) ? 3 : 0;
     }
     const { diagnosis } = await diagnoseEventStream(events, { api, context });
     reportUnread(tally, io);
     if (nothingRead(tally)) {
       io.stderr.write('apigw-5xx: nothing was diagnosed: not one line of the input is a log this command knows\n');
+      return 3;
+    }
+    if (forcedFormMissed(tally)) {
+      io.stderr.write('apigw-5xx: nothing was diagnosed: the input is not in the form --input-format names\n');
       return 3;
     }
     io.stdout.write(render(diagnosis, format as Format));

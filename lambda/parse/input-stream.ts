@@ -45,6 +45,17 @@ export interface InputReport {
   readonly forms: Partial<Record<InputForm, number>>;
   /** Per container form, its lines whose message is no log this tool knows. */
   readonly unknownMessages: Partial<Record<InputForm, number>>;
+  /** With a form forced (`--input-format`): how many lines were not in it, and the form the input has instead. */
+  readonly forced?: ForcedReport;
+}
+
+/** How an input read with a forced form matched it. */
+export interface ForcedReport {
+  readonly form: InputForm;
+  /** Lines (or events) that were not in the forced form: read as they are instead. */
+  readonly unmatched: number;
+  /** The form the input is read as without forcing, when that is another one. */
+  readonly looksLike?: InputForm;
 }
 
 /** The input is not text: refused as a whole (the CLI exits 2). */
@@ -237,7 +248,8 @@ export async function* streamEvents(
     forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
     blockIdPrefix(options.input),
   );
-  const documentCounts: { form?: DocumentForm; events: number; skipped: number } = { events: 0, skipped: 0 };
+  const documentCounts: DocumentCounts = { events: 0, skipped: 0 };
+  let wholeText: string | undefined;
 
   if (mode === 'lines') {
     let carry: Buffer = Buffer.alloc(0);
@@ -279,9 +291,14 @@ export async function* streamEvents(
     for (const p of decoded.problems) problems(p);
     const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
     Object.assign(documentCounts, readWholeDocument(text, forced as DocumentForm | undefined, reader, problems, out));
+    wholeText = text;
     yield* out.splice(0);
   }
   const stats = reader.stats;
+  const forcedReport =
+    forced !== undefined
+      ? forcedMatch(forced, stats, documentCounts, () => wholeText ?? first.head.toString('utf8'))
+      : undefined;
   options.report?.({
     gzip,
     lines: stats.lines + documentCounts.skipped,
@@ -289,7 +306,34 @@ export async function* streamEvents(
     samples: stats.samples,
     forms: stats.forms,
     unknownMessages: stats.unknownMessages,
+    ...(forcedReport !== undefined ? { forced: forcedReport } : {}),
   });
+}
+
+/**
+ * How an input matched the form forced on it; when some of it did not, the form it is read as without forcing
+ * (from its start, `head`): said to the user instead of a silent fallback to reading lines as they are.
+ */
+function forcedMatch(form: InputForm, stats: LineStats, doc: DocumentCounts, head: () => string): ForcedReport {
+  const lines = stats.lines + doc.skipped;
+  const unmatched = (DOCUMENT_FORMS as readonly string[]).includes(form)
+    ? doc.form === form
+      ? 0
+      : lines
+    : form === 'cloudwatch'
+      ? stats.unrecognised
+      : stats.unmatched;
+  if (unmatched === 0) return { form, unmatched };
+  const detected = parseInput(head().slice(0, HEAD_BYTES)).report.forms;
+  let looksLike: InputForm | undefined;
+  let most = 0;
+  for (const [f, n] of Object.entries(detected)) {
+    if ((n ?? 0) > most && f !== form) {
+      most = n ?? 0;
+      looksLike = f as InputForm;
+    }
+  }
+  return looksLike !== undefined ? { form, unmatched, looksLike } : { form, unmatched };
 }
 
 function readDocument(text: string, forced: DocumentForm | undefined): DocumentRead | undefined {
@@ -437,6 +481,7 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
     counts = readWholeDocument(text, forced as DocumentForm | undefined, reader, onProblem, events);
   }
   const stats = reader.stats;
+  const forcedReport = forced !== undefined ? forcedMatch(forced, stats, counts, () => text) : undefined;
   return {
     events,
     problems: problems.sort((a, b) => a.line - b.line),
@@ -447,6 +492,7 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
       samples: stats.samples,
       forms: stats.forms,
       unknownMessages: stats.unknownMessages,
+      ...(forcedReport !== undefined ? { forced: forcedReport } : {}),
     },
   };
 }

@@ -112,6 +112,49 @@ describe('apigw-5xx diagnose reads every input form without flags', () => {
   });
 });
 
+describe('apigw-5xx --input-format never falls back silently', () => {
+  it.each([
+    ['console-test', 'logs-tail-detailed.txt', 'logs-tail'],
+    ['logs-tail', 'console-copy.txt', 'console-copy'],
+    ['logs-tail', 'filter-log-events.json', 'filter-log-events-json'],
+    ['insights-json', 'filter-log-events.json', 'filter-log-events-json'],
+    ['bare', 'logs-tail-short.txt', 'logs-tail-short'],
+    ['s3-export', 'access-rest-json.log', 'cloudwatch'],
+  ])(
+    'says an input forced as %s that is %s is not in that form, what it looks like, and diagnoses nothing (exit 3)',
+    (form, file, looksLike) => {
+      // Act
+      const { code, stdout, stderr } = diagnose(file, ['--input-format', form]);
+      // Assess
+      expect(code).toBe(3);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`--input-format ${form}: the input does not look like`);
+      expect(stderr).toContain(`(--input-format ${looksLike})`);
+      expect(stderr).toContain('nothing was diagnosed');
+    },
+  );
+
+  it('says how many lines of a forced form were not in it when some were, and reads the rest', () => {
+    // Prepare: `aws logs tail` lines, then the same requests' lines copied from the console.
+    const dir = tempDir('apigw-5xx-forced-');
+    const file = join(dir, 'mixed.txt');
+    const tail = readFileSync(join(FORMS, 'logs-tail-detailed.txt'), 'utf8');
+    writeFileSync(file, `${tail}(0a1b2c3d-0000-4000-8000-000000000000) Method completed with status: 502\n`);
+    // Act
+    const { code, stderr } = run(['classify', '--input-format', 'logs-tail', file]);
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toContain('--input-format logs-tail: 1 of 21 lines is not `aws logs tail` output');
+    expect(stderr).toContain('(read as they are)');
+  });
+
+  it('says nothing when the forced form is the form the input has', () => {
+    const { code, stderr } = diagnose('logs-tail-detailed.txt', ['--input-format', 'logs-tail']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+});
+
 describe('apigw-5xx classify gives each verdict its input line', () => {
   it('prints the 1-based line of every event, in input order, whatever the form', () => {
     // Act: the Test output's log starts on line 9 (after the response section and the "Execution log" header).

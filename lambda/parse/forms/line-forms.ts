@@ -106,10 +106,12 @@ export interface LineStats {
   readonly forms: Partial<Record<string, number>>;
   /** Lines of a known container form whose message is unknown, per form. */
   readonly unknownMessages: Partial<Record<string, number>>;
+  /** With a form forced: lines that were not in that form (read as they are instead). */
+  unmatched: number;
 }
 
 export function emptyStats(): LineStats {
-  return { lines: 0, unrecognised: 0, samples: [], forms: {}, unknownMessages: {} };
+  return { lines: 0, unrecognised: 0, samples: [], forms: {}, unknownMessages: {}, unmatched: 0 };
 }
 
 const MAX_SAMPLES = 3;
@@ -222,6 +224,11 @@ export class LineFormReader {
       return;
     }
     this.flush();
+    // With a form forced, a line that reaches here is not in it: it is read as it is, and counted so that the
+    // mismatch is said (never a silent fallback).
+    if (forced !== undefined && forced !== 'cloudwatch' && !(forced === 'bare' && isBareExecutionText(text))) {
+      this.counted.unmatched++;
+    }
     if (parsed !== undefined) {
       this.count('cloudwatch', parsed.message, lineNo, line);
       this.emit(parsed);
