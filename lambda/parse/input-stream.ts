@@ -248,6 +248,7 @@ export async function* streamEvents(
     forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
     blockIdPrefix(options.input),
   );
+  reader.noticePaste(first.head.toString('utf8'));
   const documentCounts: DocumentCounts = { events: 0, skipped: 0 };
   let wholeText: string | undefined;
 
@@ -279,7 +280,9 @@ export async function* streamEvents(
         start = end + 1;
       }
       carry = data.subarray(start);
-      if (out.length > 0) yield* out.splice(0);
+      // An event whose value the next line may still continue (a wrapped line) is held back until that line is read.
+      const keep = reader.mayContinue ? 1 : 0;
+      if (out.length > keep) yield* out.splice(0, out.length - keep);
     }
     if (carry.length > 0) line(carry);
     reader.end();
@@ -473,6 +476,7 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
     (e) => events.push(e),
     forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
   );
+  reader.noticePaste(text.slice(0, HEAD_BYTES));
   let counts: DocumentCounts = { events: 0, skipped: 0 };
   if (mode === 'lines') {
     readWholeLines(text, reader, onProblem);

@@ -2,6 +2,7 @@ import { requestIdEnd } from '../execution-log.js';
 import { parseFunctionLogLine } from '../function-log.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
+import { isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
 
 /**
  * The line-oriented forms API Gateway's logs reach people in, read one line at a time (so a file of any size is read
@@ -59,8 +60,10 @@ const TAIL_SHORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) (.*)$/s;
 // CreateExportTask writes `<ISO 8601 time, milliseconds, Z> <message>` per event.
 const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
 // The console's Test log: Java's Date.toString() (`EEE MMM dd HH:mm:ss zzz yyyy`), ` : `, the text.
+// The console prints UTC; a zone other than UTC (a JVM's local zone, `GMT+01:00`) is read too: its offset when it
+// states one, else its time is taken as UTC.
 const TEST_LINE =
-  /^[ \t]*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) UTC (\d{4}) : (.*)$/s;
+  /^[ \t]*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) (\d{4}) ?: (.*)$/s;
 const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
 // The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
 // `Request path` label, an assumption: not seen in a published paste); what follows up to the log is its status, latency, body and headers.
@@ -69,9 +72,13 @@ const TEST_RESPONSE_START = /^(?:Request: \/\S*|Request path)\s*$/;
 // alone on a line with the message on the next lines (an expanded JSON event pretty-printed). Seen in
 // https://github.com/ministryofjustice/modernisation-platform-environments/pull/3807 (2023).
 const COPY_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))(?: \| (.*))?\s*$/s;
-// ANSI colour codes the CLI adds on a terminal (colorama Fore.GREEN / CYAN and Style.RESET_ALL).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the terminal's escape sequences is the point
-const ANSI = /\u001b\[[0-9;]*m/g;
+// A time column and a message column copied from a table (the CloudWatch console's log events, a Logs Insights
+// result grid, a spreadsheet): separated by a tab, two or more spaces, or a `|`; the time with or without its zone
+// (none: UTC), `T` or a space between date and time.
+const COPY_COLUMNS =
+  /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d{1,9})?)(Z|[+-]\d\d:?\d\d)?(?:\t+| {2,}|[ \t]*\|[ \t]*)(\S.*)$/s;
+/** Where a timestamp column starts a line. */
+const TIMESTAMP_START = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/;
 
 const MONTHS: Readonly<Record<string, string>> = {
   Jan: '01',
@@ -173,7 +180,9 @@ export class LineFormReader {
    * `message` field, when the caller read one.
    */
   push(raw: string, lineNo: number, parsed?: LogEvent): void {
-    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    const bare = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    // Text pasted through a web page (`&quot;`, typographic quotes) is read as the log it was.
+    const line = this.webEscaped ? unescapeWeb(bare) : bare;
     const c = line.charCodeAt(0);
     const forced = this.forced;
     // CloudWatch's own lines first: the common case, kept fast.
@@ -188,7 +197,10 @@ export class LineFormReader {
       }
       if (c === 40 && requestIdEnd(line) !== -1) {
         this.cloudwatchLines++;
-        this.emit({ message: line, line: lineNo });
+        const event = { message: line, line: lineNo };
+        this.lastExec = event;
+        this.lastExecLine = lineNo;
+        this.emit(event);
         return;
       }
       if (forced === 'cloudwatch') {
@@ -198,15 +210,22 @@ export class LineFormReader {
         return;
       }
     }
-    if (line.trim() === '') {
+    if (isFence(line)) {
+      // A Markdown code fence opens or closes a pasted block: it ends what came before, and is no log line.
+      this.flush();
+      this.endBlock();
+      return;
+    }
+    const text = unwrapPaste(stripAnsi(line), this.readable);
+    if (text.trim() === '') {
       // A blank line ends a block of bare lines; inside a message that spans lines it is part of the message.
       if (this.pending !== undefined) this.pending.parts.push('');
       else if (!this.testResponse) this.endBlock();
       return;
     }
+    const isExec = text.charCodeAt(0) === 40 && requestIdEnd(text) !== -1;
     // A CloudWatch line ends the console's response section: what was taken for one was not.
-    if (this.testResponse && c === 40 && requestIdEnd(line) !== -1) this.testResponse = false;
-    const text = c === 27 ? line.replace(ANSI, '') : line;
+    if (this.testResponse && isExec) this.testResponse = false;
     if (this.readTimestamped(text, lineNo)) return;
     if (this.readConsoleTest(text, lineNo)) return;
     const p = this.pending;
@@ -217,12 +236,13 @@ export class LineFormReader {
       p.lines++;
       return;
     }
-    if (p !== undefined && !(c === 40 && requestIdEnd(line) !== -1) && parsed === undefined) {
+    if (p !== undefined && !isExec && parsed === undefined) {
       // A line that continues the message before it (tail prints a message's own newlines as they are).
-      p.parts.push(line);
+      p.parts.push(text);
       p.lines++;
       return;
     }
+    if (p === undefined && !isExec && parsed === undefined && this.continueExecution(text, lineNo)) return;
     this.flush();
     // With a form forced, a line that reaches here is not in it: it is read as it is, and counted so that the
     // mismatch is said (never a silent fallback).
@@ -239,12 +259,77 @@ export class LineFormReader {
       return;
     }
     this.count(forced ?? 'cloudwatch', text, lineNo, line);
-    this.emit({ message: text, line: lineNo });
+    const event = { message: text, line: lineNo };
+    if (isExec) {
+      this.lastExec = event;
+      this.lastExecLine = lineNo;
+    }
+    this.emit(event);
+  }
+
+  /** The last execution line given out, and its last input line: the next line may continue its message. */
+  private lastExec: Mutable<LogEvent> | undefined;
+  private lastExecLine = -2;
+  /** The execution line being continued: its own text and the lines that continue it. */
+  private continued:
+    | { readonly event: Mutable<LogEvent>; readonly first: string; readonly parts: string[] }
+    | undefined;
+  /** The input was pasted through a web page (HTML entities, typographic quotes): see noticePaste. */
+  private webEscaped = false;
+
+  /**
+   * Looks at the start of the input for signs of how it was pasted that apply to every line (HTML entities or
+   * typographic quotes as JSON punctuation: text copied from a web page).
+   */
+  noticePaste(head: string): void {
+    this.webEscaped = looksWebEscaped(head);
+  }
+
+  /** Whether a text, on its own, reads as a log line of some form (not the continuation of one). */
+  private readonly readable = (text: string): boolean => {
+    const c = text.charCodeAt(0);
+    if (c === 40) return requestIdEnd(text) !== -1 || isKnownLogText(text);
+    if (c >= 48 && c <= 57 && TIMESTAMP_START.test(text)) return true;
+    return TEST_LINE.test(text) || TEST_HEADER.test(text) || isBareExecutionText(text) || isKnownLogText(text);
+  };
+
+  /**
+   * A line that reads as no log line of its own, right after an execution line whose message it continues: a body
+   * pasted over several lines (`Method request path:` then `{}`), or a long line wrapped at a fixed width. The
+   * message is made whole again (the event is given out last, so nothing has read it yet).
+   */
+  private continueExecution(text: string, lineNo: number): boolean {
+    const event = this.lastExec;
+    const forced = this.forced;
+    if (event === undefined || lineNo !== this.lastExecLine + 1) return false;
+    if (forced !== undefined && forced !== 'cloudwatch' && forced !== 'bare') return false;
+    if (this.readable(text)) return false;
+    let c = this.continued;
+    if (c?.event !== event) {
+      if (!opensContinuation(event.message)) return false;
+      c = { event, first: event.message, parts: [] };
+      this.continued = c;
+    }
+    c.parts.push(text);
+    event.message = joinWrapped(c.first, c.parts);
+    this.lastExecLine = lineNo;
+    this.counted.lines++;
+    this.counted.forms.cloudwatch = (this.counted.forms.cloudwatch ?? 0) + 1;
+    return true;
   }
 
   /** A message is open that the next lines may continue. */
   get continuing(): boolean {
     return this.pending !== undefined;
+  }
+
+  /**
+   * The last event given out may still be continued by the next line (a value wrapped onto it): a streaming caller
+   * holds it back until the next line has been read.
+   */
+  get mayContinue(): boolean {
+    const e = this.lastExec;
+    return e !== undefined && (this.continued?.event === e || opensContinuation(e.message));
   }
 
   /** Counts an event a document form gave (read whole, not line by line). */
@@ -268,6 +353,13 @@ export class LineFormReader {
       const m = COPY_TIME.exec(text);
       if (m?.[1] !== undefined) {
         this.start('console-copy', { message: m[2] ?? '', timestamp: Date.parse(m[1]), line: lineNo }, text);
+        return true;
+      }
+      const k = COPY_COLUMNS.exec(text);
+      if (k?.[1] !== undefined && k[2] !== undefined && k[4] !== undefined) {
+        const offset = k[3] === undefined || k[3] === 'Z' ? 'Z' : `${k[3].slice(0, 3)}:${k[3].slice(-2)}`;
+        const timestamp = Date.parse(`${k[1]}T${k[2]}${offset}`);
+        this.start('console-copy', { message: k[4], timestamp, line: lineNo }, text);
         return true;
       }
     }
@@ -309,11 +401,20 @@ export class LineFormReader {
       return true;
     }
     const m = TEST_LINE.exec(text);
-    if (m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined && m[4] !== undefined && m[5] !== undefined) {
+    if (
+      m?.[1] !== undefined &&
+      m[2] !== undefined &&
+      m[3] !== undefined &&
+      m[4] !== undefined &&
+      m[5] !== undefined &&
+      m[6] !== undefined
+    ) {
       this.testResponse = false;
-      const iso = `${m[4]}-${MONTHS[m[1]]}-${m[2].padStart(2, '0')}T${m[3]}Z`;
+      const offset = /([+-]\d\d):?(\d\d)$/.exec(m[4]);
+      const zone = offset !== null ? `${offset[1]}:${offset[2]}` : 'Z';
+      const iso = `${m[5]}-${MONTHS[m[1]]}-${m[2].padStart(2, '0')}T${m[3]}${zone}`;
       const id = this.blockId ?? this.newBlock(lineNo);
-      this.start('console-test', { message: `(${id}) ${m[5]}`, timestamp: Date.parse(iso), line: lineNo }, text);
+      this.start('console-test', { message: `(${id}) ${m[6]}`, timestamp: Date.parse(iso), line: lineNo }, text);
       return true;
     }
     // The response the console shows above the log (status, latency, body, headers): part of the output, not a
@@ -347,7 +448,10 @@ export class LineFormReader {
     if (text.startsWith('Starting execution')) this.blockSawStart = true;
     const message = `(${id}) ${text}`;
     this.count('bare', message, lineNo, raw);
-    this.emit({ message, line: lineNo });
+    const event = { message, line: lineNo };
+    this.lastExec = event;
+    this.lastExecLine = lineNo;
+    this.emit(event);
     if (text.startsWith('Method completed with status')) this.blockEnded = true;
   }
 
@@ -423,4 +527,68 @@ function joinContinuation(first: string, parts: readonly string[]): string {
     }
   }
   return first === '' ? rest : `${first}\n${rest}`;
+}
+
+/** Texts whose value may be printed over the next lines (a body, headers, a path's parameters). */
+const CONTENT_TEXT =
+  /(?:body before transformations|body after transformations|request headers|response headers|request path|query string|customer function error|Gateway response body|Endpoint request URI):/;
+
+/**
+ * Whether an execution line's message may go on on the next input line: its text ends with `:` (the value on the next
+ * line), or it holds a value (a body, headers, a function's error) that is unclosed (`{`, `[`, a string) or long
+ * enough to have been wrapped at a fixed width. Other lines (a status, a verdict) are whole.
+ */
+export function opensContinuation(message: string): boolean {
+  if (message.trimEnd().endsWith(':')) return true;
+  return CONTENT_TEXT.test(message) && (message.length >= 60 || unclosed(message));
+}
+
+/** A `{`, `[` or `"` that the text opens and does not close. */
+function unclosed(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \ */) i++;
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) depth++;
+    else if (ch === 125 || ch === 93) depth--;
+  }
+  return inString || depth > 0;
+}
+
+/**
+ * An execution line's message and the lines that continue it. A line wrapped at a fixed width is joined back
+ * without a break; a value printed on lines of its own keeps its line breaks. A JSON value decides: the join under
+ * which it parses.
+ */
+function joinWrapped(first: string, parts: readonly string[]): string {
+  let out = first;
+  let prev = first;
+  for (const part of parts) {
+    const wrapped = prev.length >= 60 && !/[:,{[]\s*$/.test(prev) && !/^\s/.test(part);
+    out = wrapped ? `${out}${part}` : `${out}\n${part}`;
+    prev = part;
+  }
+  const json = /: ([{[].*)$/s.exec(first);
+  if (json !== null) {
+    const start = first.length - (json[1]?.length ?? 0);
+    const flat = `${first}${parts.join('')}`;
+    const broken = `${first}\n${parts.join('\n')}`;
+    for (const candidate of [out, flat, broken]) {
+      if (parsesAsJson(candidate.slice(start))) return candidate;
+    }
+  }
+  return out;
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
