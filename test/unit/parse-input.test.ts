@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnoseEvents } from '../../lambda/diagnose.js';
@@ -13,8 +13,11 @@ import {
 import type { LogEvent } from '../../lambda/parse/log-event.js';
 
 const FORMS = join(import.meta.dirname, '../fixtures/forms');
-const FILES = readdirSync(FORMS)
-  .filter((f) => !f.endsWith('.md') && !f.endsWith('.ts'))
+const FILES = [
+  ...readdirSync(FORMS).filter((f) => !f.endsWith('.md') && !f.endsWith('.ts')),
+  ...readdirSync(join(FORMS, 'pastes')).map((f) => `pastes/${f}`),
+]
+  .filter((f) => statSync(join(FORMS, f)).isFile())
   .sort();
 
 async function streamed(bytes: Buffer) {

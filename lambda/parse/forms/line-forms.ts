@@ -60,10 +60,11 @@ const TAIL_SHORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) (.*)$/s;
 // CreateExportTask writes `<ISO 8601 time, milliseconds, Z> <message>` per event.
 const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
 // The console's Test log: Java's Date.toString() (`EEE MMM dd HH:mm:ss zzz yyyy`), ` : `, the text.
-// The console prints UTC; a zone other than UTC (a JVM's local zone, `GMT+01:00`) is read too: its offset when it
+// The day is read loosely (AWS's own knowledge-center article prints `WE Aug 03 09:10:00 UTC 2022 : ...`,
+// https://repost.aws/knowledge-center/malformed-502-api-gateway). The console prints UTC; a zone other than UTC (a JVM's local zone, `GMT+01:00`) is read too: its offset when it
 // states one, else its time is taken as UTC.
 const TEST_LINE =
-  /^[ \t]*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) (\d{4}) ?: (.*)$/s;
+  /^[ \t]*[A-Z][A-Za-z]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) (\d{4}) ?: (.*)$/s;
 const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
 // The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
 // `Request path` label, an assumption: not seen in a published paste); what follows up to the log is its status, latency, body and headers.
@@ -184,6 +185,9 @@ export class LineFormReader {
     // Text pasted through a web page (`&quot;`, typographic quotes) is read as the log it was.
     const line = this.webEscaped ? unescapeWeb(bare) : bare;
     const c = line.charCodeAt(0);
+    // Whether the line before this one filled the width the paste was wrapped at (this line goes on with it).
+    const wrappedOnto = this.prevWidth === this.wrapWidth;
+    this.prevWidth = bare.length;
     const forced = this.forced;
     // CloudWatch's own lines first: the common case, kept fast.
     if (this.pending === undefined && !this.testResponse && (forced === undefined || forced === 'cloudwatch')) {
@@ -237,12 +241,22 @@ export class LineFormReader {
       return;
     }
     if (p !== undefined && !isExec && parsed === undefined) {
-      // A line that continues the message before it (tail prints a message's own newlines as they are).
-      p.parts.push(text);
+      // A line that continues the message before it (tail prints a message's own newlines as they are); a line
+      // wrapped at the paste's width goes on without a break.
+      const last = p.parts.length - 1;
+      if (wrappedOnto && last >= 0) p.parts[last] += line;
+      else if (wrappedOnto && p.event.message !== '') p.event.message += line;
+      else p.parts.push(text);
       p.lines++;
       return;
     }
-    if (p === undefined && !isExec && parsed === undefined && this.continueExecution(text, lineNo)) return;
+    if (
+      p === undefined &&
+      !isExec &&
+      parsed === undefined &&
+      this.continueExecution(wrappedOnto ? line : text, lineNo, wrappedOnto)
+    )
+      return;
     this.flush();
     // With a form forced, a line that reaches here is not in it: it is read as it is, and counted so that the
     // mismatch is said (never a silent fallback).
@@ -271,9 +285,11 @@ export class LineFormReader {
   private lastExec: Mutable<LogEvent> | undefined;
   private lastExecLine = -2;
   /** The execution line being continued: its own text and the lines that continue it. */
-  private continued:
-    | { readonly event: Mutable<LogEvent>; readonly first: string; readonly parts: string[] }
-    | undefined;
+  private continued: { readonly event: Mutable<LogEvent> } | undefined;
+  /** The width a paste was wrapped at (its longest line, when many lines have it), or -1. */
+  private wrapWidth = -1;
+  /** The length of the line before, as it came. */
+  private prevWidth = -2;
   /** The input was pasted through a web page (HTML entities, typographic quotes): see noticePaste. */
   private webEscaped = false;
 
@@ -283,6 +299,7 @@ export class LineFormReader {
    */
   noticePaste(head: string): void {
     this.webEscaped = looksWebEscaped(head);
+    this.wrapWidth = wrapWidthOf(head, this.readable);
   }
 
   /** Whether a text, on its own, reads as a log line of some form (not the continuation of one). */
@@ -298,20 +315,17 @@ export class LineFormReader {
    * pasted over several lines (`Method request path:` then `{}`), or a long line wrapped at a fixed width. The
    * message is made whole again (the event is given out last, so nothing has read it yet).
    */
-  private continueExecution(text: string, lineNo: number): boolean {
+  private continueExecution(text: string, lineNo: number, wrappedOnto: boolean): boolean {
     const event = this.lastExec;
     const forced = this.forced;
     if (event === undefined || lineNo !== this.lastExecLine + 1) return false;
     if (forced !== undefined && forced !== 'cloudwatch' && forced !== 'bare') return false;
-    if (this.readable(text)) return false;
-    let c = this.continued;
-    if (c?.event !== event) {
-      if (!opensContinuation(event.message)) return false;
-      c = { event, first: event.message, parts: [] };
-      this.continued = c;
-    }
-    c.parts.push(text);
-    event.message = joinWrapped(c.first, c.parts);
+    // After a line that filled the paste's width, only a line that starts like a log line of its own is one.
+    if (wrappedOnto ? TIMESTAMP_START.test(text) || TEST_LINE.test(text) : this.readable(text)) return false;
+    if (this.continued?.event !== event && !wrappedOnto && !opensContinuation(event.message)) return false;
+    this.continued = { event };
+    // Cut at the paste's width: the text goes on; else the value was printed on lines of its own.
+    event.message = wrappedOnto ? `${event.message}${text}` : `${event.message}\n${text}`;
     this.lastExecLine = lineNo;
     this.counted.lines++;
     this.counted.forms.cloudwatch = (this.counted.forms.cloudwatch ?? 0) + 1;
@@ -329,7 +343,10 @@ export class LineFormReader {
    */
   get mayContinue(): boolean {
     const e = this.lastExec;
-    return e !== undefined && (this.continued?.event === e || opensContinuation(e.message));
+    return (
+      e !== undefined &&
+      (this.continued?.event === e || this.prevWidth === this.wrapWidth || opensContinuation(e.message))
+    );
   }
 
   /** Counts an event a document form gave (read whole, not line by line). */
@@ -560,35 +577,24 @@ function unclosed(text: string): boolean {
 }
 
 /**
- * An execution line's message and the lines that continue it. A line wrapped at a fixed width is joined back
- * without a break; a value printed on lines of its own keeps its line breaks. A JSON value decides: the join under
- * which it parses.
+ * The width lines were wrapped at (a terminal's, `fold -w 80`, a fixed-width page), seen at the start of an input:
+ * its longest line length, when lines of exactly that length are followed, again and again, by a line that reads as
+ * no log line of its own (lines of a log vary in length; lines cut at a width go on on the next line). -1 when the
+ * lines were not wrapped.
  */
-function joinWrapped(first: string, parts: readonly string[]): string {
-  let out = first;
-  let prev = first;
-  for (const part of parts) {
-    const wrapped = prev.length >= 60 && !/[:,{[]\s*$/.test(prev) && !/^\s/.test(part);
-    out = wrapped ? `${out}${part}` : `${out}\n${part}`;
-    prev = part;
+export function wrapWidthOf(head: string, readable: (text: string) => boolean): number {
+  const lines = head.split('\n');
+  if (lines.length > 1) lines.pop(); // the last may be cut short by the end of the head
+  const lengths = lines.map((l) => (l.charCodeAt(l.length - 1) === 13 ? l.length - 1 : l.length));
+  const max = Math.max(0, ...lengths);
+  if (max < 60) return -1;
+  let atMax = 0;
+  let cut = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lengths[i] !== max) continue;
+    atMax++;
+    const next = lines[i + 1]?.trim() ?? '';
+    if (next !== '' && !readable(next)) cut++;
   }
-  const json = /: ([{[].*)$/s.exec(first);
-  if (json !== null) {
-    const start = first.length - (json[1]?.length ?? 0);
-    const flat = `${first}${parts.join('')}`;
-    const broken = `${first}\n${parts.join('\n')}`;
-    for (const candidate of [out, flat, broken]) {
-      if (parsesAsJson(candidate.slice(start))) return candidate;
-    }
-  }
-  return out;
-}
-
-function parsesAsJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return cut >= 3 && cut * 2 >= atMax ? max : -1;
 }

@@ -49,8 +49,18 @@ export function unwrapPaste(line: string, readable: (text: string) => boolean): 
       if (rest !== '' && readable(rest)) return rest;
     }
   }
+  // A list bullet, or a line quoted inline (`"Execution failed due to ..."`, in backticks): its quotes are no text.
+  const lead = LEAD.exec(text);
+  if (lead !== null) {
+    let rest = text.slice(lead[0].length);
+    if (lead[1] !== undefined) rest = rest.replace(TRAIL, '');
+    if (rest !== '' && readable(rest)) return rest;
+  }
   return text;
 }
+
+const LEAD = /^[ \t]*(?:[-*+\u2022][ \t]+|(["'`\u201c\u2018]+))/;
+const TRAIL = /["'`\u201d\u2019]+[.,;:]?[ \t]*$/;
 
 // JSON punctuation written as entities (`{&quot;errorMessage&quot;:`) or as typographic quotes (`{“errorMessage”:`):
 // text copied from a web page. Entities or curly quotes elsewhere may be a log's own content and are left alone
