@@ -155,6 +155,50 @@ describe('apigw-5xx reads logs as people paste them', () => {
   });
 });
 
+describe('apigw-5xx reads the console Test output whatever part of its response a paste starts at', () => {
+  // The real Test output (test/fixtures/forms/console-test-malformed-502.txt): `Request: /menus`, `Status: 502`,
+  // `Latency: 948 ms`, `Response Body`, its body, `Response Headers`, its headers, `Logs`, then the log.
+  const whole = readFileSync(join(ROOT, 'test/fixtures/forms/console-test-malformed-502.txt'), 'utf8').split('\n');
+  const log = whole.slice(whole.findIndex((l) => l.startsWith('Execution log for request')));
+  const texts = log.slice(1).map((l) => l.replace(/^.* UTC \d{4} : /, ''));
+
+  it.each([
+    ['from `Status: 502` on', whole.slice(1)],
+    ['from `Response Body` on', whole.slice(3)],
+    // The 2023 console's labels on lines of their own, headers pretty-printed: an assumption (see line-forms.ts).
+    [
+      'in the 2023 layout (labels on lines of their own)',
+      [
+        '/menus - GET method test results',
+        'Request',
+        '/menus',
+        'Latency ms',
+        '948',
+        'Status',
+        '502',
+        'Response body',
+        '{"message": "Internal server error"}',
+        'Response headers',
+        '{',
+        '  "x-amzn-ErrorType": "InternalServerErrorException"',
+        '}',
+        'Logs',
+        ...log,
+      ],
+    ],
+    ['as its status, then the log lines without their dates', ['Status: 502', ...texts]],
+  ])('reads it %s: one request, 502, malformed proxy response, nothing unread', (_label, lines) => {
+    // Act
+    const { code, stdout, stderr } = run(['diagnose', '--format', 'json'], lines.join('\n'));
+    // Assess
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const d = JSON.parse(stdout) as Diagnosis;
+    expect(d.byStatus).toEqual([{ key: 502, count: 1 }]);
+    expect(causes(d)).toEqual([['malformed_lambda_response', 1]]);
+  });
+});
+
 describe('apigw-5xx reads console Test dates in other zones', () => {
   it('reads a Test log whose dates carry a zone other than UTC, with its offset', () => {
     // The published 2016 lines with their zone written as an offset (an assumption: no published paste shows one).

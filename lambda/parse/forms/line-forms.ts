@@ -66,9 +66,13 @@ const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
 const TEST_LINE =
   /^[ \t]*[A-Z][A-Za-z]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) (\d{4}) ?: (.*)$/s;
 const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
-// The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
-// `Request path` label, an assumption: not seen in a published paste); what follows up to the log is its status, latency, body and headers.
-const TEST_RESPONSE_START = /^(?:Request: \/\S*|Request path)\s*$/;
+// The response the console shows above the log: every line up to the log belongs to it. It starts with the request
+// (`Request: /menus`), or with whichever of its labels a paste starts at: `Status: 502`, `Latency: 948 ms`,
+// `Response Body`, `Response Headers`, `Logs`. The 2023 console's labels on lines of their own (`/menus - GET method
+// test results`, `Request`, `Latency ms`, `Status`, `Response body`, `Response headers`) are an assumption: not seen
+// in a published paste.
+const TEST_RESPONSE_START =
+  /^(?:Request: \/\S*|Request(?: path)?|Status(?:: \d{3})?|Latency(?: ms|: \d+ ?ms)?|Response [Bb]ody|Response [Hh]eaders|Logs|\S* - [A-Z]+ method test results)\s*$/;
 // The CloudWatch console's log events table copied: `2023-10-27T14:40:57.744+01:00 | (<id>) text`, or the time
 // alone on a line with the message on the next lines (an expanded JSON event pretty-printed). Seen in
 // https://github.com/ministryofjustice/modernisation-platform-environments/pull/3807 (2023).
@@ -334,7 +338,8 @@ export class LineFormReader {
 
   /** A message is open that the next lines may continue. */
   get continuing(): boolean {
-    return this.pending !== undefined;
+    // Inside the console's response section, a `{` line is part of a body or headers shown there.
+    return this.pending !== undefined || this.testResponse;
   }
 
   /**
@@ -434,6 +439,8 @@ export class LineFormReader {
       this.start('console-test', { message: `(${id}) ${m[6]}`, timestamp: Date.parse(iso), line: lineNo }, text);
       return true;
     }
+    // An execution text quoted without its prefix ends the response section: the log has started.
+    if (this.testResponse && isBareExecutionText(text)) this.testResponse = false;
     // The response the console shows above the log (status, latency, body, headers): part of the output, not a
     // log line; every line up to the log belongs to it.
     if (this.testResponse || (this.pending === undefined && TEST_RESPONSE_START.test(text))) {
