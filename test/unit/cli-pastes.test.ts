@@ -139,6 +139,15 @@ describe('apigw-5xx reads logs as people paste them', () => {
     expect(d.stderr).toContain("line 1: I'm getting this error in APIGateway logs:");
   });
 
+  it("reads a Lambda function's errors copied from the console with their time, traceback lines included", () => {
+    // Two events as published: `<time> [ERROR] ...` with its traceback, and the time alone, then LAMBDA_WARNING,
+    // [ERROR] and the traceback's first line.
+    const c = classify('published-hydrocron-107-lambda-console.md');
+    expect(c.verdicts.filter((v) => v.cause === 'lambda_function_error').map((v) => v.line)).toEqual([2, 11]);
+    expect(c.stderr).toContain('1 of 9 lines was not recognised');
+    expect(c.stderr).toContain('line 8: Recently it seems the way that the errors are logged has changed to:');
+  });
+
   it('reads a line quoted inline in double quotes', () => {
     const c = classify('published-kc-quoted-output-mapping.txt');
     expect(c.stderr).toBe('');

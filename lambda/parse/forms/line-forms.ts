@@ -82,6 +82,10 @@ const COPY_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\
 // (none: UTC), `T` or a space between date and time.
 const COPY_COLUMNS =
   /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d{1,9})?)(Z|[+-]\d\d:?\d\d)?(?:\t+| {2,}|[ \t]*\|[ \t]*)(\S.*)$/s;
+// The CloudWatch console's log events copied as published (https://github.com/podaac/hydrocron/issues/107, 2024):
+// `2024-02-11T16:50:54.943-05:00 [ERROR] ...`, the time in milliseconds with its offset, one space, the message
+// (`aws logs tail` prints microseconds or none, an export `Z`).
+const COPY_SPACE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,3}[+-]\d\d:\d\d) (\S.*)$/s;
 /** Where a timestamp column starts a line. */
 const TIMESTAMP_START = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/;
 
@@ -375,6 +379,11 @@ export class LineFormReader {
       const m = COPY_TIME.exec(text);
       if (m?.[1] !== undefined) {
         this.start('console-copy', { message: m[2] ?? '', timestamp: Date.parse(m[1]), line: lineNo }, text);
+        return true;
+      }
+      const sp = COPY_SPACE.exec(text);
+      if (sp?.[1] !== undefined && sp[2] !== undefined) {
+        this.start('console-copy', { message: sp[2], timestamp: Date.parse(sp[1]), line: lineNo }, text);
         return true;
       }
       const k = COPY_COLUMNS.exec(text);
