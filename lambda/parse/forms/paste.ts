@@ -15,8 +15,9 @@ const NUMBER = /^[ \t]*\d{1,6}(?:[.):|][ \t]*|[ \t]+)/;
 
 /** A Markdown code fence line: no log text, part of how it was pasted. */
 export function isFence(line: string): boolean {
-  const c = line.charCodeAt(line.search(/\S/));
-  return (c === 96 /* ` */ || c === 126 /* ~ */ || c === 62) /* > */ && FENCE.test(line);
+  const c = line.charCodeAt(0);
+  // Only a line that starts with a fence, a quote marker or indentation can be one (most lines are ruled out here).
+  return (c === 96 /* ` */ || c === 126 /* ~ */ || c === 62 /* > */ || c === 32 || c === 9) && FENCE.test(line);
 }
 
 /** The line without terminal colour codes. */
