@@ -55,7 +55,8 @@ FILE is given, or FILE is -), in whatever form they come; the form is detected w
   - Logs Insights results: \`aws logs get-query-results\` JSON, the console's exported CSV, Markdown or JSON;
     the CloudWatch console's CSV download
   - a CloudWatch Logs export to S3 (000000.gz), subscription filter / Firehose payloads (gzip or base64)
-  - any of these gzipped (recognised by its magic bytes)
+  - any of these gzipped (recognised by its magic bytes), or pasted: in Markdown fences or quotes, indented or
+    numbered, HTML-escaped, wrapped at a fixed width
 Options:
   --input-format FORM   read every input as FORM instead of detecting it; one of:
 ${wrapList(INPUT_FORMS, 24, 116)}
