@@ -66,7 +66,8 @@ ${wrapList(INPUT_FORMS, 24, 116)}
              why the failed requests failed, with evidence and fixes
   classify   one verdict per input LINE, on that line's own text, in input order: {"cause": <cause id or null>,
              "status": <number or null>, "file": <input>, "line": <its line number>, ...}; null means the line
-             is no evidence of a 5xx. Several lines of one request each get their own verdict: count requests with diagnose.
+             is no evidence of a 5xx. Several lines of one request each get their own verdict: count requests
+             with diagnose.
 
 Lines that are no log this command knows are counted and reported on stderr with the form they look like.
 
