@@ -259,6 +259,7 @@ export async function* streamEvents(
       lineNo++;
       let text = decodeLine(bytes, lineNo, problems);
       if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      text = reader.unescape(text);
       if (text.charCodeAt(0) === 123 /* { */) {
         const read = readLine(text, lineNo, true);
         // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
@@ -404,7 +405,7 @@ function readWholeLines(text: string, reader: LineFormReader, problems: (problem
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     lineNo++;
-    const l = text.slice(start, end);
+    const l = reader.unescape(text.slice(start, end));
     start = end + 1;
     if (l.charCodeAt(0) === 123 /* { */) {
       const r = readLine(l, lineNo, true);

@@ -1,5 +1,6 @@
 import { requestIdEnd } from '../execution-log.js';
 import { parseFunctionLogLine } from '../function-log.js';
+import { readLine } from '../input.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
 import { isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
@@ -189,13 +190,11 @@ export class LineFormReader {
    * `message` field, when the caller read one.
    */
   push(raw: string, lineNo: number, parsed?: LogEvent): void {
-    const bare = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    // Text pasted through a web page (`&quot;`, typographic quotes) is read as the log it was.
-    const line = this.webEscaped ? unescapeWeb(bare) : bare;
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     const c = line.charCodeAt(0);
     // Whether the line before this one filled the width the paste was wrapped at (this line goes on with it).
     const wrappedOnto = this.prevWidth === this.wrapWidth;
-    this.prevWidth = bare.length;
+    this.prevWidth = line.length;
     const forced = this.forced;
     // CloudWatch's own lines first: the common case, kept fast.
     if (this.pending === undefined && !this.testResponse && (forced === undefined || forced === 'cloudwatch')) {
@@ -236,6 +235,11 @@ export class LineFormReader {
       return;
     }
     const isExec = text.charCodeAt(0) === 40 && requestIdEnd(text) !== -1;
+    if (parsed === undefined && text !== line && text.charCodeAt(0) === 123 /* { */) {
+      // A JSON line with a `message` field under what pasting put before it (a quote marker, a line number).
+      const read = readLine(text, lineNo, true);
+      if (read?.wrapped === true) parsed = read.event;
+    }
     // A CloudWatch line ends the console's response section: what was taken for one was not.
     if (this.testResponse && isExec) this.testResponse = false;
     if (this.readTimestamped(text, lineNo)) return;
@@ -302,8 +306,16 @@ export class LineFormReader {
   private webEscaped = false;
 
   /**
+   * A line as it was before a web page escaped it, when the input was pasted through one (noticePaste); else the
+   * line itself. Callers give lines through this before reading them (a JSON line's quotes may be entities).
+   */
+  unescape(line: string): string {
+    return this.webEscaped ? unescapeWeb(line) : line;
+  }
+
+  /**
    * Looks at the start of the input for signs of how it was pasted that apply to every line (HTML entities or
-   * typographic quotes as JSON punctuation: text copied from a web page).
+   * typographic quotes: text copied from a web page; lines cut at a fixed width).
    */
   noticePaste(head: string): void {
     this.webEscaped = looksWebEscaped(head);
@@ -314,6 +326,8 @@ export class LineFormReader {
   private readonly readable = (text: string): boolean => {
     const c = text.charCodeAt(0);
     if (c === 40) return requestIdEnd(text) !== -1 || isKnownLogText(text);
+    // A JSON line with a `message` field (the JSON-lines form).
+    if (c === 123 && text.includes('"message"') && readLine(text, 0)?.wrapped === true) return true;
     if (c >= 48 && c <= 57 && TIMESTAMP_START.test(text)) return true;
     return TEST_LINE.test(text) || TEST_HEADER.test(text) || isBareExecutionText(text) || isKnownLogText(text);
   };

@@ -63,16 +63,23 @@ export function unwrapPaste(line: string, readable: (text: string) => boolean): 
 const LEAD = /^[ \t]*(?:[-*+\u2022][ \t]+|(["'`\u201c\u2018]+))/;
 const TRAIL = /["'`\u201d\u2019]+[.,;:]?[ \t]*$/;
 
-// JSON punctuation written as entities (`{&quot;errorMessage&quot;:`) or as typographic quotes (`{“errorMessage”:`):
-// text copied from a web page. Entities or curly quotes elsewhere may be a log's own content and are left alone
-// unless the paste shows this.
-const ESCAPED_JSON = /[{[,]\s*&(?:quot|#34|#x22);|&(?:quot|#34|#x22);\s*:/;
+// Quotes written as entities (`{&quot;errorMessage&quot;:`, `&#x27;id&#x27;`), or `&lt;`/`&gt;` where no raw `<`
+// or `>` is: text copied from a web page's source. Typographic quotes as JSON punctuation (`{“errorMessage”:`), or
+// where no straight double quote is: text through a word processor or a blog's typography. A log's own content
+// with entities (an HTML error page as a response body) may be unescaped too: only its lines with entities change.
+const ESCAPED_QUOTE = /&(?:quot|#34|#x22|#39|#x27|apos);/;
 const CURLY_JSON = /[{[,]\s*[\u201c\u201d]|[\u201c\u201d]\s*:/;
+const CURLY = /[\u201c\u201d]/;
 const ESCAPED_ANGLE = /&(?:lt|gt);/;
 
 /** Whether a text (the start of an input) was pasted through a web page: HTML-escaped or with typographic quotes. */
 export function looksWebEscaped(head: string): boolean {
-  return ESCAPED_JSON.test(head) || CURLY_JSON.test(head) || (ESCAPED_ANGLE.test(head) && !/[<>]/.test(head));
+  return (
+    ESCAPED_QUOTE.test(head) ||
+    CURLY_JSON.test(head) ||
+    (CURLY.test(head) && !head.includes('"')) ||
+    (ESCAPED_ANGLE.test(head) && !/[<>]/.test(head))
+  );
 }
 
 const ENTITIES: Readonly<Record<string, string>> = {
