@@ -47,7 +47,7 @@ Reads API Gateway execution logs, access logs and Lambda function logs from FILE
 FILE is given, or FILE is -), in whatever form they come; the form is detected without flags:
   - CloudWatch lines \`(<request id>) text\`, JSON lines with a "message" field, access log lines (JSON, CLF,
     CSV, XML), Lambda log lines
-  - the JSON of \`aws logs filter-log-events\` / \`get-log-events\`
+  - the JSON of \`aws logs filter-log-events\` / \`get-log-events\`, or their \`--output text\`
   - \`aws logs tail\` output: default (detailed), --format short, --format json
   - the API Gateway console's Test output pasted whole, or \`aws apigateway test-invoke-method\` JSON;
     the CloudWatch console's log events copied (\`<time> | <message>\`)

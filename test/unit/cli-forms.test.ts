@@ -42,6 +42,8 @@ const CASES: ReadonlyArray<[string, string, typeof TIMEOUT]> = [
   ['`aws apigateway test-invoke-method` JSON', 'test-invoke-method.json', MALFORMED],
   ['execution lines without their request id prefix', 'bare-lines.txt', PERMISSION],
   ['`aws logs filter-log-events` JSON', 'filter-log-events.json', PERMISSION],
+  ['`aws logs filter-log-events --output text`', 'filter-log-events.txt', PERMISSION],
+  ['`aws logs get-log-events --output text` (its tokens first)', 'get-log-events.txt', PERMISSION],
   ['`aws logs get-query-results` JSON (newest first)', 'insights-get-query-results.json', TIMEOUT],
   ["the Logs Insights console's CSV export", 'insights-export.csv', PERMISSION],
   ["the Logs Insights console's Markdown table", 'insights-export.md', PERMISSION],

@@ -148,6 +148,32 @@ describe('apigw-5xx reads logs as people paste them', () => {
     expect(c.stderr).toContain('line 8: Recently it seems the way that the errors are logged has changed to:');
   });
 
+  it.each([
+    ['with its request id', '(4f2e5370-b201-4385-86ac-9da89621f0d7) '],
+    ['without its request id', ''],
+  ])('reads an error body printed over several lines %s as part of its line', (_label, prefix) => {
+    // Prepare: the 2019 fixture's body (rest-proxy-function-timeout-2019.log), pretty-printed as a paste shows it.
+    const text = [
+      `${prefix}Endpoint response body before transformations: {`,
+      '    "errorMessage": "2019-02-27T11:31:11.456Z 72c9141d-aea4-4253-827e-c46677046b77 Task timed out after 10.00 seconds"',
+      '}',
+      `${prefix}Method completed with status: 502`,
+    ].join('\n');
+    // Act
+    const { code, stdout, stderr } = run(['classify'], text);
+    // Assess: two log lines, the body's verdict its own, nothing unread
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const verdicts = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Verdict);
+    expect(verdicts.map((v) => [v.cause, v.status, v.line])).toEqual([
+      ['lambda_function_error', null, 1],
+      [null, 502, 4],
+    ]);
+  });
+
   it('reads a line quoted inline in double quotes', () => {
     const c = classify('published-kc-quoted-output-mapping.txt');
     expect(c.stderr).toBe('');

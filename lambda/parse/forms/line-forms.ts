@@ -26,7 +26,9 @@ export type LineForm =
   /** Execution log texts without their `(<request id>) ` prefix. */
   | 'bare'
   /** The CloudWatch console's log events copied: `<time> | <message>`, or the time on a line of its own. */
-  | 'console-copy';
+  | 'console-copy'
+  /** `aws logs filter-log-events --output text` (or get-log-events): `EVENTS<TAB>...<TAB><message><TAB><timestamp>`. */
+  | 'cli-text';
 
 export const LINE_FORMS: readonly LineForm[] = [
   'cloudwatch',
@@ -37,6 +39,7 @@ export const LINE_FORMS: readonly LineForm[] = [
   'console-test',
   'bare',
   'console-copy',
+  'cli-text',
 ];
 
 /** What each form is called in messages to the user. */
@@ -49,6 +52,7 @@ export const FORM_NAMES: Readonly<Record<LineForm, string>> = {
   'console-test': "the API Gateway console's Test output",
   bare: 'execution log lines without their request id',
   'console-copy': "the CloudWatch console's log events copied with their time",
+  'cli-text': '`aws logs filter-log-events --output text` (or get-log-events)',
 };
 
 // awscli/customizations/logs/tail.py (v2): DetailedLogEventsFormatter prints
@@ -243,6 +247,7 @@ export class LineFormReader {
     // A CloudWatch line ends the console's response section: what was taken for one was not.
     if (this.testResponse && isExec) this.testResponse = false;
     if (this.readTimestamped(text, lineNo)) return;
+    if (this.readCliText(text, lineNo)) return;
     if (this.readConsoleTest(text, lineNo)) return;
     const p = this.pending;
     if (p !== undefined && p.form === 'console-copy' && p.event.message === '' && p.parts.every((x) => x === '')) {
@@ -260,6 +265,7 @@ export class LineFormReader {
       else if (wrappedOnto && p.event.message !== '') p.event.message += line;
       else p.parts.push(text);
       p.lines++;
+      if (p.form === 'cli-text') this.endCliEvent();
       return;
     }
     if (
@@ -296,7 +302,7 @@ export class LineFormReader {
   /** The last execution line given out, and its last input line: the next line may continue its message. */
   private lastExec: Mutable<LogEvent> | undefined;
   private lastExecLine = -2;
-  /** The execution line being continued: its own text and the lines that continue it. */
+  /** The execution line whose message the lines after it have continued. */
   private continued: { readonly event: Mutable<LogEvent> } | undefined;
   /** The width a paste was wrapped at (its longest line, when many lines have it), or -1. */
   private wrapWidth = -1;
@@ -476,9 +482,50 @@ export class LineFormReader {
   }
 
   /** A line of a known form that holds no log event (a header, the console's response section). */
-  private structural(_lineNo: number): void {
+  private structural(_lineNo: number, form: LineForm = 'console-test'): void {
     this.counted.lines++;
-    this.counted.forms['console-test'] = (this.counted.forms['console-test'] ?? 0) + 1;
+    this.counted.forms[form] = (this.counted.forms[form] ?? 0) + 1;
+  }
+
+  /**
+   * The AWS CLI's text output of filter-log-events / get-log-events (awscli/text.py): per event `EVENTS`, then the
+   * event's scalar fields in key order, tab-separated: `eventId ingestionTime logStreamName message timestamp`
+   * (get-log-events: `ingestionTime message timestamp`). A message's own newlines break the line: the event ends at
+   * the line that ends with `<TAB><timestamp>`. `SEARCHEDLOGSTREAMS` rows and the `b/…<TAB>f/…` tokens are no events.
+   */
+  private readCliText(text: string, lineNo: number): boolean {
+    const f = this.forced;
+    if (f !== undefined && f !== 'cli-text') return false;
+    if (text.startsWith('EVENTS\t')) {
+      const fields = text.split('\t');
+      // filter-log-events: an event id (56 digits) first; get-log-events: the ingestion time.
+      const rest = /^\d{20,}$/.test(fields[1] ?? '') ? fields.slice(4) : fields.slice(2);
+      const event: Mutable<LogEvent> = { message: rest.join('\t'), line: lineNo };
+      if (/^\d{20,}$/.test(fields[1] ?? '') && fields[3] !== undefined) event.logStreamName = fields[3];
+      this.start('cli-text', event, text);
+      this.endCliEvent();
+      return true;
+    }
+    if (/^SEARCHEDLOGSTREAMS\t/.test(text) || /^b\/\d+\tf\/\d+$/.test(text)) {
+      this.flush();
+      this.structural(lineNo, 'cli-text');
+      return true;
+    }
+    return false;
+  }
+
+  /** An event of the CLI's text output ends at `<TAB><timestamp>`: its time, and no more lines to wait for. */
+  private endCliEvent(): void {
+    const p = this.pending;
+    if (p === undefined || p.form !== 'cli-text') return;
+    const last = p.parts.length > 0 ? (p.parts[p.parts.length - 1] ?? '') : p.event.message;
+    const m = /(?:^|\t)(\d{10,16})$/.exec(last);
+    if (m?.[1] === undefined) return;
+    const cut = last.slice(0, last.length - m[0].length);
+    if (p.parts.length > 0) p.parts[p.parts.length - 1] = cut;
+    else p.event.message = cut;
+    p.event.timestamp = Number(m[1]);
+    this.flush();
   }
 
   /**
