@@ -190,6 +190,39 @@ describe('apigw-5xx reads logs as people paste them', () => {
   });
 });
 
+describe('apigw-5xx reads a short paste cut at a terminal width', () => {
+  /** `fold -w 80`: each line cut every 80 characters. */
+  const fold = (text: string) =>
+    text
+      .trimEnd()
+      .split('\n')
+      .flatMap((l) => l.match(/.{1,80}/g) ?? [''])
+      .join('\n');
+
+  it.each([
+    'published-kc-2016-console-test.txt',
+    'published-kc-2022-customer-function-error.txt',
+    'published-kc-quoted-output-mapping.txt',
+  ])('%s folded at 80 columns gets the verdicts it has unfolded', (file) => {
+    // Prepare
+    const text = readFileSync(join(PASTES, file), 'utf8');
+    const folded = fold(text);
+    expect(folded.split('\n').length).toBeGreaterThan(text.trimEnd().split('\n').length);
+    // Act
+    const whole = run(['classify'], text);
+    const cut = run(['classify'], folded);
+    // Assess
+    const verdicts = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as Verdict).cause);
+    expect(cut.stderr).toBe('');
+    expect(verdicts(cut.stdout)).toEqual(verdicts(whole.stdout));
+    expect(verdicts(cut.stdout).some((c) => c !== null)).toBe(true);
+  });
+});
+
 describe('apigw-5xx reads the console Test output whatever part of its response a paste starts at', () => {
   // The real Test output (test/fixtures/forms/console-test-malformed-502.txt): `Request: /menus`, `Status: 502`,
   // `Latency: 948 ms`, `Response Body`, its body, `Response Headers`, its headers, `Logs`, then the log.

@@ -91,6 +91,8 @@ const COPY_COLUMNS =
 // `2024-02-11T16:50:54.943-05:00 [ERROR] ...`, the time in milliseconds with its offset, one space, the message
 // (`aws logs tail` prints microseconds or none, an export `Z`).
 const COPY_SPACE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,3}[+-]\d\d:\d\d) (\S.*)$/s;
+/** The widths terminals and `fold` wrap at (80 by default), where a line of a short paste may have been cut. */
+const TERMINAL_WIDTHS: ReadonlySet<number> = new Set([80, 100, 120, 132, 160, 200]);
 /** Where a timestamp column starts a line. */
 const TIMESTAMP_START = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/;
 
@@ -198,6 +200,9 @@ export class LineFormReader {
     const c = line.charCodeAt(0);
     // Whether the line before this one filled the width the paste was wrapped at (this line goes on with it).
     const wrappedOnto = this.prevWidth === this.wrapWidth;
+    // With no width seen (a paste too short to show one), a line exactly as long as a terminal's usual width may
+    // have been cut there: the next line goes on with it if it reads as no log line of its own.
+    const maybeWrapped = !wrappedOnto && this.wrapWidth === -1 && TERMINAL_WIDTHS.has(this.prevWidth);
     this.prevWidth = line.length;
     const forced = this.forced;
     // CloudWatch's own lines first: the common case, kept fast.
@@ -261,8 +266,9 @@ export class LineFormReader {
       // A line that continues the message before it (tail prints a message's own newlines as they are); a line
       // wrapped at the paste's width goes on without a break.
       const last = p.parts.length - 1;
-      if (wrappedOnto && last >= 0) p.parts[last] += line;
-      else if (wrappedOnto && p.event.message !== '') p.event.message += line;
+      const cut = wrappedOnto || maybeWrapped;
+      if (cut && last >= 0) p.parts[last] += line;
+      else if (cut && p.event.message !== '') p.event.message += line;
       else p.parts.push(text);
       p.lines++;
       if (p.form === 'cli-text') this.endCliEvent();
@@ -272,7 +278,7 @@ export class LineFormReader {
       p === undefined &&
       !isExec &&
       parsed === undefined &&
-      this.continueExecution(wrappedOnto ? line : text, lineNo, wrappedOnto)
+      this.continueExecution(text, wrappedOnto || maybeWrapped ? line : text, lineNo, wrappedOnto, maybeWrapped)
     )
       return;
     this.flush();
@@ -343,17 +349,24 @@ export class LineFormReader {
    * pasted over several lines (`Method request path:` then `{}`), or a long line wrapped at a fixed width. The
    * message is made whole again (the event is given out last, so nothing has read it yet).
    */
-  private continueExecution(text: string, lineNo: number, wrappedOnto: boolean): boolean {
+  private continueExecution(
+    text: string,
+    segment: string,
+    lineNo: number,
+    wrappedOnto: boolean,
+    maybeWrapped: boolean,
+  ): boolean {
     const event = this.lastExec;
     const forced = this.forced;
     if (event === undefined || lineNo !== this.lastExecLine + 1) return false;
     if (forced !== undefined && forced !== 'cloudwatch' && forced !== 'bare') return false;
     // After a line that filled the paste's width, only a line that starts like a log line of its own is one.
     if (wrappedOnto ? TIMESTAMP_START.test(text) || TEST_LINE.test(text) : this.readable(text)) return false;
-    if (this.continued?.event !== event && !wrappedOnto && !opensContinuation(event.message)) return false;
+    const cut = wrappedOnto || maybeWrapped;
+    if (this.continued?.event !== event && !cut && !opensContinuation(event.message)) return false;
     this.continued = { event };
     // Cut at the paste's width: the text goes on; else the value was printed on lines of its own.
-    event.message = wrappedOnto ? `${event.message}${text}` : `${event.message}\n${text}`;
+    event.message = cut ? `${event.message}${segment}` : `${event.message}\n${segment}`;
     this.lastExecLine = lineNo;
     this.counted.lines++;
     this.counted.forms.cloudwatch = (this.counted.forms.cloudwatch ?? 0) + 1;
@@ -374,7 +387,10 @@ export class LineFormReader {
     const e = this.lastExec;
     return (
       e !== undefined &&
-      (this.continued?.event === e || this.prevWidth === this.wrapWidth || opensContinuation(e.message))
+      (this.continued?.event === e ||
+        this.prevWidth === this.wrapWidth ||
+        (this.wrapWidth === -1 && TERMINAL_WIDTHS.has(this.prevWidth)) ||
+        opensContinuation(e.message))
     );
   }
 
