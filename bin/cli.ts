@@ -6,6 +6,7 @@ import type { ClassifyContext } from '../lambda/classify/rules.js';
 import { diagnoseEventStream } from '../lambda/diagnose.js';
 import {
   BinaryInputError,
+  type ForcedReport,
   formName,
   INPUT_FORMS,
   type InputForm,
@@ -46,7 +47,7 @@ Reads API Gateway execution logs, access logs and Lambda function logs from FILE
 FILE is given, or FILE is -), in whatever form they come; the form is detected without flags:
   - CloudWatch lines \`(<request id>) text\`, JSON lines with a "message" field, access log lines (JSON, CLF,
     CSV, XML), Lambda log lines
-  - the JSON of \`aws logs filter-log-events\` / \`get-log-events\`
+  - the JSON of \`aws logs filter-log-events\` / \`get-log-events\`, or their \`--output text\`
   - \`aws logs tail\` output: default (detailed), --format short, --format json
   - the API Gateway console's Test output pasted whole, or \`aws apigateway test-invoke-method\` JSON;
     the CloudWatch console's log events copied (\`<time> | <message>\`)
@@ -54,7 +55,8 @@ FILE is given, or FILE is -), in whatever form they come; the form is detected w
   - Logs Insights results: \`aws logs get-query-results\` JSON, the console's exported CSV, Markdown or JSON;
     the CloudWatch console's CSV download
   - a CloudWatch Logs export to S3 (000000.gz), subscription filter / Firehose payloads (gzip or base64)
-  - any of these gzipped (recognised by its magic bytes)
+  - any of these gzipped (recognised by its magic bytes), or pasted: in Markdown fences or quotes, indented or
+    numbered, HTML-escaped, wrapped at a fixed width
 Options:
   --input-format FORM   read every input as FORM instead of detecting it; one of:
 ${wrapList(INPUT_FORMS, 24, 116)}
@@ -63,15 +65,17 @@ ${wrapList(INPUT_FORMS, 24, 116)}
   diagnose   one verdict per failed REQUEST: its lines (execution, access, function logs) joined by request id,
              why the failed requests failed, with evidence and fixes
   classify   one verdict per input LINE, on that line's own text, in input order: {"cause": <cause id or null>,
-             "status": <number or null>, "line": <input line number>, ...}; null means the line is no evidence
-             of a 5xx. Several lines of one request each get their own verdict: count requests with diagnose.
+             "status": <number or null>, "file": <input>, "line": <its line number>, ...}; null means the line
+             is no evidence of a 5xx. Several lines of one request each get their own verdict: count requests
+             with diagnose.
 
 Lines that are no log this command knows are counted and reported on stderr with the form they look like.
 
 Exit codes:
   0  the input was read and answered (lines it could not read, if any, are reported on stderr)
   2  bad usage, or input that cannot be read (no such file, binary data, broken gzip)
-  3  not one line of the input was a log this command knows: nothing was diagnosed
+  3  not one line of the input was a log this command knows, or an input is not in the form
+     --input-format names: nothing was diagnosed
 
 Example:
   aws logs filter-log-events --log-group-name API-Gateway-Execution-Logs_a1b2c3d4e5/prod \\
@@ -154,6 +158,8 @@ const MAX_PROBLEMS_SHOWN = 10;
 interface ReadTally {
   lines: number;
   unrecognised: number;
+  /** The input being read now (the file the events given out come from). */
+  current?: string;
   readonly reports: Array<{ readonly name: string; readonly report: InputReport }>;
 }
 
@@ -164,7 +170,8 @@ async function* readEvents(
   form: InputForm | undefined,
   tally: ReadTally,
 ): AsyncGenerator<LogEvent> {
-  for (const source of sources) {
+  for (const [index, source] of sources.entries()) {
+    tally.current = source.name;
     let shown = 0;
     let hidden = 0;
     const onProblem = (p: { line: number; reason: string }): void => {
@@ -176,6 +183,7 @@ async function* readEvents(
     try {
       yield* streamEvents(source.chunks, onProblem, {
         ...(form !== undefined ? { form } : {}),
+        input: index + 1,
         report: (report) => {
           tally.lines += report.lines;
           tally.unrecognised += report.unrecognised;
@@ -195,6 +203,10 @@ async function* readEvents(
 /** Says on stderr, per input, how many lines were no log this command knows and what they look like. */
 function reportUnread(tally: ReadTally, io: CliIo): void {
   for (const { name, report } of tally.reports) {
+    const forced = report.forced;
+    if (forced !== undefined && forced.unmatched > 0 && report.lines > 0) {
+      io.stderr.write(`apigw-5xx: ${name}: ${forcedMismatch(forced, report.lines)}\n`);
+    }
     if (report.lines === 0) {
       io.stderr.write(`apigw-5xx: ${name}: the input holds no log lines\n`);
       continue;
@@ -202,10 +214,33 @@ function reportUnread(tally: ReadTally, io: CliIo): void {
     if (report.unrecognised === 0) continue;
     const all = report.unrecognised === report.lines;
     const count = `${report.unrecognised} of ${report.lines} ${report.lines === 1 ? 'line' : 'lines'} ${report.unrecognised === 1 ? 'was' : 'were'} not recognised`;
-    io.stderr.write(`apigw-5xx: ${name}: ${count}: ${lookalike(report)}${all ? '' : ' (the other lines were read)'}\n`);
+    // With a form forced that the input does not have, what it looks like was said above.
+    const like = forced !== undefined && forced.unmatched > 0 ? '' : `: ${lookalike(report)}`;
+    io.stderr.write(`apigw-5xx: ${name}: ${count}${like}${all ? '' : ' (the other lines were read)'}\n`);
     // Log text is untrusted: control characters (terminal escapes) are shown neutralised, and credentials redacted.
     for (const sample of report.samples) io.stderr.write(`  line ${sample.line}: ${clean(sample.text, 300)}\n`);
   }
+}
+
+/** An input that is not (all) in the form --input-format names: what it looks like instead, and what to do. */
+function forcedMismatch(forced: ForcedReport, lines: number): string {
+  const all = forced.unmatched >= lines;
+  const noun = lines === 1 ? 'line' : 'lines';
+  const count = all
+    ? `the input does not look like ${formName(forced.form)}: none of its ${lines} ${noun} is in that form`
+    : `${forced.unmatched} of ${lines} ${noun} ${forced.unmatched === 1 ? 'is' : 'are'} not ${formName(forced.form)}`;
+  const instead =
+    forced.looksLike !== undefined
+      ? `; it looks like ${formName(forced.looksLike)} (--input-format ${forced.looksLike}). Run without --input-format to have the form detected`
+      : '; run without --input-format to have the form detected';
+  return `--input-format ${forced.form}: ${count}${all ? '' : ' (read as they are)'}${instead}`;
+}
+
+/** Some input was not in the form --input-format names at all. */
+function forcedFormMissed(tally: ReadTally): boolean {
+  return tally.reports.some(
+    ({ report }) => report.forced !== undefined && report.lines > 0 && report.forced.unmatched >= report.lines,
+  );
 }
 
 /** What the unread lines of an input look like, in words a user can act on. */
@@ -352,15 +387,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
     if (command === 'classify') {
       for await (const event of events) {
-        io.stdout.write(`${JSON.stringify({ ...classifyEvent(event, context), line: event.line ?? null })}\n`);
+        // Line numbers restart in each input: the file and line together map a verdict back.
+        const at = { file: tally.current ?? 'stdin', line: event.line ?? null };
+        io.stdout.write(`${JSON.stringify({ ...classifyEvent(event, context), ...at })}\n`);
       }
       reportUnread(tally, io);
-      return nothingRead(tally) ? 3 : 0;
+      return nothingRead(tally) || forcedFormMissed(tally) ? 3 : 0;
     }
     const { diagnosis } = await diagnoseEventStream(events, { api, context });
     reportUnread(tally, io);
     if (nothingRead(tally)) {
       io.stderr.write('apigw-5xx: nothing was diagnosed: not one line of the input is a log this command knows\n');
+      return 3;
+    }
+    if (forcedFormMissed(tally)) {
+      io.stderr.write('apigw-5xx: nothing was diagnosed: the input is not in the form --input-format names\n');
       return 3;
     }
     io.stdout.write(render(diagnosis, format as Format));

@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import {
   DOCUMENT_FORM_NAMES,
   DOCUMENT_FORMS,
@@ -13,7 +13,7 @@ import {
   tableHeaderForm,
 } from './forms/documents.js';
 import { FORM_NAMES, LINE_FORMS, type LineForm, LineFormReader, type LineStats } from './forms/line-forms.js';
-import { decodeInput, type InputProblem, parseInput, readLine } from './input.js';
+import { decodeInput, type InputProblem, parseCloudWatchInput, readLine } from './input.js';
 import type { LogEvent } from './log-event.js';
 
 /**
@@ -45,6 +45,17 @@ export interface InputReport {
   readonly forms: Partial<Record<InputForm, number>>;
   /** Per container form, its lines whose message is no log this tool knows. */
   readonly unknownMessages: Partial<Record<InputForm, number>>;
+  /** With a form forced (`--input-format`): how many lines were not in it, and the form the input has instead. */
+  readonly forced?: ForcedReport;
+}
+
+/** How an input read with a forced form matched it. */
+export interface ForcedReport {
+  readonly form: InputForm;
+  /** Lines (or events) that were not in the forced form: read as they are instead. */
+  readonly unmatched: number;
+  /** The form the input is read as without forcing, when that is another one. */
+  readonly looksLike?: InputForm;
 }
 
 /** The input is not text: refused as a whole (the CLI exits 2). */
@@ -68,6 +79,16 @@ export interface StreamOptions {
   readonly form?: InputForm;
   /** Hears, once the input has been read, what was read. */
   readonly report?: (report: InputReport) => void;
+  /**
+   * Which input this is (1-based) when several are read into one diagnosis: from the second on, a block of lines
+   * without request ids is given ids of its own (`input-2-line-1`), not those of the first input's blocks.
+   */
+  readonly input?: number;
+}
+
+/** The prefix of the ids given to blocks of lines without request ids in the n-th input. */
+function blockIdPrefix(input: number | undefined): string {
+  return input !== undefined && input > 1 ? `input-${input}` : 'input';
 }
 
 /** How much of the start is looked at to tell the form, at most. */
@@ -225,8 +246,11 @@ export async function* streamEvents(
   const reader = new LineFormReader(
     (e) => out.push(e),
     forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
+    blockIdPrefix(options.input),
   );
-  const documentCounts: { form?: DocumentForm; events: number; skipped: number } = { events: 0, skipped: 0 };
+  reader.noticePaste(first.head.toString('utf8'));
+  const documentCounts: DocumentCounts = { events: 0, skipped: 0 };
+  let wholeText: string | undefined;
 
   if (mode === 'lines') {
     let carry: Buffer = Buffer.alloc(0);
@@ -235,6 +259,7 @@ export async function* streamEvents(
       lineNo++;
       let text = decodeLine(bytes, lineNo, problems);
       if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      text = reader.unescape(text);
       if (text.charCodeAt(0) === 123 /* { */) {
         const read = readLine(text, lineNo, true);
         // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
@@ -256,7 +281,9 @@ export async function* streamEvents(
         start = end + 1;
       }
       carry = data.subarray(start);
-      if (out.length > 0) yield* out.splice(0);
+      // An event whose value the next line may still continue (a wrapped line) is held back until that line is read.
+      const keep = reader.mayContinue ? 1 : 0;
+      if (out.length > keep) yield* out.splice(0, out.length - keep);
     }
     if (carry.length > 0) line(carry);
     reader.end();
@@ -267,50 +294,15 @@ export async function* streamEvents(
     const decoded = decodeInput(Buffer.concat(held));
     for (const p of decoded.problems) problems(p);
     const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
-    const read = readDocument(text, forced as DocumentForm | undefined);
-    if (read !== undefined) {
-      for (const p of read.problems) problems(p);
-      documentCounts.form = read.form;
-      documentCounts.events = read.events.length;
-      documentCounts.skipped = read.skipped;
-      if (read.testLog !== undefined) {
-        read.testLog.split('\n').forEach((l, i) => {
-          reader.push(l, i + 1);
-        });
-        reader.end();
-        yield* out.splice(0);
-      }
-      for (const event of read.events) reader.countEvent(read.form, event);
-      yield* read.events;
-    } else {
-      // No document of a known shape after all (a JSON document cut short is salvaged as before): read as lines.
-      const legacy =
-        text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? parseInput(text) : undefined;
-      if (legacy?.format === 'filter-log-events-json') {
-        for (const p of legacy.problems) problems(p);
-        documentCounts.form = 'filter-log-events-json';
-        documentCounts.events = legacy.events.length;
-        for (const event of legacy.events) reader.countEvent('filter-log-events-json', event);
-        yield* legacy.events;
-      } else {
-        text.split('\n').forEach((l, i) => {
-          const lineNo = i + 1;
-          if (l.charCodeAt(0) === 123) {
-            const r = readLine(l, lineNo, true);
-            if (r?.problem !== undefined) problems(r.problem);
-            if (r?.wrapped === true) {
-              reader.push(l, lineNo, r.event);
-              return;
-            }
-          }
-          reader.push(l, lineNo);
-        });
-        reader.end();
-        yield* out.splice(0);
-      }
-    }
+    Object.assign(documentCounts, readWholeDocument(text, forced as DocumentForm | undefined, reader, problems, out));
+    wholeText = text;
+    yield* out.splice(0);
   }
   const stats = reader.stats;
+  const forcedReport =
+    forced !== undefined
+      ? forcedMatch(forced, stats, documentCounts, () => wholeText ?? first.head.toString('utf8'))
+      : undefined;
   options.report?.({
     gzip,
     lines: stats.lines + documentCounts.skipped,
@@ -318,7 +310,34 @@ export async function* streamEvents(
     samples: stats.samples,
     forms: stats.forms,
     unknownMessages: stats.unknownMessages,
+    ...(forcedReport !== undefined ? { forced: forcedReport } : {}),
   });
+}
+
+/**
+ * How an input matched the form forced on it; when some of it did not, the form it is read as without forcing
+ * (from its start, `head`): said to the user instead of a silent fallback to reading lines as they are.
+ */
+function forcedMatch(form: InputForm, stats: LineStats, doc: DocumentCounts, head: () => string): ForcedReport {
+  const lines = stats.lines + doc.skipped;
+  const unmatched = (DOCUMENT_FORMS as readonly string[]).includes(form)
+    ? doc.form === form
+      ? 0
+      : lines
+    : form === 'cloudwatch'
+      ? stats.unrecognised
+      : stats.unmatched;
+  if (unmatched === 0) return { form, unmatched };
+  const detected = parseInput(head().slice(0, HEAD_BYTES)).report.forms;
+  let looksLike: InputForm | undefined;
+  let most = 0;
+  for (const [f, n] of Object.entries(detected)) {
+    if ((n ?? 0) > most && f !== form) {
+      most = n ?? 0;
+      looksLike = f as InputForm;
+    }
+  }
+  return looksLike !== undefined ? { form, unmatched, looksLike } : { form, unmatched };
 }
 
 function readDocument(text: string, forced: DocumentForm | undefined): DocumentRead | undefined {
@@ -332,4 +351,153 @@ function readDocument(text: string, forced: DocumentForm | undefined): DocumentR
   if (table === 'insights-csv') return readCsv(text.trimStart());
   if (table === 'insights-markdown') return readMarkdownTable(text.trimStart());
   return readJsonDocument(text);
+}
+
+/** What a whole input read as a document gave: its form, how many events, how many items were no event. */
+interface DocumentCounts {
+  form?: DocumentForm;
+  events: number;
+  skipped: number;
+}
+
+/**
+ * Reads a whole decoded text that starts like a document (JSON, a table, base64 payloads); one of no known shape is
+ * read as lines after all (a JSON document cut short is salvaged as before). Events go to `out` in input order.
+ */
+function readWholeDocument(
+  text: string,
+  forced: DocumentForm | undefined,
+  reader: LineFormReader,
+  problems: (problem: InputProblem) => void,
+  out: LogEvent[],
+): DocumentCounts {
+  const read = readDocument(text, forced);
+  if (read !== undefined) {
+    for (const p of read.problems) problems(p);
+    if (read.testLog !== undefined) {
+      read.testLog.split('\n').forEach((l, i) => {
+        reader.push(l, i + 1);
+      });
+      reader.end();
+    }
+    for (const event of read.events) reader.countEvent(read.form, event);
+    out.push(...read.events);
+    return { form: read.form, events: read.events.length, skipped: read.skipped };
+  }
+  const legacy =
+    text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? parseCloudWatchInput(text) : undefined;
+  if (legacy?.format === 'filter-log-events-json') {
+    for (const p of legacy.problems) problems(p);
+    for (const event of legacy.events) reader.countEvent('filter-log-events-json', event);
+    out.push(...legacy.events);
+    return { form: 'filter-log-events-json', events: legacy.events.length, skipped: 0 };
+  }
+  readWholeLines(text, reader, problems);
+  reader.end();
+  return { events: 0, skipped: 0 };
+}
+
+/** Reads every line of a whole text, as streamEvents reads lines as they arrive. */
+function readWholeLines(text: string, reader: LineFormReader, problems: (problem: InputProblem) => void): void {
+  let start = 0;
+  let lineNo = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    lineNo++;
+    const l = reader.unescape(text.slice(start, end));
+    start = end + 1;
+    if (l.charCodeAt(0) === 123 /* { */) {
+      const r = readLine(l, lineNo, true);
+      if (r?.problem !== undefined && !reader.continuing) problems(r.problem);
+      if (r?.wrapped === true) {
+        reader.push(l, lineNo, r.event);
+        if (end === text.length) break;
+        continue;
+      }
+    }
+    reader.push(l, lineNo);
+    if (end === text.length) break;
+  }
+}
+
+/** What reading a whole input gave (parseInput). */
+export interface InputRead {
+  readonly events: LogEvent[];
+  readonly problems: InputProblem[];
+  readonly report: InputReport;
+}
+
+/**
+ * Reads a whole input held in memory (a text, or its bytes, gzipped or not) in every form streamEvents reads, with
+ * the same readers and the same events: for the responder's library users, fixtures and tests. Throws
+ * BinaryInputError for bytes that are no text and InputFormatError for a broken gzip stream, as streamEvents does.
+ */
+export function parseInput(input: string | Uint8Array, options: { form?: InputForm } = {}): InputRead {
+  const problems: InputProblem[] = [];
+  const onProblem = (p: InputProblem): void => {
+    problems.push(p);
+  };
+  let gzip = false;
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    let bytes = toBuffer(input);
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      gzip = true;
+      try {
+        bytes = gunzipSync(bytes);
+      } catch (error) {
+        throw new InputFormatError(
+          `the input starts like gzip but could not be decompressed (${(error as Error).message}); give the .gz file whole, or the log text`,
+          { cause: error },
+        );
+      }
+    }
+    const binary = binaryReason(bytes.subarray(0, HEAD_BYTES));
+    if (binary !== undefined) {
+      throw new BinaryInputError(
+        `binary data, not a log: ${binary}. Give the log as text, gzipped text (.gz), or the JSON the AWS CLI prints`,
+      );
+    }
+    const decoded = decodeInput(bytes);
+    problems.push(...decoded.problems);
+    text = decoded.text;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const forced = options.form;
+  const mode: Mode =
+    forced !== undefined
+      ? (DOCUMENT_FORMS as readonly string[]).includes(forced)
+        ? 'document'
+        : 'lines'
+      : (modeOf(Buffer.from(text.slice(0, HEAD_BYTES), 'utf8'), true) ?? 'lines');
+  const events: LogEvent[] = [];
+  const reader = new LineFormReader(
+    (e) => events.push(e),
+    forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
+  );
+  reader.noticePaste(text.slice(0, HEAD_BYTES));
+  let counts: DocumentCounts = { events: 0, skipped: 0 };
+  if (mode === 'lines') {
+    readWholeLines(text, reader, onProblem);
+    reader.end();
+  } else {
+    counts = readWholeDocument(text, forced as DocumentForm | undefined, reader, onProblem, events);
+  }
+  const stats = reader.stats;
+  const forcedReport = forced !== undefined ? forcedMatch(forced, stats, counts, () => text) : undefined;
+  return {
+    events,
+    problems: problems.sort((a, b) => a.line - b.line),
+    report: {
+      gzip,
+      lines: stats.lines + counts.skipped,
+      unrecognised: stats.unrecognised,
+      samples: stats.samples,
+      forms: stats.forms,
+      unknownMessages: stats.unknownMessages,
+      ...(forcedReport !== undefined ? { forced: forcedReport } : {}),
+    },
+  };
 }

@@ -43,12 +43,13 @@ export function decodeInput(bytes: Uint8Array): { text: string; problems: InputP
 }
 
 /**
- * Reads the three input shapes the CLI accepts and says which it found:
+ * Reads CloudWatch's own three shapes and says which it found (the salvage of a broken `filter-log-events` document
+ * included); every other form is read by `parseInput` in input-stream.ts, which falls back on this one:
  * - the JSON document `aws logs filter-log-events` (or `get-log-events`) prints: `{"events": [...]}`;
  * - JSON lines, each an object with a `message` field (`timestamp`, `logStreamName`, `logGroupName` used when present);
  * - raw log lines, one event per line (a JSON line without `message`, such as a JSON access log line, is a raw line).
  */
-export function parseInput(text: string): ParsedInput {
+export function parseCloudWatchInput(text: string): ParsedInput {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const trimmed = body.trimStart();
   if (trimmed === '') return { format: 'empty', events: [], problems: [] };

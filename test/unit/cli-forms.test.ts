@@ -42,6 +42,8 @@ const CASES: ReadonlyArray<[string, string, typeof TIMEOUT]> = [
   ['`aws apigateway test-invoke-method` JSON', 'test-invoke-method.json', MALFORMED],
   ['execution lines without their request id prefix', 'bare-lines.txt', PERMISSION],
   ['`aws logs filter-log-events` JSON', 'filter-log-events.json', PERMISSION],
+  ['`aws logs filter-log-events --output text`', 'filter-log-events.txt', PERMISSION],
+  ['`aws logs get-log-events --output text` (its tokens first)', 'get-log-events.txt', PERMISSION],
   ['`aws logs get-query-results` JSON (newest first)', 'insights-get-query-results.json', TIMEOUT],
   ["the Logs Insights console's CSV export", 'insights-export.csv', PERMISSION],
   ["the Logs Insights console's Markdown table", 'insights-export.md', PERMISSION],
@@ -112,6 +114,49 @@ describe('apigw-5xx diagnose reads every input form without flags', () => {
   });
 });
 
+describe('apigw-5xx --input-format never falls back silently', () => {
+  it.each([
+    ['console-test', 'logs-tail-detailed.txt', 'logs-tail'],
+    ['logs-tail', 'console-copy.txt', 'console-copy'],
+    ['logs-tail', 'filter-log-events.json', 'filter-log-events-json'],
+    ['insights-json', 'filter-log-events.json', 'filter-log-events-json'],
+    ['bare', 'logs-tail-short.txt', 'logs-tail-short'],
+    ['s3-export', 'access-rest-json.log', 'cloudwatch'],
+  ])(
+    'says an input forced as %s that is %s is not in that form, what it looks like, and diagnoses nothing (exit 3)',
+    (form, file, looksLike) => {
+      // Act
+      const { code, stdout, stderr } = diagnose(file, ['--input-format', form]);
+      // Assess
+      expect(code).toBe(3);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`--input-format ${form}: the input does not look like`);
+      expect(stderr).toContain(`(--input-format ${looksLike})`);
+      expect(stderr).toContain('nothing was diagnosed');
+    },
+  );
+
+  it('says how many lines of a forced form were not in it when some were, and reads the rest', () => {
+    // Prepare: `aws logs tail` lines, then the same requests' lines copied from the console.
+    const dir = tempDir('apigw-5xx-forced-');
+    const file = join(dir, 'mixed.txt');
+    const tail = readFileSync(join(FORMS, 'logs-tail-detailed.txt'), 'utf8');
+    writeFileSync(file, `${tail}(0a1b2c3d-0000-4000-8000-000000000000) Method completed with status: 502\n`);
+    // Act
+    const { code, stderr } = run(['classify', '--input-format', 'logs-tail', file]);
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toContain('--input-format logs-tail: 1 of 21 lines is not `aws logs tail` output');
+    expect(stderr).toContain('(read as they are)');
+  });
+
+  it('says nothing when the forced form is the form the input has', () => {
+    const { code, stderr } = diagnose('logs-tail-detailed.txt', ['--input-format', 'logs-tail']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+});
+
 describe('apigw-5xx classify gives each verdict its input line', () => {
   it('prints the 1-based line of every event, in input order, whatever the form', () => {
     // Act: the Test output's log starts on line 9 (after the response section and the "Execution log" header).
@@ -137,6 +182,54 @@ describe('apigw-5xx classify gives each verdict its input line', () => {
         .map((l) => (JSON.parse(l) as { requestId: string }).requestId),
     );
     expect([...ids]).toEqual(['input-line-1', 'input-line-18', 'input-line-21']);
+  });
+
+  it('names the file of every verdict, so line numbers that restart per file still map back', () => {
+    // Act: two files, each read from its line 1.
+    const { code, stdout } = run(['classify', join(FORMS, 'bare-lines.txt'), join(FORMS, 'logs-tail-short.txt')]);
+    // Assess
+    expect(code).toBe(0);
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; line: number });
+    const firsts = rows.filter((r) => r.line === 1).map((r) => r.file);
+    expect(firsts).toEqual([join(FORMS, 'bare-lines.txt'), join(FORMS, 'logs-tail-short.txt')]);
+    // Each verdict's line holds, in its own file, the text it was read from.
+    for (const row of rows) {
+      const text = readFileSync(row.file, 'utf8').split('\n')[row.line - 1] ?? '';
+      expect(text.trim(), `${row.file}:${row.line}`).not.toBe('');
+    }
+    expect(new Set(rows.map((r) => `${r.file}:${r.line}`)).size).toBe(rows.length);
+  });
+
+  it('names standard input "stdin"', () => {
+    const { stdout } = run(['classify'], '(394365dc-1b10-411f-9668-70521cec1205) Method completed with status: 502\n');
+    expect(JSON.parse(stdout)).toMatchObject({ file: 'stdin', line: 1, status: 502 });
+  });
+
+  it('keeps blocks of bare lines of two files apart (their first lines have the same number)', () => {
+    // Prepare: the same three requests in two files: six requests in all, not three merged pairs.
+    const dir = tempDir('apigw-5xx-two-');
+    const second = join(dir, 'again.txt');
+    writeFileSync(second, readFileSync(join(FORMS, 'bare-lines.txt')));
+    // Act
+    const out = run(['diagnose', '--format', 'json', join(FORMS, 'bare-lines.txt'), second]);
+    const ids = run(['classify', join(FORMS, 'bare-lines.txt'), second])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { requestId: string }).requestId);
+    // Assess
+    expect(out.code).toBe(0);
+    expect((JSON.parse(out.stdout) as Diagnosis).failedRequests).toBe(2 * PERMISSION.failed);
+    expect([...new Set(ids)]).toEqual([
+      'input-line-1',
+      'input-line-18',
+      'input-line-21',
+      'input-2-line-1',
+      'input-2-line-18',
+      'input-2-line-21',
+    ]);
   });
 
   it('gives the line a JSON document event starts on', () => {

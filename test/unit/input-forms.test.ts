@@ -64,6 +64,26 @@ describe('LineFormReader', () => {
     expect(events[1]?.line).toBe(3);
   });
 
+  it("reads the CLI's text output of an event whose message ends with a newline (its time on the next line)", () => {
+    // awscli/text.py writes '\t'.join of the fields: a Lambda message keeps the newline CloudWatch stored.
+    const { events, stats } = readLines(
+      [
+        'EVENTS\t1795576325516\tSTART RequestId: 72c9141d-aea4-4253-827e-c46677046b77 Version: $LATEST',
+        '\t1795576325104',
+        `EVENTS\t1795576325523\t(${ID}) Method completed with status: 502\t1795576325111`,
+      ].join('\n'),
+    );
+    expect(events).toEqual([
+      {
+        message: 'START RequestId: 72c9141d-aea4-4253-827e-c46677046b77 Version: $LATEST',
+        timestamp: 1795576325104,
+        line: 1,
+      },
+      { message: `(${ID}) Method completed with status: 502`, timestamp: 1795576325111, line: 3 },
+    ]);
+    expect(stats.unrecognised).toBe(0);
+  });
+
   it('reads tail lines coloured for a terminal (ANSI codes around the time and stream)', () => {
     const { events } = readLines(
       `\u001b[32m2026-11-25T03:12:05.104000+00:00\u001b[0m \u001b[36ms1\u001b[0m (${ID}) Method completed with status: 504`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeInput, type InputProblem, parseInput } from '../../lambda/parse/input.js';
+import { decodeInput, type InputProblem, parseCloudWatchInput } from '../../lambda/parse/input.js';
 import { streamEvents } from '../../lambda/parse/input-stream.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
 
@@ -13,7 +13,7 @@ async function streamed(bytes: Uint8Array) {
     yield bytes;
   }
   for await (const e of streamEvents(one(), (p) => problems.push(p))) {
-    // parseInput reads CloudWatch's forms without line numbers: compare the events themselves.
+    // parseCloudWatchInput reads CloudWatch's forms without line numbers: compare the events themselves.
     const { line: _line, ...event } = e;
     events.push(event);
   }
@@ -21,11 +21,11 @@ async function streamed(bytes: Uint8Array) {
 }
 function whole(bytes: Uint8Array) {
   const decoded = decodeInput(bytes);
-  const parsed = parseInput(decoded.text);
+  const parsed = parseCloudWatchInput(decoded.text);
   return { events: parsed.events, problems: [...decoded.problems, ...parsed.problems].sort((a, b) => a.line - b.line) };
 }
 
-describe('streamEvents tells a document from lines as parseInput does', () => {
+describe('streamEvents tells a document from lines as parseCloudWatchInput does', () => {
   it('a JSON array whose items are not objects', async () => {
     const bytes = enc.encode('[1, 2]\n');
     expect(await streamed(bytes)).toEqual(whole(bytes));

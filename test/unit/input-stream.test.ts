@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeInput, type InputProblem, parseInput } from '../../lambda/parse/input.js';
+import { decodeInput, type InputProblem, parseCloudWatchInput } from '../../lambda/parse/input.js';
 import { streamEvents } from '../../lambda/parse/input-stream.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
 
@@ -21,7 +21,7 @@ async function streamed(bytes: Uint8Array, cuts: readonly number[] = []) {
   const events: LogEvent[] = [];
   const problems: InputProblem[] = [];
   for await (const e of streamEvents(chunked(bytes, cuts), (p) => problems.push(p))) {
-    // parseInput reads CloudWatch's forms without line numbers: compare the events themselves.
+    // parseCloudWatchInput reads CloudWatch's forms without line numbers: compare the events themselves.
     const { line: _line, ...event } = e;
     events.push(event);
   }
@@ -30,7 +30,7 @@ async function streamed(bytes: Uint8Array, cuts: readonly number[] = []) {
 
 function whole(bytes: Uint8Array) {
   const decoded = decodeInput(bytes);
-  const parsed = parseInput(decoded.text);
+  const parsed = parseCloudWatchInput(decoded.text);
   return {
     events: parsed.events,
     problems: [...decoded.problems, ...parsed.problems].sort((a, b) => a.line - b.line),
@@ -51,7 +51,7 @@ const LINES = [
 ];
 
 describe('streamEvents', () => {
-  it('reads lines exactly as parseInput does, however the bytes are cut into chunks', async () => {
+  it('reads lines exactly as parseCloudWatchInput does, however the bytes are cut into chunks', async () => {
     const input = fc.record({
       bom: fc.boolean(),
       lines: fc.array(fc.constantFrom(...LINES), { maxLength: 12 }),

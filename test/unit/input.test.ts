@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeInput, parseInput } from '../../lambda/parse/input.js';
+import { decodeInput, parseCloudWatchInput } from '../../lambda/parse/input.js';
 
 const EXEC = '(5cb7ee58-39e6-11e9-be7e-29aff96747f2) Method completed with status: 502';
 
-describe('parseInput', () => {
+describe('parseCloudWatchInput', () => {
   it('reads raw lines, one event per line, skipping blank lines', () => {
     // Act
-    const parsed = parseInput(`${EXEC}\n\n${EXEC}\n`);
+    const parsed = parseCloudWatchInput(`${EXEC}\n\n${EXEC}\n`);
     // Assess
     expect(parsed.format).toBe('raw-lines');
     expect(parsed.events.map((e) => e.message)).toEqual([EXEC, EXEC]);
@@ -14,13 +14,13 @@ describe('parseInput', () => {
   });
 
   it('strips CR from CRLF line endings', () => {
-    const parsed = parseInput(`${EXEC}\r\n${EXEC}\r\n`);
+    const parsed = parseCloudWatchInput(`${EXEC}\r\n${EXEC}\r\n`);
     expect(parsed.events.map((e) => e.message)).toEqual([EXEC, EXEC]);
   });
 
   it('says empty for empty or whitespace-only input', () => {
-    expect(parseInput('')).toEqual({ format: 'empty', events: [], problems: [] });
-    expect(parseInput(' \n\t\n').format).toBe('empty');
+    expect(parseCloudWatchInput('')).toEqual({ format: 'empty', events: [], problems: [] });
+    expect(parseCloudWatchInput(' \n\t\n').format).toBe('empty');
   });
 
   it('reads the JSON document that aws logs filter-log-events prints, with timestamps and streams', () => {
@@ -42,7 +42,7 @@ describe('parseInput', () => {
       4,
     );
     // Act
-    const parsed = parseInput(doc);
+    const parsed = parseCloudWatchInput(doc);
     // Assess
     expect(parsed.format).toBe('filter-log-events-json');
     expect(parsed.events).toEqual([
@@ -51,7 +51,7 @@ describe('parseInput', () => {
   });
 
   it('reports events without a message field and keeps the others', () => {
-    const parsed = parseInput(JSON.stringify({ events: [{ timestamp: 1 }, { message: EXEC }] }));
+    const parsed = parseCloudWatchInput(JSON.stringify({ events: [{ timestamp: 1 }, { message: EXEC }] }));
     expect(parsed.events.map((e) => e.message)).toEqual([EXEC]);
     expect(parsed.problems).toEqual([{ line: 1, reason: 'events[0] has no string "message" field; skipped' }]);
   });
@@ -60,7 +60,7 @@ describe('parseInput', () => {
     // Prepare
     const doc = `{\n    "events": [\n        {\n            "logStreamName": "s1",\n            "timestamp": 1551267071458,\n            "message": ${JSON.stringify(EXEC)},\n            "eventId": "1"\n        },\n        {\n            "logStreamName": "s1",\n            "message": "(5cb7ee58-39e6-11e9-be7e-29aff96747f2) Execution failed`;
     // Act
-    const parsed = parseInput(doc);
+    const parsed = parseCloudWatchInput(doc);
     // Assess
     expect(parsed.events).toEqual([{ message: EXEC, timestamp: 1551267071458, logStreamName: 's1' }]);
     expect(parsed.problems[0]?.reason).toMatch(
@@ -73,7 +73,7 @@ describe('parseInput', () => {
       JSON.stringify({ timestamp: 1700000000000, logStreamName: 'a', message: `${EXEC}\n` }),
       JSON.stringify({ timestamp: '2023-11-14T22:13:20.000Z', message: EXEC }),
     ].join('\n');
-    const parsed = parseInput(lines);
+    const parsed = parseCloudWatchInput(lines);
     expect(parsed.format).toBe('json-lines');
     expect(parsed.events).toEqual([
       { message: EXEC, timestamp: 1700000000000, logStreamName: 'a' },
@@ -83,13 +83,13 @@ describe('parseInput', () => {
 
   it('keeps a JSON access log line without a message field as a raw line', () => {
     const access = '{"requestId":"Vdn1pgs-oAMEVaA=","status":"502","routeKey":"ANY /"}';
-    const parsed = parseInput(access);
+    const parsed = parseCloudWatchInput(access);
     expect(parsed.events).toEqual([{ message: access }]);
     expect(parsed.problems).toEqual([]);
   });
 
   it('reports malformed JSON with its line number and still reads the line as raw text', () => {
-    const parsed = parseInput(`${EXEC}\n{"message": "cut off\n${EXEC}`);
+    const parsed = parseCloudWatchInput(`${EXEC}\n{"message": "cut off\n${EXEC}`);
     expect(parsed.events.map((e) => e.message)).toEqual([EXEC, '{"message": "cut off', EXEC]);
     expect(parsed.problems).toHaveLength(1);
     expect(parsed.problems[0]?.line).toBe(2);
@@ -98,7 +98,7 @@ describe('parseInput', () => {
 
   it('reads a 1 MB line whole', () => {
     const huge = `(5cb7ee58-39e6-11e9-be7e-29aff96747f2) Endpoint response body before transformations: ${'x'.repeat(1024 * 1024)}`;
-    const parsed = parseInput(`${huge}\n${EXEC}`);
+    const parsed = parseCloudWatchInput(`${huge}\n${EXEC}`);
     expect(parsed.events).toHaveLength(2);
     expect(parsed.events[0]?.message.length).toBe(huge.length);
   });
@@ -127,10 +127,10 @@ describe('decodeInput', () => {
   });
 });
 
-describe('parseInput with raw lines that start with a bracket', () => {
+describe('parseCloudWatchInput with raw lines that start with a bracket', () => {
   it('reads Python [ERROR] lines as raw lines instead of dropping them as a broken JSON document', () => {
     // Regression input: test/fixtures/fuzz/logs/known-data-loss-first-line-bracket.log
-    const parsed = parseInput(
+    const parsed = parseCloudWatchInput(
       "[ERROR] KeyError: 'id'\n[WARNING]\t2024-10-03T13:11:59.748Z\t6795fe66-02b7-4e64-98b5-1061b6d08b6d\tretrying\n",
     );
     expect(parsed.format).toBe('raw-lines');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ClassifyContext } from '../../lambda/classify/rules.js';
 import { diagnoseEvents } from '../../lambda/diagnose.js';
-import { parseInput } from '../../lambda/parse/input.js';
+import { parseInput } from '../../lambda/parse/input-stream.js';
 import { CAUSE_IDS, type CauseId, isCauseId } from '../../lambda/taxonomy.js';
 
 /**

@@ -22,9 +22,10 @@ export function isKnownLogText(message: string): boolean {
 
 // Lines the Lambda service and runtimes write, whatever they say: `START RequestId:`, `REPORT ...`, the runtime's
 // `<time>\t<request id>\t<LEVEL>\t` prefix (Node.js, and Python's `[LEVEL]\t<time>\t<id>\t`), and the JSON log
-// format's platform records. https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html
+// format's platform records, and the runtime's `LAMBDA_WARNING: Unhandled exception. ...` (quoted in
+// https://github.com/podaac/hydrocron/issues/107). https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html
 const LAMBDA_LINE =
-  /^(?:(?:INIT_START|START|END|REPORT|EXTENSION|TELEMETRY|INIT_REPORT|RESTORE_START|RESTORE_REPORT) |\d{4}-\d\d-\d\dT[\d:.]+Z\t\S+\t(?:INFO|ERROR|WARN|DEBUG|TRACE|FATAL)\t|\[(?:INFO|ERROR|WARNING|DEBUG|CRITICAL)\]\t|\{"time":"[^"]*","type":"platform\.)/;
+  /^(?:(?:INIT_START|START|END|REPORT|EXTENSION|TELEMETRY|INIT_REPORT|RESTORE_START|RESTORE_REPORT) |LAMBDA_WARNING: |\d{4}-\d\d-\d\dT[\d:.]+Z\t\S+\t(?:INFO|ERROR|WARN|DEBUG|TRACE|FATAL)\t|\[(?:INFO|ERROR|WARNING|DEBUG|CRITICAL)\]\t|\{"time":"[^"]*","type":"platform\.)/;
 
 // The texts REST API execution log lines start with after their `(<request id>) ` prefix, as API Gateway writes
 // them (test/fixtures/causes cite a source for each): a line quoted without its prefix still says what happened.

@@ -1,6 +1,9 @@
 import { requestIdEnd } from '../execution-log.js';
+import { parseFunctionLogLine } from '../function-log.js';
+import { readLine } from '../input.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
+import { isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
 
 /**
  * The line-oriented forms API Gateway's logs reach people in, read one line at a time (so a file of any size is read
@@ -23,7 +26,9 @@ export type LineForm =
   /** Execution log texts without their `(<request id>) ` prefix. */
   | 'bare'
   /** The CloudWatch console's log events copied: `<time> | <message>`, or the time on a line of its own. */
-  | 'console-copy';
+  | 'console-copy'
+  /** `aws logs filter-log-events --output text` (or get-log-events): `EVENTS<TAB>...<TAB><message><TAB><timestamp>`. */
+  | 'cli-text';
 
 export const LINE_FORMS: readonly LineForm[] = [
   'cloudwatch',
@@ -34,6 +39,7 @@ export const LINE_FORMS: readonly LineForm[] = [
   'console-test',
   'bare',
   'console-copy',
+  'cli-text',
 ];
 
 /** What each form is called in messages to the user. */
@@ -46,6 +52,7 @@ export const FORM_NAMES: Readonly<Record<LineForm, string>> = {
   'console-test': "the API Gateway console's Test output",
   bare: 'execution log lines without their request id',
   'console-copy': "the CloudWatch console's log events copied with their time",
+  'cli-text': '`aws logs filter-log-events --output text` (or get-log-events)',
 };
 
 // awscli/customizations/logs/tail.py (v2): DetailedLogEventsFormatter prints
@@ -58,19 +65,36 @@ const TAIL_SHORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) (.*)$/s;
 // CreateExportTask writes `<ISO 8601 time, milliseconds, Z> <message>` per event.
 const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
 // The console's Test log: Java's Date.toString() (`EEE MMM dd HH:mm:ss zzz yyyy`), ` : `, the text.
+// The day is read loosely (AWS's own knowledge-center article prints `WE Aug 03 09:10:00 UTC 2022 : ...`,
+// https://repost.aws/knowledge-center/malformed-502-api-gateway). The console prints UTC; a zone other than UTC (a JVM's local zone, `GMT+01:00`) is read too: its offset when it
+// states one, else its time is taken as UTC.
 const TEST_LINE =
-  /^[ \t]*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) UTC (\d{4}) : (.*)$/s;
+  /^[ \t]*[A-Z][A-Za-z]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) (\d{4}) ?: (.*)$/s;
 const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
-// The response the console shows above the log starts with the request (`Request: /menus`; the 2023 console: a
-// `Request path` label, an assumption: not seen in a published paste); what follows up to the log is its status, latency, body and headers.
-const TEST_RESPONSE_START = /^(?:Request: \/\S*|Request path)\s*$/;
+// The response the console shows above the log: every line up to the log belongs to it. It starts with the request
+// (`Request: /menus`), or with whichever of its labels a paste starts at: `Status: 502`, `Latency: 948 ms`,
+// `Response Body`, `Response Headers`, `Logs`. The 2023 console's labels on lines of their own (`/menus - GET method
+// test results`, `Request`, `Latency ms`, `Status`, `Response body`, `Response headers`) are an assumption: not seen
+// in a published paste.
+const TEST_RESPONSE_START =
+  /^(?:Request: \/\S*|Request(?: path)?|Status(?:: \d{3})?|Latency(?: ms|: \d+ ?ms)?|Response [Bb]ody|Response [Hh]eaders|Logs|\S* - [A-Z]+ method test results)\s*$/;
 // The CloudWatch console's log events table copied: `2023-10-27T14:40:57.744+01:00 | (<id>) text`, or the time
 // alone on a line with the message on the next lines (an expanded JSON event pretty-printed). Seen in
 // https://github.com/ministryofjustice/modernisation-platform-environments/pull/3807 (2023).
 const COPY_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))(?: \| (.*))?\s*$/s;
-// ANSI colour codes the CLI adds on a terminal (colorama Fore.GREEN / CYAN and Style.RESET_ALL).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the terminal's escape sequences is the point
-const ANSI = /\u001b\[[0-9;]*m/g;
+// A time column and a message column copied from a table (the CloudWatch console's log events, a Logs Insights
+// result grid, a spreadsheet): separated by a tab, two or more spaces, or a `|`; the time with or without its zone
+// (none: UTC), `T` or a space between date and time.
+const COPY_COLUMNS =
+  /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d{1,9})?)(Z|[+-]\d\d:?\d\d)?(?:\t+| {2,}|[ \t]*\|[ \t]*)(\S.*)$/s;
+// The CloudWatch console's log events copied as published (https://github.com/podaac/hydrocron/issues/107, 2024):
+// `2024-02-11T16:50:54.943-05:00 [ERROR] ...`, the time in milliseconds with its offset, one space, the message
+// (`aws logs tail` prints microseconds or none, an export `Z`).
+const COPY_SPACE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,3}[+-]\d\d:\d\d) (\S.*)$/s;
+/** The widths terminals and `fold` wrap at (80 by default), where a line of a short paste may have been cut. */
+const TERMINAL_WIDTHS: ReadonlySet<number> = new Set([80, 100, 120, 132, 160, 200]);
+/** Where a timestamp column starts a line. */
+const TIMESTAMP_START = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/;
 
 const MONTHS: Readonly<Record<string, string>> = {
   Jan: '01',
@@ -105,10 +129,12 @@ export interface LineStats {
   readonly forms: Partial<Record<string, number>>;
   /** Lines of a known container form whose message is unknown, per form. */
   readonly unknownMessages: Partial<Record<string, number>>;
+  /** With a form forced: lines that were not in that form (read as they are instead). */
+  unmatched: number;
 }
 
 export function emptyStats(): LineStats {
-  return { lines: 0, unrecognised: 0, samples: [], forms: {}, unknownMessages: {} };
+  return { lines: 0, unrecognised: 0, samples: [], forms: {}, unknownMessages: {}, unmatched: 0 };
 }
 
 const MAX_SAMPLES = 3;
@@ -155,9 +181,14 @@ export class LineFormReader {
   /** Inside the response section the console's Test output shows above its log. */
   private testResponse = false;
 
+  /**
+   * @param idPrefix starts the id a block without request ids is given (`<idPrefix>-line-<N>`): the CLI gives each
+   *   input after the first its own (`input-2`), so blocks of two files that start on the same line stay apart.
+   */
   constructor(
     private readonly emit: (event: LogEvent) => void,
     private readonly forced?: LineForm,
+    private readonly idPrefix = 'input',
   ) {}
 
   /**
@@ -167,6 +198,12 @@ export class LineFormReader {
   push(raw: string, lineNo: number, parsed?: LogEvent): void {
     const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     const c = line.charCodeAt(0);
+    // Whether the line before this one filled the width the paste was wrapped at (this line goes on with it).
+    const wrappedOnto = this.prevWidth === this.wrapWidth;
+    // With no width seen (a paste too short to show one), a line exactly as long as a terminal's usual width may
+    // have been cut there: the next line goes on with it if it reads as no log line of its own.
+    const maybeWrapped = !wrappedOnto && this.wrapWidth === -1 && TERMINAL_WIDTHS.has(this.prevWidth);
+    this.prevWidth = line.length;
     const forced = this.forced;
     // CloudWatch's own lines first: the common case, kept fast.
     if (this.pending === undefined && !this.testResponse && (forced === undefined || forced === 'cloudwatch')) {
@@ -180,7 +217,10 @@ export class LineFormReader {
       }
       if (c === 40 && requestIdEnd(line) !== -1) {
         this.cloudwatchLines++;
-        this.emit({ message: line, line: lineNo });
+        const event = { message: line, line: lineNo };
+        this.lastExec = event;
+        this.lastExecLine = lineNo;
+        this.emit(event);
         return;
       }
       if (forced === 'cloudwatch') {
@@ -190,16 +230,29 @@ export class LineFormReader {
         return;
       }
     }
-    if (line.trim() === '') {
+    if (isFence(line)) {
+      // A Markdown code fence opens or closes a pasted block: it ends what came before, and is no log line.
+      this.flush();
+      this.endBlock();
+      return;
+    }
+    const text = unwrapPaste(stripAnsi(line), this.readable);
+    if (text.trim() === '') {
       // A blank line ends a block of bare lines; inside a message that spans lines it is part of the message.
       if (this.pending !== undefined) this.pending.parts.push('');
       else if (!this.testResponse) this.endBlock();
       return;
     }
+    const isExec = text.charCodeAt(0) === 40 && requestIdEnd(text) !== -1;
+    if (parsed === undefined && text !== line && text.charCodeAt(0) === 123 /* { */) {
+      // A JSON line with a `message` field under what pasting put before it (a quote marker, a line number).
+      const read = readLine(text, lineNo, true);
+      if (read?.wrapped === true) parsed = read.event;
+    }
     // A CloudWatch line ends the console's response section: what was taken for one was not.
-    if (this.testResponse && c === 40 && requestIdEnd(line) !== -1) this.testResponse = false;
-    const text = c === 27 ? line.replace(ANSI, '') : line;
+    if (this.testResponse && isExec) this.testResponse = false;
     if (this.readTimestamped(text, lineNo)) return;
+    if (this.readCliText(text, lineNo)) return;
     if (this.readConsoleTest(text, lineNo)) return;
     const p = this.pending;
     if (p !== undefined && p.form === 'console-copy' && p.event.message === '' && p.parts.every((x) => x === '')) {
@@ -209,13 +262,31 @@ export class LineFormReader {
       p.lines++;
       return;
     }
-    if (p !== undefined && !(c === 40 && requestIdEnd(line) !== -1) && parsed === undefined) {
-      // A line that continues the message before it (tail prints a message's own newlines as they are).
-      p.parts.push(line);
+    if (p !== undefined && !isExec && parsed === undefined) {
+      // A line that continues the message before it (tail prints a message's own newlines as they are); a line
+      // wrapped at the paste's width goes on without a break.
+      const last = p.parts.length - 1;
+      const cut = wrappedOnto || maybeWrapped;
+      if (cut && last >= 0) p.parts[last] += line;
+      else if (cut && p.event.message !== '') p.event.message += line;
+      else p.parts.push(text);
       p.lines++;
+      if (p.form === 'cli-text') this.endCliEvent();
       return;
     }
+    if (
+      p === undefined &&
+      !isExec &&
+      parsed === undefined &&
+      this.continueExecution(text, wrappedOnto || maybeWrapped ? line : text, lineNo, wrappedOnto, maybeWrapped)
+    )
+      return;
     this.flush();
+    // With a form forced, a line that reaches here is not in it: it is read as it is, and counted so that the
+    // mismatch is said (never a silent fallback).
+    if (forced !== undefined && forced !== 'cloudwatch' && !(forced === 'bare' && isBareExecutionText(text))) {
+      this.counted.unmatched++;
+    }
     if (parsed !== undefined) {
       this.count('cloudwatch', parsed.message, lineNo, line);
       this.emit(parsed);
@@ -226,12 +297,101 @@ export class LineFormReader {
       return;
     }
     this.count(forced ?? 'cloudwatch', text, lineNo, line);
-    this.emit({ message: text, line: lineNo });
+    const event = { message: text, line: lineNo };
+    if (isExec) {
+      this.lastExec = event;
+      this.lastExecLine = lineNo;
+    }
+    this.emit(event);
+  }
+
+  /** The last execution line given out, and its last input line: the next line may continue its message. */
+  private lastExec: Mutable<LogEvent> | undefined;
+  private lastExecLine = -2;
+  /** The execution line whose message the lines after it have continued. */
+  private continued: { readonly event: Mutable<LogEvent> } | undefined;
+  /** The width a paste was wrapped at (its longest line, when many lines have it), or -1. */
+  private wrapWidth = -1;
+  /** The length of the line before, as it came. */
+  private prevWidth = -2;
+  /** The input was pasted through a web page (HTML entities, typographic quotes): see noticePaste. */
+  private webEscaped = false;
+
+  /**
+   * A line as it was before a web page escaped it, when the input was pasted through one (noticePaste); else the
+   * line itself. Callers give lines through this before reading them (a JSON line's quotes may be entities).
+   */
+  unescape(line: string): string {
+    return this.webEscaped ? unescapeWeb(line) : line;
+  }
+
+  /**
+   * Looks at the start of the input for signs of how it was pasted that apply to every line (HTML entities or
+   * typographic quotes: text copied from a web page; lines cut at a fixed width).
+   */
+  noticePaste(head: string): void {
+    this.webEscaped = looksWebEscaped(head);
+    this.wrapWidth = wrapWidthOf(head, this.readable);
+  }
+
+  /** Whether a text, on its own, reads as a log line of some form (not the continuation of one). */
+  private readonly readable = (text: string): boolean => {
+    const c = text.charCodeAt(0);
+    if (c === 40) return requestIdEnd(text) !== -1 || isKnownLogText(text);
+    // A JSON line with a `message` field (the JSON-lines form).
+    if (c === 123 && text.includes('"message"') && readLine(text, 0)?.wrapped === true) return true;
+    if (c >= 48 && c <= 57 && TIMESTAMP_START.test(text)) return true;
+    return TEST_LINE.test(text) || TEST_HEADER.test(text) || isBareExecutionText(text) || isKnownLogText(text);
+  };
+
+  /**
+   * A line that reads as no log line of its own, right after an execution line whose message it continues: a body
+   * pasted over several lines (`Method request path:` then `{}`), or a long line wrapped at a fixed width. The
+   * message is made whole again (the event is given out last, so nothing has read it yet).
+   */
+  private continueExecution(
+    text: string,
+    segment: string,
+    lineNo: number,
+    wrappedOnto: boolean,
+    maybeWrapped: boolean,
+  ): boolean {
+    const event = this.lastExec;
+    const forced = this.forced;
+    if (event === undefined || lineNo !== this.lastExecLine + 1) return false;
+    if (forced !== undefined && forced !== 'cloudwatch' && forced !== 'bare') return false;
+    // After a line that filled the paste's width, only a line that starts like a log line of its own is one.
+    if (wrappedOnto ? TIMESTAMP_START.test(text) || TEST_LINE.test(text) : this.readable(text)) return false;
+    const cut = wrappedOnto || maybeWrapped;
+    if (this.continued?.event !== event && !cut && !opensContinuation(event.message)) return false;
+    this.continued = { event };
+    // Cut at the paste's width: the text goes on; else the value was printed on lines of its own.
+    event.message = cut ? `${event.message}${segment}` : `${event.message}\n${segment}`;
+    this.lastExecLine = lineNo;
+    this.counted.lines++;
+    this.counted.forms.cloudwatch = (this.counted.forms.cloudwatch ?? 0) + 1;
+    return true;
   }
 
   /** A message is open that the next lines may continue. */
   get continuing(): boolean {
-    return this.pending !== undefined;
+    // Inside the console's response section, a `{` line is part of a body or headers shown there.
+    return this.pending !== undefined || this.testResponse;
+  }
+
+  /**
+   * The last event given out may still be continued by the next line (a value wrapped onto it): a streaming caller
+   * holds it back until the next line has been read.
+   */
+  get mayContinue(): boolean {
+    const e = this.lastExec;
+    return (
+      e !== undefined &&
+      (this.continued?.event === e ||
+        this.prevWidth === this.wrapWidth ||
+        (this.wrapWidth === -1 && TERMINAL_WIDTHS.has(this.prevWidth)) ||
+        opensContinuation(e.message))
+    );
   }
 
   /** Counts an event a document form gave (read whole, not line by line). */
@@ -248,10 +408,25 @@ export class LineFormReader {
     const c = text.charCodeAt(0);
     if (!(c >= 48 && c <= 57) || text.charCodeAt(4) !== 45 /* - */) return false;
     const f = this.forced;
+    // A Lambda line that starts with its own time (`<time> <request id> Task timed out after 10.00 seconds`, as older
+    // runtimes wrote it) is CloudWatch's line itself, not an export's `<time> <message>`: its time is part of it.
+    if (f === undefined && parseFunctionLogLine(text) !== undefined) return false;
     if (f === undefined || f === 'console-copy') {
       const m = COPY_TIME.exec(text);
       if (m?.[1] !== undefined) {
         this.start('console-copy', { message: m[2] ?? '', timestamp: Date.parse(m[1]), line: lineNo }, text);
+        return true;
+      }
+      const sp = COPY_SPACE.exec(text);
+      if (sp?.[1] !== undefined && sp[2] !== undefined) {
+        this.start('console-copy', { message: sp[2], timestamp: Date.parse(sp[1]), line: lineNo }, text);
+        return true;
+      }
+      const k = COPY_COLUMNS.exec(text);
+      if (k?.[1] !== undefined && k[2] !== undefined && k[4] !== undefined) {
+        const offset = k[3] === undefined || k[3] === 'Z' ? 'Z' : `${k[3].slice(0, 3)}:${k[3].slice(-2)}`;
+        const timestamp = Date.parse(`${k[1]}T${k[2]}${offset}`);
+        this.start('console-copy', { message: k[4], timestamp, line: lineNo }, text);
         return true;
       }
     }
@@ -293,13 +468,24 @@ export class LineFormReader {
       return true;
     }
     const m = TEST_LINE.exec(text);
-    if (m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined && m[4] !== undefined && m[5] !== undefined) {
+    if (
+      m?.[1] !== undefined &&
+      m[2] !== undefined &&
+      m[3] !== undefined &&
+      m[4] !== undefined &&
+      m[5] !== undefined &&
+      m[6] !== undefined
+    ) {
       this.testResponse = false;
-      const iso = `${m[4]}-${MONTHS[m[1]]}-${m[2].padStart(2, '0')}T${m[3]}Z`;
+      const offset = /([+-]\d\d):?(\d\d)$/.exec(m[4]);
+      const zone = offset !== null ? `${offset[1]}:${offset[2]}` : 'Z';
+      const iso = `${m[5]}-${MONTHS[m[1]]}-${m[2].padStart(2, '0')}T${m[3]}${zone}`;
       const id = this.blockId ?? this.newBlock(lineNo);
-      this.start('console-test', { message: `(${id}) ${m[5]}`, timestamp: Date.parse(iso), line: lineNo }, text);
+      this.start('console-test', { message: `(${id}) ${m[6]}`, timestamp: Date.parse(iso), line: lineNo }, text);
       return true;
     }
+    // An execution text quoted without its prefix ends the response section: the log has started.
+    if (this.testResponse && isBareExecutionText(text)) this.testResponse = false;
     // The response the console shows above the log (status, latency, body, headers): part of the output, not a
     // log line; every line up to the log belongs to it.
     if (this.testResponse || (this.pending === undefined && TEST_RESPONSE_START.test(text))) {
@@ -312,9 +498,50 @@ export class LineFormReader {
   }
 
   /** A line of a known form that holds no log event (a header, the console's response section). */
-  private structural(_lineNo: number): void {
+  private structural(_lineNo: number, form: LineForm = 'console-test'): void {
     this.counted.lines++;
-    this.counted.forms['console-test'] = (this.counted.forms['console-test'] ?? 0) + 1;
+    this.counted.forms[form] = (this.counted.forms[form] ?? 0) + 1;
+  }
+
+  /**
+   * The AWS CLI's text output of filter-log-events / get-log-events (awscli/text.py): per event `EVENTS`, then the
+   * event's scalar fields in key order, tab-separated: `eventId ingestionTime logStreamName message timestamp`
+   * (get-log-events: `ingestionTime message timestamp`). A message's own newlines break the line: the event ends at
+   * the line that ends with `<TAB><timestamp>`. `SEARCHEDLOGSTREAMS` rows and the `b/…<TAB>f/…` tokens are no events.
+   */
+  private readCliText(text: string, lineNo: number): boolean {
+    const f = this.forced;
+    if (f !== undefined && f !== 'cli-text') return false;
+    if (text.startsWith('EVENTS\t')) {
+      const fields = text.split('\t');
+      // filter-log-events: an event id (56 digits) first; get-log-events: the ingestion time.
+      const rest = /^\d{20,}$/.test(fields[1] ?? '') ? fields.slice(4) : fields.slice(2);
+      const event: Mutable<LogEvent> = { message: rest.join('\t'), line: lineNo };
+      if (/^\d{20,}$/.test(fields[1] ?? '') && fields[3] !== undefined) event.logStreamName = fields[3];
+      this.start('cli-text', event, text);
+      this.endCliEvent();
+      return true;
+    }
+    if (/^SEARCHEDLOGSTREAMS\t/.test(text) || /^b\/\d+\tf\/\d+$/.test(text)) {
+      this.flush();
+      this.structural(lineNo, 'cli-text');
+      return true;
+    }
+    return false;
+  }
+
+  /** An event of the CLI's text output ends at `<TAB><timestamp>`: its time, and no more lines to wait for. */
+  private endCliEvent(): void {
+    const p = this.pending;
+    if (p === undefined || p.form !== 'cli-text') return;
+    const last = p.parts.length > 0 ? (p.parts[p.parts.length - 1] ?? '') : p.event.message;
+    const m = /(?:^|\t)(\d{10,16})$/.exec(last);
+    if (m?.[1] === undefined) return;
+    const cut = last.slice(0, last.length - m[0].length);
+    if (p.parts.length > 0) p.parts[p.parts.length - 1] = cut;
+    else p.event.message = cut;
+    p.event.timestamp = Number(m[1]);
+    this.flush();
   }
 
   /**
@@ -331,13 +558,16 @@ export class LineFormReader {
     if (text.startsWith('Starting execution')) this.blockSawStart = true;
     const message = `(${id}) ${text}`;
     this.count('bare', message, lineNo, raw);
-    this.emit({ message, line: lineNo });
+    const event = { message, line: lineNo };
+    this.lastExec = event;
+    this.lastExecLine = lineNo;
+    this.emit(event);
     if (text.startsWith('Method completed with status')) this.blockEnded = true;
   }
 
   private newBlock(lineNo: number): string {
     // A synthetic id that says where the request starts in the input.
-    this.blockId = `input-line-${lineNo}`;
+    this.blockId = `${this.idPrefix}-line-${lineNo}`;
     this.blockEnded = false;
     this.blockStarted = false;
     this.blockSawStart = false;
@@ -407,4 +637,57 @@ function joinContinuation(first: string, parts: readonly string[]): string {
     }
   }
   return first === '' ? rest : `${first}\n${rest}`;
+}
+
+/** Texts whose value may be printed over the next lines (a body, headers, a path's parameters). */
+const CONTENT_TEXT =
+  /(?:body before transformations|body after transformations|request headers|response headers|request path|query string|customer function error|Gateway response body|Endpoint request URI):/;
+
+/**
+ * Whether an execution line's message may go on on the next input line: its text ends with `:` (the value on the next
+ * line), or it holds a value (a body, headers, a function's error) that is unclosed (`{`, `[`, a string) or long
+ * enough to have been wrapped at a fixed width. Other lines (a status, a verdict) are whole.
+ */
+export function opensContinuation(message: string): boolean {
+  if (message.trimEnd().endsWith(':')) return true;
+  return CONTENT_TEXT.test(message) && (message.length >= 60 || unclosed(message));
+}
+
+/** A `{`, `[` or `"` that the text opens and does not close. */
+function unclosed(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \ */) i++;
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) depth++;
+    else if (ch === 125 || ch === 93) depth--;
+  }
+  return inString || depth > 0;
+}
+
+/**
+ * The width lines were wrapped at (a terminal's, `fold -w 80`, a fixed-width page), seen at the start of an input:
+ * its longest line length, when lines of exactly that length are followed, again and again, by a line that reads as
+ * no log line of its own (lines of a log vary in length; lines cut at a width go on on the next line). -1 when the
+ * lines were not wrapped.
+ */
+export function wrapWidthOf(head: string, readable: (text: string) => boolean): number {
+  const lines = head.split('\n');
+  if (lines.length > 1) lines.pop(); // the last may be cut short by the end of the head
+  const lengths = lines.map((l) => (l.charCodeAt(l.length - 1) === 13 ? l.length - 1 : l.length));
+  const max = Math.max(0, ...lengths);
+  if (max < 60) return -1;
+  let atMax = 0;
+  let cut = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lengths[i] !== max) continue;
+    atMax++;
+    const next = lines[i + 1]?.trim() ?? '';
+    if (next !== '' && !readable(next)) cut++;
+  }
+  return cut >= 3 && cut * 2 >= atMax ? max : -1;
 }

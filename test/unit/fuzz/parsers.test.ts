@@ -7,7 +7,7 @@ import { classifyEvent } from '../../../lambda/classify/classify.js';
 import { parseAccessLine, parseJsonAccessLine } from '../../../lambda/parse/access-log.js';
 import { executionFacts, splitExecutionLine } from '../../../lambda/parse/execution-log.js';
 import { parseFunctionLogLine } from '../../../lambda/parse/function-log.js';
-import { decodeInput, parseInput } from '../../../lambda/parse/input.js';
+import { decodeInput, parseCloudWatchInput } from '../../../lambda/parse/input.js';
 import { anyText, FIXTURE_LINES, logEvents, mutatedBlock, requestId, runs } from './arbitraries.js';
 import { parseEveryWay } from './pipeline.js';
 
@@ -300,7 +300,7 @@ describe('decodeInput', () => {
   });
 });
 
-describe('parseInput', () => {
+describe('parseCloudWatchInput', () => {
   it('never throws, whatever the text, and says which format it read', () => {
     fc.assert(
       fc.property(
@@ -314,7 +314,7 @@ describe('parseInput', () => {
           fc.uint8Array({ maxLength: 500 }).map((b) => decodeInput(b).text),
         ),
         (text) => {
-          const parsed = parseInput(text);
+          const parsed = parseCloudWatchInput(text);
           expect(INPUT_FORMATS).toContain(parsed.format);
           for (const event of parsed.events) {
             expect(typeof event.message).toBe('string');
@@ -341,7 +341,7 @@ describe('parseInput', () => {
       .filter((l) => !/[\n]/.test(l) && !l.endsWith('\r') && l.trim() !== '' && !l.startsWith('\uFEFF'));
     fc.assert(
       fc.property(fc.array(rawLine, { minLength: 1, maxLength: 30 }), fc.boolean(), (lines, crlf) => {
-        const parsed = parseInput(lines.join(crlf ? '\r\n' : '\n'));
+        const parsed = parseCloudWatchInput(lines.join(crlf ? '\r\n' : '\n'));
         expect(parsed.format).toBe('raw-lines');
         expect(parsed.events.map((e) => e.message)).toEqual(lines);
       }),
@@ -357,10 +357,10 @@ describe('parseInput', () => {
     });
     fc.assert(
       fc.property(fc.array(event, { minLength: 1, maxLength: 20 }), fc.constantFrom(0, 2), (events, indent) => {
-        const lines = parseInput(events.map((e) => JSON.stringify(e)).join('\n'));
+        const lines = parseCloudWatchInput(events.map((e) => JSON.stringify(e)).join('\n'));
         expect(lines.format).toBe('json-lines');
         expect(lines.events).toEqual(events);
-        const doc = parseInput(JSON.stringify({ events, searchedLogStreams: [] }, null, indent));
+        const doc = parseCloudWatchInput(JSON.stringify({ events, searchedLogStreams: [] }, null, indent));
         expect(doc.format).toBe('filter-log-events-json');
         expect(doc.events).toEqual(events);
       }),
@@ -376,7 +376,7 @@ describe('parseInput', () => {
       `{\n"events": [${'{"message":'.repeat(10_000)}`,
       `{"message":"x","a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
     ]) {
-      const parsed = parseInput(text);
+      const parsed = parseCloudWatchInput(text);
       expect(INPUT_FORMATS).toContain(parsed.format);
     }
   });

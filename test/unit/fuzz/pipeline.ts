@@ -8,7 +8,8 @@ import { type DiagnoseOptions, diagnoseEvents } from '../../../lambda/diagnose.j
 import { parseAccessLine, parseClfAccessLine, parseXmlAccessLine } from '../../../lambda/parse/access-log.js';
 import { executionFacts, lambdaTargetOf, splitExecutionLine } from '../../../lambda/parse/execution-log.js';
 import { parseFunctionLogLine } from '../../../lambda/parse/function-log.js';
-import { decodeInput, type ParsedInput, parseInput } from '../../../lambda/parse/input.js';
+import { decodeInput } from '../../../lambda/parse/input.js';
+import { type InputRead, parseInput } from '../../../lambda/parse/input-stream.js';
 import { type LogEvent, parseExecutionLogGroupName } from '../../../lambda/parse/log-event.js';
 import { renderJson } from '../../../lambda/render/json.js';
 import { renderSlack } from '../../../lambda/render/slack.js';
@@ -94,7 +95,7 @@ function asEachLog(events: readonly LogEvent[]): LogEvent[][] {
 
 /** What one input produced: the parse, and one rendering per way of reading it. */
 export interface Processed {
-  readonly parsed: ParsedInput;
+  readonly parsed: InputRead;
   readonly rendered: readonly Rendered[];
 }
 
