@@ -1,6 +1,6 @@
 import { parseFunctionLogLine } from '../parse/function-log.js';
 import type { CauseId } from '../taxonomy.js';
-import { type AwsText, firstAwsText, type LineSource } from '../trace/aws-text.js';
+import { accessRecordOfValue, type AwsText, firstAwsText, type LineSource } from '../trace/aws-text.js';
 import { newTrace, type RequestTrace } from '../trace/request-trace.js';
 import { type ClassifyContext, RULES, type Rule, type RuleMatch } from './rules.js';
 
@@ -66,10 +66,7 @@ function traceOf(start: AwsText): RequestTrace {
   if (start.source === 'execution') {
     trace.lines.push({ source: 'execution', text: start.text, phase: 'method' });
   } else {
-    const authorizer = /\bauthorizer\b/i.test(start.text);
-    trace.access = authorizer
-      ? { authorizerError: start.text, integrationErrorMessage: start.text }
-      : { integrationErrorMessage: start.text };
+    trace.access = accessRecordOfValue(start.text);
     trace.lines.push({ source: 'access', text: start.text });
   }
   return trace;

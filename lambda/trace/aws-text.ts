@@ -3,6 +3,7 @@
  * output's date (`Tue Mar 11 09:14:02 UTC 2025 : `), `aws logs tail`'s timestamp and stream, a request id, or nothing.
  * The trace builder reads such lines as a request's execution lines; `classify` reads one line's own verdict from it.
  */
+import type { AccessRecord } from '../parse/access-log.js';
 
 /** Which log a line's own text comes from. */
 export type LineSource = 'execution' | 'access' | 'lambda';
@@ -116,4 +117,15 @@ export function firstAwsText(line: string): AwsText | undefined {
       best = { source, at: m.index, text: line.slice(m.index) };
   }
   return best;
+}
+
+/**
+ * An access log's error value quoted on its own (`The Lambda function returned the following error: ...`), as the
+ * fields of the record it came from: `$context.integrationErrorMessage`, and `$context.authorizer.error` too when the
+ * text names the authorizer. No status, no request id: the record says only what failed.
+ */
+export function accessRecordOfValue(text: string): AccessRecord {
+  return /\bauthorizer\b/i.test(text)
+    ? { authorizerError: text, integrationErrorMessage: text }
+    : { integrationErrorMessage: text };
 }

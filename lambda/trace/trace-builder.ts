@@ -11,7 +11,7 @@ import {
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
 import { accessEvidenceText } from './access-evidence.js';
-import { firstAwsText } from './aws-text.js';
+import { accessRecordOfValue, firstAwsText } from './aws-text.js';
 import { IdFilter } from './id-filter.js';
 import { type Pending, PendingIndex, prefixKeyOfId } from './pending-index.js';
 import { type BackendFailure, newTrace, type RequestTrace, type TraceLine } from './request-trace.js';
@@ -78,6 +78,11 @@ const REQUEST_ID_BEFORE_TEXT = /(?:^|\s)\(([^()\s]{1,128})\) $/;
 const BARE_HEADER = /^Execution log for request (\S{1,128})/;
 /** Lines REST writes after "Method completed": they belong to the request that just completed. */
 const BARE_TRAILER = /^(?:AWS Integration Endpoint RequestId|X-ray Tracing ID)/;
+/**
+ * What may stand before an access log's error value quoted on its own line: nothing but spaces and quotes. Text
+ * that merely mentions such a value (a comment, a sentence, a request body) is no record of a request.
+ */
+const LONE_VALUE_PREFIX = /^[\s"'`]*$/;
 /** Incomplete requests kept as examples (the rest are counted). */
 const MAX_INCOMPLETE_KEPT = 100;
 
@@ -272,6 +277,10 @@ export class TraceBuilder {
           const id = REQUEST_ID_BEFORE_TEXT.exec(message.slice(Math.max(0, aws.at - 132), aws.at))?.[1];
           if (id !== undefined) this.addExecutionNow(id, aws.text, event.timestamp);
           else this.addBare(aws.text, event.timestamp);
+        } else if (aws?.source === 'access' && LONE_VALUE_PREFIX.test(message.slice(0, aws.at))) {
+          // An access log's error value quoted on its own: the record of one request, its status unknown.
+          // Which API type wrote it the value does not say (REST and HTTP APIs both log these texts).
+          this.addAccess(accessRecordOfValue(aws.text), event, false);
         } else this.unrecognised++;
         return;
       }
@@ -448,9 +457,11 @@ export class TraceBuilder {
     }
   }
 
-  private addAccess(record: AccessRecord, event: LogEvent): void {
+  private addAccess(record: AccessRecord, event: LogEvent, isRecord = true): void {
     const id = record.requestId ?? record.extendedRequestId;
-    const status = record.status ?? 0;
+    // A record without a status (an error value quoted alone, a format without $context.status) is not a success:
+    // it stays open and is decided at the end on what its fields show.
+    const status = record.status ?? 500;
     let trace: RequestTrace | undefined;
     if (id === undefined) {
       // Without a request id the line cannot be joined: it stands alone as its own request.
@@ -485,7 +496,7 @@ export class TraceBuilder {
     if (record.integrationRequestId !== undefined) trace.lambdaRequestId ??= record.integrationRequestId;
     if (record.apiId !== undefined) this.api.apiId ??= record.apiId;
     if (record.stage !== undefined) this.api.stage ??= record.stage;
-    this.readAccessApiFacts(record);
+    if (isRecord) this.readAccessApiFacts(record);
     const timestamp = event.timestamp ?? record.requestTimeEpochMs;
     this.pushLine(trace, {
       source: 'access',

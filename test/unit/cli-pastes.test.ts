@@ -280,3 +280,50 @@ describe('apigw-5xx reads console Test dates in other zones', () => {
     expect(stdout.split('\n')[0]).toContain('"cause":"malformed_lambda_response"');
   });
 });
+
+describe('apigw-5xx diagnose on an access log error value quoted on its own', () => {
+  // Values as published: the Dynatrace API Gateway log analysis guide's integrationErrorMessage (the line in
+  // classify-line.test.ts), and DataBiosphere/azul#8192's integration error (payload_too_large fixture).
+  const FUNCTION_TIMEOUT =
+    'The Lambda function returned the following error: RequestId: 01fe3839-4974-40d5-960a-173fcb5ec786 Error: Task timed out after 5.00 seconds. Check your Lambda function code and try again.';
+  const PAYLOAD =
+    'Lambda Customer Function Error:Response payload size exceeded maximum allowed payload size (6291556 bytes).';
+
+  it.each([
+    [FUNCTION_TIMEOUT, 'lambda_function_error'],
+    [PAYLOAD, 'payload_too_large'],
+  ])('counts %s as one failed request with the cause it names, never "no failed request"', (value, cause) => {
+    // Act
+    const { code, stdout } = run(['diagnose', '--format', 'json', '-'], `${value}\n`);
+    // Assess
+    expect(code).toBe(0);
+    const d = JSON.parse(stdout) as Diagnosis & { api: { type?: string } };
+    expect(d.failedRequests).toBe(1);
+    expect(causes(d)).toEqual([[cause, 1]]);
+    // Its status was not logged, and REST and HTTP APIs both write these texts: no status, no API type claimed.
+    expect(d.byStatus).toEqual([{ key: null, count: 1 }]);
+    expect(d.api.type).toBeUndefined();
+  });
+
+  it('counts each value line as a request of its own', () => {
+    // Act
+    const { stdout } = run(['diagnose', '--format', 'json', '-'], `${FUNCTION_TIMEOUT}\n${PAYLOAD}\n${PAYLOAD}\n`);
+    // Assess
+    const d = JSON.parse(stdout) as Diagnosis;
+    expect(d.failedRequests).toBe(3);
+    expect(causes(d)).toEqual([
+      ['payload_too_large', 2],
+      ['lambda_function_error', 1],
+    ]);
+  });
+
+  it('takes no request from a line that only mentions such a value', () => {
+    // Act
+    const { stdout } = run(
+      ['diagnose', '--format', 'json', '-'],
+      `# notes: the log said "${PAYLOAD}"\n(r1) Method completed with status: 200\n`,
+    );
+    // Assess
+    expect((JSON.parse(stdout) as Diagnosis).failedRequests).toBe(0);
+  });
+});
