@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import {
@@ -261,7 +262,7 @@ export async function* streamEventBatches(
   } else {
     const held: Buffer[] = [];
     for await (const bytes of first.rest) held.push(bytes);
-    const decoded = decodeInput(Buffer.concat(held));
+    const decoded = decodeDocument(held);
     for (const p of decoded.problems) problems(p);
     const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
     const read = readDocument(text, forced as DocumentForm | undefined);
@@ -316,6 +317,42 @@ export async function* streamEventBatches(
     forms: stats.forms,
     unknownMessages: stats.unknownMessages,
   });
+}
+
+/**
+ * decodeInput of the chunks one after another, without copying their bytes into one buffer first: each chunk is
+ * checked (valid UTF-8) and decoded on its own, the bytes of a character cut at its end carried to the next, and the
+ * texts joined. Input with invalid UTF-8 is decoded by decodeInput after all, which reports the lines that hold it.
+ */
+function decodeDocument(held: readonly Buffer[]): { text: string; problems: InputProblem[] } {
+  const parts: string[] = [];
+  let carry: Buffer | undefined;
+  for (const chunk of held) {
+    const bytes = carry !== undefined ? Buffer.concat([carry, chunk]) : chunk;
+    const end = completeUtf8End(bytes);
+    carry = end < bytes.length ? bytes.subarray(end) : undefined;
+    const whole = bytes.subarray(0, end);
+    if (!isUtf8(whole)) return decodeInput(Buffer.concat(held));
+    parts.push(whole.toString('utf8'));
+  }
+  if (carry !== undefined) return decodeInput(Buffer.concat(held));
+  const text = parts.join('');
+  // As decodeInput's TextDecoder does: a byte order mark at the start is no part of the text.
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, problems: [] };
+}
+
+/** Where the last whole UTF-8 character of `bytes` ends: before a multi-byte character cut short at the end. */
+function completeUtf8End(bytes: Buffer): number {
+  const length = bytes.length;
+  for (let i = length - 1; i >= 0 && i >= length - 4; i--) {
+    const b = bytes[i] as number;
+    if (b < 0x80) return length;
+    if (b >= 0xc0) {
+      const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return i + size <= length ? length : i;
+    }
+  }
+  return length;
 }
 
 function readDocument(text: string, forced: DocumentForm | undefined): DocumentRead | undefined {
