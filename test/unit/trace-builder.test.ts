@@ -212,7 +212,12 @@ describe('TraceBuilder on large reads', () => {
     // Act
     const set = builder.finish();
     // Assess: the same count, stride and sample as when every failed request is read.
-    expect(set.api).toMatchObject({ apiId: 'a1b2c3d4e5', stage: 'prod', region: 'us-east-1', accountId: '123456789012' });
+    expect(set.api).toMatchObject({
+      apiId: 'a1b2c3d4e5',
+      stage: 'prod',
+      region: 'us-east-1',
+      accountId: '123456789012',
+    });
     expect(set.failed.total).toBe(100);
     expect(set.succeeded).toBe(100);
     expect(set.failed.stride).toBe(16);
