@@ -148,18 +148,33 @@ const FILE_CHUNK_BYTES = 1 << 20;
 /**
  * A file's bytes, opened when first read and closed when read through or when reading stops. Read with its file
  * handle into a fresh buffer per chunk (a stream's machinery cost a quarter of the reading on a large file); each
- * buffer is the reader's to keep.
+ * buffer is the reader's to keep. The next chunk is read while the reader works on this one.
  */
 async function* fileChunks(name: string): AsyncGenerator<Uint8Array> {
   const file = await open(name, 'r');
+  const read = (): Promise<Buffer> => {
+    const buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
+    const chunk = file
+      .read(buffer, 0, FILE_CHUNK_BYTES, null)
+      .then(({ bytesRead }) => (bytesRead < FILE_CHUNK_BYTES ? buffer.subarray(0, bytesRead) : buffer));
+    // A read that fails while the reader is busy is no unhandled rejection: it is thrown where it is awaited.
+    chunk.catch(() => undefined);
+    return chunk;
+  };
+  let next: Promise<Buffer> | undefined = read();
   try {
     for (;;) {
-      const buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
-      const { bytesRead } = await file.read(buffer, 0, FILE_CHUNK_BYTES, null);
-      if (bytesRead === 0) return;
-      yield bytesRead < FILE_CHUNK_BYTES ? buffer.subarray(0, bytesRead) : buffer;
+      const chunk: Buffer = await next;
+      if (chunk.length === 0) {
+        next = undefined;
+        return;
+      }
+      next = read();
+      yield chunk;
     }
   } finally {
+    // Reading stopped early, or failed: the read in flight ends before the file is closed.
+    if (next !== undefined) await next.catch(() => undefined);
     await file.close();
   }
 }
