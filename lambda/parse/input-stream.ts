@@ -263,6 +263,8 @@ export async function* streamEventBatches(
     const held: Buffer[] = [];
     for await (const bytes of first.rest) held.push(bytes);
     const decoded = decodeDocument(held);
+    // The bytes are text now: let them go before the document is parsed (it takes memory of its own).
+    held.length = 0;
     for (const p of decoded.problems) problems(p);
     const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
     const read = readDocument(text, forced as DocumentForm | undefined);
