@@ -485,11 +485,11 @@ function ratioOf(
 
 /** Where a missed ratio's time goes, per input (from section 5's profile and the per-phase CPU times it cites). */
 const RATIO_MISSED_WHY: Readonly<Record<string, string>> = {
-  raw: 'the loop only splits lines; the CLI also turns every line into an event and joins it to its request (the trace builder), which with garbage collection is most of what remains (section 5)',
+  raw: 'the loop only cuts lines and tests each; the CLI also turns every line into an event and joins it to its request: the trace builder (`add` and what it calls) and garbage collection are most of what remains, reading and cutting the lines (`decodeLines`, `read`) costing about what the whole loop does (profile below)',
   'json-lines':
-    'every line is parsed with JSON.parse into an object before it is an event: parsing alone costs about as much as the whole loop (section 5)',
+    "every line also goes through JSON.parse into an object before it is an event, the largest single cost after the trace builder; a hand-written reader of the flat event object was tried and was no faster than V8's JSON.parse",
   'filter-log-events':
-    'the document is read whole and parsed with one JSON.parse (as before: its events are known only once it is parsed), so a 440 MB document is held in memory two or three times over and garbage collection dominates (section 5)',
+    'the document is read whole and parsed with one JSON.parse, as before (its events are known only once it has been parsed; going further needs a streaming JSON reader), so a 440 MB document is held in memory more than once and garbage collection dominates',
 };
 
 /** The Logs Insights model's inputs: this run's single-alarm storms and the corpora's sizes. */
