@@ -63,7 +63,7 @@ function eventId(n: number): string {
   return String(n).padStart(56, '3');
 }
 
-export function writeFiles(
+function writeFiles(
   scratch: string,
   corpus: CorpusOptions,
 ): { truth: CorpusTruth; files: Record<CliFormat, string> } {
