@@ -17,7 +17,7 @@
  *
  * Options: `--quick` (small volumes, few runs; writes .bench/BENCHMARKS.quick.md),
  * `--skip=core,profile,handler,bundle,storm,cliratio,clistart`,
- * `--out=FILE`. Scratch files (worker bundle, profiles, raw results) go to .bench/ (gitignored).
+ * `--ratio-runs=N` (pairs of runs per input in the CLI ratio; default 3), `--out=FILE`. Scratch files (worker bundle, profiles, raw results) go to .bench/ (gitignored).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -63,6 +63,8 @@ const skip = new Set(
     .filter((s) => s !== ''),
 );
 const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+/** `--ratio-runs=N`: pairs of runs per input in the CLI ratio (more give a steadier median on a busy machine). */
+const ratioRunsArg = argv.find((a) => a.startsWith('--ratio-runs='))?.slice('--ratio-runs='.length);
 /** `--from=FILE`: write BENCHMARKS.md again from a run's raw figures (.bench/results.json) without measuring. */
 const fromArg = argv.find((a) => a.startsWith('--from='))?.slice('--from='.length);
 const OUT = resolve(ROOT, outArg ?? (quick ? '.bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
@@ -1324,7 +1326,10 @@ async function main(): Promise<void> {
   let storm: StormResults | undefined;
   if (!skip.has('storm')) storm = await benchStorms(quick, SEED, log);
   let ratio: RatioResults | undefined;
-  if (!skip.has('cliratio')) ratio = benchCliRatio(ROOT, SCRATCH, RATIO_CORPUS, quick ? 1 : 3, log);
+  if (!skip.has('cliratio')) {
+    const runs = ratioRunsArg !== undefined ? Math.max(1, Number.parseInt(ratioRunsArg, 10) || 1) : quick ? 1 : 3;
+    ratio = benchCliRatio(ROOT, SCRATCH, RATIO_CORPUS, runs, log);
+  }
   const cliStart = skip.has('clistart') ? undefined : benchCliStart(ROOT, SCRATCH, quick ? 5 : 15);
   m.loadEnd = os.loadavg();
   m.elapsedMs = performance.now() - started;
