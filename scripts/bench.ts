@@ -806,6 +806,8 @@ function render(
     'small volumes into .bench/BENCHMARKS.quick.md; `--skip=core,profile,handler,bundle,storm,cliratio,clistart` leaves parts out. Raw figures',
   );
   p('of the last run: .bench/results.json; CPU profiles: .bench/*.cpuprofile (open them in Chrome DevTools).');
+  p('`--ratio-runs=N` takes N pairs of runs per input in section 5 (3 by default); section 5 alone, as measured last:');
+  p('`npx tsx scripts/bench.ts --skip=core,profile,handler,bundle,storm,clistart --ratio-runs=7 --out=FILE`.');
   p();
   return `${out.join('\n')}`;
 }
