@@ -631,8 +631,11 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
     p();
     p('| Function | Where | Self | Share |');
     p('|---|---|---:|---:|');
+    // A function's name can be a regular expression's source, `|` included: escaped, or it splits the row.
     for (const f of ratio.profile.top)
-      p(`| \`${f.name}\` | ${f.where} | ${ms(f.selfMs)} | ${((100 * f.selfMs) / ratio.profile.totalMs).toFixed(1)}% |`);
+      p(
+        `| \`${f.name.replaceAll('|', '\\|')}\` | ${f.where.replaceAll('|', '\\|')} | ${ms(f.selfMs)} | ${((100 * f.selfMs) / ratio.profile.totalMs).toFixed(1)}% |`,
+      );
     p();
   }
 }
