@@ -39,6 +39,19 @@ export async function diagnoseEventStream(
   return conclude(builder, options);
 }
 
+/**
+ * diagnoseEventStream for events that arrive in batches (the CLI reads a chunk of a file at a time): the same result,
+ * one await per batch instead of one per event.
+ */
+export async function diagnoseEventBatches(
+  batches: AsyncIterable<readonly LogEvent[]>,
+  options: DiagnoseOptions = {},
+): Promise<DiagnoseResult> {
+  const builder = builderFor(options);
+  for await (const batch of batches) for (const event of batch) builder.add(event);
+  return conclude(builder, options);
+}
+
 function builderFor(options: DiagnoseOptions): TraceBuilder {
   const context = options.context ?? {};
   return new TraceBuilder({

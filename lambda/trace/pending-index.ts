@@ -20,20 +20,25 @@ const KEY_CHARS = 7;
  */
 export function prefixKeyOfLine(message: string): number {
   if (message.charCodeAt(0) !== 40 /* ( */) return -1;
-  let h = 0;
-  for (let i = 1; i <= KEY_CHARS; i++) {
-    const c = message.charCodeAt(i);
-    // Whitespace, parentheses or the end of the line: not the first characters of an id.
-    if (!(c > 32) || c === 40 || c === 41) return -1;
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  return h & 0x3fffffff;
+  return keyAt(message, 1);
 }
 
 /** The same key for an id on its own: prefixKeyOfLine(`(${id}) ...`) === prefixKeyOfId(id). */
 export function prefixKeyOfId(id: string): number {
   if (id.length < KEY_CHARS) return -1;
-  return prefixKeyOfLine(`(${id.slice(0, KEY_CHARS)}`);
+  return keyAt(id, 0);
+}
+
+/** The key of the KEY_CHARS characters of `text` from `start` (read in place: no string is cut). */
+function keyAt(text: string, start: number): number {
+  let h = 0;
+  for (let i = start; i < start + KEY_CHARS; i++) {
+    const c = text.charCodeAt(i);
+    // Whitespace, parentheses or the end of the line: not the first characters of an id.
+    if (!(c > 32) || c === 40 || c === 41) return -1;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  return h & 0x3fffffff;
 }
 
 /**
@@ -56,8 +61,8 @@ export class PendingIndex {
     const p = this.byKey.get(prefixKeyOfLine(message));
     if (p === undefined) return undefined;
     const n = p.id.length;
-    // The id must end where this one does (`)` right after it) and be the same characters.
-    return message.charCodeAt(n + 1) === 41 /* ) */ && message.slice(1, n + 1) === p.id ? p : undefined;
+    // The id must end where this one does (`)` right after it) and be the same characters (compared in place).
+    return message.charCodeAt(n + 1) === 41 /* ) */ && message.startsWith(p.id, 1) ? p : undefined;
   }
 
   get(id: string): Pending | undefined {

@@ -337,8 +337,26 @@ export class TraceBuilder {
       return;
     }
     p.events.push(event);
+    if (status !== undefined && this.apiKnown && this.failedTotal % this.stride !== 0) {
+      // A failed request the sample leaves out (offerFailed would count it and let it go): counted, its time span
+      // taken, and dropped unread. Reading its lines could tell nothing more: the API's facts are known already.
+      this.pending.delete(p);
+      this.skipFailed(p.events);
+      this.remember(p.id);
+      return;
+    }
     // A failed request (or one long enough to reach the line cap) is read now; its later lines are read as they come.
     if (status !== undefined || p.events.length >= MAX_LINES_PER_TRACE) this.materialise(p.id);
+  }
+
+  /** offerFailed for a request left out of the sample, from its events as read (no trace is made). */
+  private skipFailed(events: readonly LogEvent[]): void {
+    this.failedTotal++;
+    for (const { timestamp } of events) {
+      if (timestamp === undefined) continue;
+      if (this.failedFirstSeen === undefined || timestamp < this.failedFirstSeen) this.failedFirstSeen = timestamp;
+      if (this.failedLastSeen === undefined || timestamp > this.failedLastSeen) this.failedLastSeen = timestamp;
+    }
   }
 
   /** Reads the stored lines of a request for facts and moves it to the requests read. */

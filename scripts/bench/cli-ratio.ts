@@ -2,14 +2,18 @@
  * The command line end to end against a plain `readline` loop (issue 16, item 1). One corpus, written three ways:
  * raw execution-log lines (`(request id) text`, what the log's messages are), JSON lines (one event object per line,
  * `aws logs filter-log-events --output json | jq -c '.events[]'`), and the JSON document `aws logs filter-log-events
- * --output json` prints (indented by 4, the AWS CLI's style). For each file, alternately: the baseline (a fresh
- * `node` process that reads the file with `readline` and tests each line for `status: 5`) and
- * `apigw-5xx diagnose --format json FILE` (bin/apigw-5xx.mjs as a user runs it, its TypeScript loader included).
- * Both are timed from spawn to exit, in the same run, so the ratio holds even on a shared, noisy machine.
+ * --output json` prints (indented by 4, the AWS CLI's style). For each file, in turn: the baseline (a fresh `node`
+ * process that reads the file with `readline` and tests each line for `status: 5`), then `apigw-5xx diagnose
+ * --format json FILE` as an installed user runs it (the package packed by `npm pack`, whose `prepack` compiles dist/
+ * with `npm run compile`, unpacked into a scratch app: node_modules/.bin/apigw-5xx, the launcher and the compiled
+ * JavaScript), then the same command from the repository checkout (bin/apigw-5xx.mjs runs the TypeScript source
+ * through the tsx loader). All three are timed from spawn to exit, in the same run, so the ratios hold even on a
+ * shared, noisy machine. dist/ is removed afterwards when the bench made it.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { packInto } from './cli-start.js';
 import { CorpusGenerator, type CorpusOptions, type CorpusTruth, truthMismatches } from './corpus.js';
 
 export type CliFormat = 'raw' | 'json-lines' | 'filter-log-events';
@@ -19,14 +23,20 @@ export interface RatioCase {
   readonly fileBytes: number;
   readonly lines: number;
   readonly baselineMs: number[];
+  /** The packaged CLI (compiled JavaScript), as an installed user runs it. */
   readonly cliMs: number[];
+  /** The repository checkout's CLI (TypeScript through tsx); absent in results from before it was measured. */
+  readonly checkoutMs?: number[];
   readonly baselineHits?: number;
   readonly exitCodes: (number | null)[];
   readonly mismatches: readonly string[];
+  readonly checkoutMismatches?: readonly string[];
   readonly error?: string;
 }
 
 export interface RatioResults {
+  /** Which CLI cliMs measured: the packed package's compiled CLI, or (older results) the checkout's through tsx. */
+  readonly cli?: 'packaged' | 'checkout';
   readonly corpus: CorpusOptions;
   readonly truth?: CorpusTruth;
   readonly cases: RatioCase[];
@@ -106,9 +116,13 @@ function writeFiles(scratch: string, corpus: CorpusOptions): { truth: CorpusTrut
   return { truth: generator.truth, files };
 }
 
-function timed(args: string[], root: string): { ms: number; status: number | null; stdout: string; stderr: string } {
+function timed(
+  command: string,
+  args: string[],
+  cwd: string,
+): { ms: number; status: number | null; stdout: string; stderr: string } {
   const started = performance.now();
-  const out = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const out = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { ms: performance.now() - started, status: out.status, stdout: out.stdout ?? '', stderr: out.stderr ?? '' };
 }
 
@@ -155,31 +169,49 @@ export function benchCliRatio(
 ): RatioResults {
   log(`cli ratio: writing ${corpus.targetLines?.toLocaleString('en-US')} lines three ways`);
   const { truth, files } = writeFiles(scratch, corpus);
+  const packDir = join(scratch, 'cli-ratio-package');
+  const distMadeHere = !existsSync(join(root, 'dist'));
   const cases: RatioCase[] = [];
   try {
+    log('cli ratio: packing the package (npm pack compiles dist/)');
+    rmSync(packDir, { recursive: true, force: true });
+    mkdirSync(packDir, { recursive: true });
+    const { app } = packInto(root, packDir);
+    const packaged = join(app, 'node_modules', '.bin', 'apigw-5xx');
+    const checkout = join(root, 'bin/apigw-5xx.mjs');
     for (const format of ['raw', 'json-lines', 'filter-log-events'] as const) {
       const file = files[format];
       const baselineMs: number[] = [];
       const cliMs: number[] = [];
+      const checkoutMs: number[] = [];
       const exitCodes: (number | null)[] = [];
       let mismatches: readonly string[] = [];
+      let checkoutMismatches: readonly string[] = [];
       let baselineHits: number | undefined;
       let error: string | undefined;
       for (let r = 0; r < runs; r++) {
         log(`cli ratio: ${format}, run ${r + 1} of ${runs}`);
-        const base = timed(['-e', BASELINE, file], root);
+        const base = timed(process.execPath, ['-e', BASELINE, file], root);
         baselineMs.push(base.ms);
         baselineHits = (JSON.parse(base.stdout || '{}') as { hits?: number }).hits;
-        const cli = timed([join(root, 'bin/apigw-5xx.mjs'), 'diagnose', '--format', 'json', file], root);
+        const cli = timed(packaged, ['diagnose', '--format', 'json', file], app);
         cliMs.push(cli.ms);
         exitCodes.push(cli.status);
-        if (cli.status !== 0) {
-          error = cli.stderr.split('\n').slice(-4).join(' ').slice(0, 300);
-          continue;
-        }
-        if (r === 0) {
-          const diagnosis = JSON.parse(cli.stdout) as Parameters<typeof truthMismatches>[1];
-          mismatches = truthMismatches(truth, diagnosis);
+        const tsx = timed(process.execPath, [checkout, 'diagnose', '--format', 'json', file], root);
+        checkoutMs.push(tsx.ms);
+        for (const [run, into] of [
+          [cli, 'packaged'],
+          [tsx, 'checkout'],
+        ] as const) {
+          if (run.status !== 0) {
+            error = `${into} CLI: ${run.stderr.split('\n').slice(-4).join(' ').slice(0, 300)}`;
+            continue;
+          }
+          if (r === 0) {
+            const found = truthMismatches(truth, JSON.parse(run.stdout) as Parameters<typeof truthMismatches>[1]);
+            if (into === 'packaged') mismatches = found;
+            else checkoutMismatches = found;
+          }
         }
       }
       cases.push({
@@ -188,34 +220,40 @@ export function benchCliRatio(
         lines: truth.lines,
         baselineMs,
         cliMs,
+        checkoutMs,
         ...(baselineHits !== undefined ? { baselineHits } : {}),
         exitCodes,
         mismatches,
+        checkoutMismatches,
         ...(error !== undefined ? { error } : {}),
       });
     }
-    log('cli ratio: CPU profile of the CLI on the raw file');
+    log('cli ratio: CPU profile of the packaged CLI on the raw file');
     const profileDir = join(scratch, 'cli-profile');
     rmSync(profileDir, { recursive: true, force: true });
     const prof = timed(
+      process.execPath,
       [
         '--cpu-prof',
         `--cpu-prof-dir=${profileDir}`,
-        join(root, 'bin/apigw-5xx.mjs'),
+        join(app, 'node_modules', 'apigw-5xx-responder', 'bin', 'apigw-5xx.mjs'),
         'diagnose',
         '--format',
         'json',
         files.raw,
       ],
-      root,
+      app,
     );
     let profile: RatioResults['profile'];
     if (prof.status === 0) {
       const name = spawnSync('ls', [profileDir], { encoding: 'utf8' }).stdout.trim().split('\n')[0] ?? '';
-      if (name !== '') profile = summarizeProfile(join(profileDir, name), root, 15);
+      if (name !== '')
+        profile = summarizeProfile(join(profileDir, name), join(app, 'node_modules', 'apigw-5xx-responder'), 15);
     }
-    return { corpus, truth, cases, ...(profile !== undefined ? { profile } : {}) };
+    return { cli: 'packaged', corpus, truth, cases, ...(profile !== undefined ? { profile } : {}) };
   } finally {
     for (const file of Object.values(files)) rmSync(file, { force: true });
+    rmSync(packDir, { recursive: true, force: true });
+    if (distMadeHere) rmSync(join(root, 'dist'), { recursive: true, force: true });
   }
 }

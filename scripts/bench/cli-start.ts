@@ -42,7 +42,7 @@ export function twoLineInput(root: string): string {
   return `${failure}\n${status}\n`;
 }
 
-function packInto(root: string, dir: string): { app: string; bytes: number; files: number } {
+export function packInto(root: string, dir: string): { app: string; bytes: number; files: number } {
   const packed = spawnSync('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', dir], {
     cwd: root,
     encoding: 'utf8',

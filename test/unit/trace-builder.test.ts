@@ -191,6 +191,46 @@ describe('TraceBuilder on large reads', () => {
     expect(set.traces[1]?.lines).toHaveLength(6);
   });
 
+  it('counts and times the failed requests the sample leaves out as before once the API is known (they are not read)', () => {
+    // Prepare: each request's headers line names the API (shape of the fixture
+    // test/fixtures/causes/stage_variable_permission/rest-alias-from-stage-variable-info.log), so the API's facts are
+    // known from the first request on and a failed request left out of the sample is dropped unread.
+    const headers = (id: string, at: number) =>
+      ev(
+        id,
+        `Endpoint request headers: {X-Amz-Date=20261125T031205Z, x-amzn-apigateway-api-id=a1b2c3d4e5, X-Amz-Source-Arn=arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/orders/1, Accept=application/json}`,
+        at,
+      );
+    const builder = new TraceBuilder({ maxFailed: 10 });
+    for (let i = 0; i < 100; i++) {
+      const failed = request(uuid(2 * i), 502, i * 100);
+      for (const e of [headers(uuid(2 * i), i * 100 - 1), ...failed]) builder.add(e);
+      for (const e of request(uuid(2 * i + 1), 200, i * 100 + 50)) builder.add(e);
+    }
+    // A late line of a failed request that was left out (failure 99: 99 is no multiple of the stride).
+    builder.add(ev(uuid(2 * 99), 'X-ray Tracing ID : 1-5c755b5d-07b29b94e632d3da19d88789', 99 * 100 + 90));
+    // Act
+    const set = builder.finish();
+    // Assess: the same count, stride and sample as when every failed request is read.
+    expect(set.api).toMatchObject({
+      apiId: 'a1b2c3d4e5',
+      stage: 'prod',
+      region: 'us-east-1',
+      accountId: '123456789012',
+    });
+    expect(set.failed.total).toBe(100);
+    expect(set.succeeded).toBe(100);
+    expect(set.failed.stride).toBe(16);
+    expect(set.traces.map((t) => t.requestId)).toEqual([0, 16, 32, 48, 64, 80, 96].map((i) => uuid(2 * i)));
+    // The time range spans the failures left out too: the last one is failure 99, which was not read.
+    expect(set.failed.firstSeen).toBe(-1);
+    expect(set.failed.lastSeen).toBe(99 * 100 + 5);
+    // The late line neither opened a request nor counted one.
+    expect(set.incompleteTotal).toBe(0);
+    expect(set.traces[1]).toMatchObject({ status: 502, method: 'GET', path: '/orders/1' });
+    expect(set.traces[1]?.lines).toHaveLength(7);
+  });
+
   it('keeps every failed request when there are no more than maxFailed', () => {
     const builder = new TraceBuilder({ maxFailed: 10 });
     for (let i = 0; i < 10; i++) for (const e of request(uuid(i), 500 + (i % 5), i * 10)) builder.add(e);
