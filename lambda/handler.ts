@@ -1,7 +1,7 @@
 import {
   AccountCredentials,
-  AssumeRoleError,
   type AccountsConfig,
+  AssumeRoleError,
   type ReadTarget,
   readAccountsConfig,
   readTargetOf,
@@ -136,8 +136,17 @@ function compose(): Composed {
       ? {
           accounts,
           sts: lazy(async () => {
-            const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/nested-clients/sts');
-            const client = new STSClient({ maxAttempts: 2 });
+            // The STS client that ships with the SDK's credential providers (@aws-sdk/client-sts is not a
+            // dependency); it has no default credentials of its own, so it gets the function's (the provider chain).
+            const [{ STSClient, AssumeRoleCommand }, { defaultProvider }] = await Promise.all([
+              import('@aws-sdk/nested-clients/sts'),
+              import('@aws-sdk/credential-provider-node'),
+            ]);
+            const client = new STSClient({
+              maxAttempts: 2,
+              region: accounts.homeRegion,
+              credentials: defaultProvider(),
+            });
             return { assumeRole: (input) => client.send(new AssumeRoleCommand(input)) } satisfies StsPort;
           }),
         }
@@ -171,58 +180,58 @@ interface SdkTarget {
 /** The clients that read an API: the function's own (`{}`), or another account's or Region's. */
 function readClients(config: RuntimeConfig, table: string | undefined, sdk: SdkTarget): ReadClients {
   return {
-      // The reader retries throttling itself within the time budget: the SDK must not retry on top of it. Every
-      // call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table.
-      reader: lazy(async () => {
-        const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-        return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1, ...sdk }), {
-          maxAttempts: 30,
-          ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
-        });
-      }),
-      // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
-      configuration: lazy(async () => {
-        const [{ APIGatewayClient }, { ApiGatewayV2Client }, { LambdaClient }] = await Promise.all([
-          import('@aws-sdk/client-api-gateway'),
-          import('@aws-sdk/client-apigatewayv2'),
-          import('@aws-sdk/client-lambda'),
-        ]);
-        return new ConfigurationReader({
+    // The reader retries throttling itself within the time budget: the SDK must not retry on top of it. Every
+    // call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table.
+    reader: lazy(async () => {
+      const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+      return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1, ...sdk }), {
+        maxAttempts: 30,
+        ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
+      });
+    }),
+    // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
+    configuration: lazy(async () => {
+      const [{ APIGatewayClient }, { ApiGatewayV2Client }, { LambdaClient }] = await Promise.all([
+        import('@aws-sdk/client-api-gateway'),
+        import('@aws-sdk/client-apigatewayv2'),
+        import('@aws-sdk/client-lambda'),
+      ]);
+      return new ConfigurationReader({
+        apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
+        apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
+        lambda: new LambdaClient({ maxAttempts: 2, ...sdk }),
+      });
+    }),
+    // Read-only, bounded by their own deadlines. CloudTrail: the reader paces and retries itself (2 lookups/s).
+    signals: lazy(async () => {
+      const [
+        { APIGatewayClient },
+        { ApiGatewayV2Client },
+        { LambdaClient },
+        { CloudWatchClient },
+        { CloudTrailClient },
+      ] = await Promise.all([
+        import('@aws-sdk/client-api-gateway'),
+        import('@aws-sdk/client-apigatewayv2'),
+        import('@aws-sdk/client-lambda'),
+        import('@aws-sdk/client-cloudwatch'),
+        import('@aws-sdk/client-cloudtrail'),
+      ]);
+      return {
+        discovery: new ApiDiscoveryReader({
           apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
           apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
           lambda: new LambdaClient({ maxAttempts: 2, ...sdk }),
-        });
-      }),
-      // Read-only, bounded by their own deadlines. CloudTrail: the reader paces and retries itself (2 lookups/s).
-      signals: lazy(async () => {
-        const [
-          { APIGatewayClient },
-          { ApiGatewayV2Client },
-          { LambdaClient },
-          { CloudWatchClient },
-          { CloudTrailClient },
-        ] = await Promise.all([
-          import('@aws-sdk/client-api-gateway'),
-          import('@aws-sdk/client-apigatewayv2'),
-          import('@aws-sdk/client-lambda'),
-          import('@aws-sdk/client-cloudwatch'),
-          import('@aws-sdk/client-cloudtrail'),
-        ]);
-        return {
-          discovery: new ApiDiscoveryReader({
-            apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
-            apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
-            lambda: new LambdaClient({ maxAttempts: 2, ...sdk }),
-          }),
-          metrics: new CloudWatchMetricsReader(new CloudWatchClient({ maxAttempts: 2, ...sdk })),
-          trail: new CloudTrailChangeReader(new CloudTrailClient({ maxAttempts: 1, ...sdk })),
-          // Finds an unconfigured API from its alarm's dimensions (GetRestApis/GetApi, GetStage).
-          resolver: new ApiResolver({
-            apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
-            apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
-          }),
-        };
-      }),
+        }),
+        metrics: new CloudWatchMetricsReader(new CloudWatchClient({ maxAttempts: 2, ...sdk })),
+        trail: new CloudTrailChangeReader(new CloudTrailClient({ maxAttempts: 1, ...sdk })),
+        // Finds an unconfigured API from its alarm's dimensions (GetRestApis/GetApi, GetStage).
+        resolver: new ApiResolver({
+          apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
+          apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
+        }),
+      };
+    }),
   };
 }
 
