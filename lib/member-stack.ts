@@ -169,6 +169,7 @@ export function loadMemberSettings(context: ContextReader): MemberSettings | und
 }
 
 export interface MemberStackProps extends StackProps {
+  /** The central responder this member forwards to and lets read (checked by `resolveMemberSettings`). */
   readonly settings: MemberSettings;
 }
 
