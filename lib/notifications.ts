@@ -284,7 +284,7 @@ function checkSlackWebhook(raw: unknown, problems: Problems): ResolvedSlackWebho
       'the full ARN of a Secrets Manager secret, ending in the 6-character suffix Secrets Manager adds',
       webhookSecretArn,
       isUrl
-        ? 'never put the webhook URL in the configuration: store it with `aws secretsmanager create-secret --name apigw-5xx/slack-webhook --secret-string "{"url":"$URL"}"` and give the ARN it prints'
+        ? 'never put the webhook URL in the configuration: store it with `aws secretsmanager create-secret --name apigw-5xx/slack-webhook --secret-string "{\\"url\\":\\"$URL\\"}"` and give the ARN it prints'
         : 'give the ARN `aws secretsmanager describe-secret --secret-id NAME --query ARN --output text` prints',
     );
   }

@@ -14,8 +14,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CDK_OUT = fileURLToPath(new URL('../cdk.out', import.meta.url));
-/** Caches tools keep in the temporary folder across runs (tsx's compile cache), not files a test made. */
-const TOOL_CACHES = /^tsx-\d+$/;
+/**
+ * Caches tools keep in the temporary folder across runs, not files a test made: tsx's compile cache, and on
+ * Node 22 the module compile cache (`node-compile-cache`) that Vite and TypeScript turn on with
+ * module.enableCompileCache(). Both live in the run's folder and go with it.
+ */
+const TOOL_CACHES = /^(tsx-\d+|node-compile-cache)$/;
 
 function entries(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];

@@ -44,7 +44,9 @@ export class SecretsManagerSecretReader {
     if (secretString === undefined || secretString === '') {
       throw new WebhookSecretError(
         `The webhook secret ${this.secretArn} has no string value (binary secrets are not read): ` +
-          'store the URL with `aws secretsmanager put-secret-value --secret-id ARN --secret-string URL`',
+          // As JSON, not the bare URL: AWS CLI v1 fetches a parameter value that starts with https:// and would store
+          // the page the URL answers with instead of the URL.
+          'store the URL with `aws secretsmanager put-secret-value --secret-id ARN --secret-string "{\\"url\\":\\"$URL\\"}"`',
       );
     }
     return secretString;

@@ -49,9 +49,18 @@ export function escapeSlack(text: string): string {
   );
 }
 
-/** Escaped text safe inside a Slack ``` code block (escapeSlack already breaks up ``` in the text). */
+/**
+ * Escaped text safe inside a Slack ``` code block: no two backticks side by side and none at either end, so
+ * the text can neither close our block nor lengthen our fences into a run Slack reads differently (a log line
+ * ending in `` would otherwise meet the closing ``` as `````). A zero-width space goes between them.
+ */
 export function escapeSlackCode(text: string): string {
-  return escapeSlack(text);
+  // An empty block would put our two fences side by side: six backticks, one run.
+  if (text === '') return ZWSP;
+  return escapeSlack(text)
+    .replace(/`(?=`)/g, `\`${ZWSP}`)
+    .replace(/^`/, `${ZWSP}\``)
+    .replace(/`$/, `\`${ZWSP}`);
 }
 
 /**

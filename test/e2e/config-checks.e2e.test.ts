@@ -31,42 +31,13 @@ import { diagnoseEvents } from '../../lambda/diagnose.js';
 import { enrich } from '../../lambda/enrich/enrich.js';
 import { planChecks } from '../../lambda/enrich/plan.js';
 import type { DiagnosisRef, FindingRef } from '../../lambda/enrich/types.js';
-import type { LogEvent } from '../../lambda/parse/log-event.js';
 import { createRole, zipOf } from '../../scripts/local-api.js';
 import { clientConfig, LOCAL_REGION } from '../../scripts/local-aws.js';
+import { LOCAL_ACCOUNT, restExecutionTrace } from './execution-trace.js';
 
-const ACCOUNT = '123456789012';
+const ACCOUNT = LOCAL_ACCOUNT;
 const STAGE = 'prod';
 const MINUTE = 60_000;
-
-interface Route {
-  readonly method: string;
-  readonly resourcePath: string;
-  readonly path: string;
-}
-
-/** An execution-log trace (INFO) of one failed request: the lines API Gateway writes before and after `failure`. */
-function trace(apiId: string, route: Route, functionName: string, failure: string[], at: number): LogEvent[] {
-  const id = randomUUID();
-  const uri = `https://lambda.${LOCAL_REGION}.amazonaws.com/2015-03-31/functions/arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:${functionName}/invocations`;
-  const lines = [
-    `Extended Request Id: ${Buffer.from(id).toString('base64').slice(0, 15)}=`,
-    `Verifying Usage Plan for request: ${id}. API Key:  API Stage: ${apiId}/${STAGE}`,
-    `API Key  authorized because method '${route.method} ${route.resourcePath}' does not require API Key. Request will not contribute to throttle or quota limits`,
-    `Starting execution for request: ${id}`,
-    `HTTP Method: ${route.method}, Resource Path: ${route.path}`,
-    `Endpoint request URI: ${uri}`,
-    `Endpoint request headers: {x-amzn-apigateway-api-id=${apiId}, X-Amz-Source-Arn=arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/${STAGE}/${route.method}${route.resourcePath}, Accept=application/json}`,
-    `Sending request to ${uri}`,
-    ...failure,
-  ];
-  return lines.map((text, i) => ({
-    message: `(${id}) ${text}`,
-    timestamp: at + i,
-    logGroupName: `API-Gateway-Execution-Logs_${apiId}/${STAGE}`,
-    logStreamName: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
-  }));
-}
 
 describe('configuration checks against moto', () => {
   const endpoint = inject('awsEndpoint');
@@ -103,8 +74,8 @@ describe('configuration checks against moto', () => {
   async function run() {
     const at = firstError;
     const events = [
-      ...trace(
-        apiId,
+      ...restExecutionTrace(
+        { apiId, stage: STAGE },
         { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/42' },
         getFn,
         [
@@ -114,8 +85,8 @@ describe('configuration checks against moto', () => {
         ],
         at,
       ),
-      ...trace(
-        apiId,
+      ...restExecutionTrace(
+        { apiId, stage: STAGE },
         { method: 'POST', resourcePath: '/orders', path: '/orders' },
         createFn,
         [
@@ -124,8 +95,8 @@ describe('configuration checks against moto', () => {
         ],
         at + 10_000,
       ),
-      ...trace(
-        apiId,
+      ...restExecutionTrace(
+        { apiId, stage: STAGE },
         { method: 'GET', resourcePath: '/reports', path: '/reports' },
         reportFn,
         [
@@ -304,8 +275,8 @@ describe('configuration checks against moto', () => {
 
   it('confirms a permission that allows another route only, and degrades a missing API to problems', async () => {
     // Prepare: orders-get's permission covers GET /orders/*, not POST /orders.
-    const events = trace(
-      apiId,
+    const events = restExecutionTrace(
+      { apiId, stage: STAGE },
       { method: 'POST', resourcePath: '/orders', path: '/orders' },
       getFn,
       [

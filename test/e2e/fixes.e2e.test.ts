@@ -23,6 +23,7 @@ import {
   GetResourcesCommand,
   GetStageCommand,
   PutIntegrationCommand,
+  type PutIntegrationCommandInput,
   PutIntegrationResponseCommand,
   PutMethodCommand,
   PutMethodResponseCommand,
@@ -49,9 +50,10 @@ import { renderText } from '../../lambda/render/text.js';
 import type { CauseId } from '../../lambda/taxonomy.js';
 import { createRole, zipOf } from '../../scripts/local-api.js';
 import { clientConfig, ensureMoto, LOCAL_REGION } from '../../scripts/local-aws.js';
+import { LOCAL_ACCOUNT, restExecutionTrace } from './execution-trace.js';
 import { fillPlaceholders, type PrintedStep, printedFix, runAws, shellWords } from './printed-commands.js';
 
-const ACCOUNT = '123456789012';
+const ACCOUNT = LOCAL_ACCOUNT;
 const STAGE = 'prod';
 const endpoint = inject('awsEndpoint');
 const config = { ...clientConfig(endpoint), maxAttempts: 1 };
@@ -100,39 +102,29 @@ async function restApi(name: string, paths: readonly string[]): Promise<RestApi>
   return { apiId, resources };
 }
 
-interface Route {
-  readonly method: string;
-  readonly resourcePath: string;
-  readonly path: string;
+/** A method on `resourceId` with no authorization and the given integration (the same HTTP method). */
+async function methodWithIntegration(
+  restApiId: string,
+  resourceId: string | undefined,
+  httpMethod: string,
+  integration: Omit<PutIntegrationCommandInput, 'restApiId' | 'resourceId' | 'httpMethod'>,
+): Promise<void> {
+  await apigw.send(new PutMethodCommand({ restApiId, resourceId, httpMethod, authorizationType: 'NONE' }));
+  await apigw.send(new PutIntegrationCommand({ restApiId, resourceId, httpMethod, ...integration }));
 }
 
-/** REST execution-log lines of one request that reached its Lambda integration, then `failure`. */
-function restTrace(
-  apiId: string,
-  route: Route,
-  functionName: string,
-  failure: readonly string[],
-  at: number,
-): LogEvent[] {
-  const id = randomUUID();
-  const uri = `https://lambda.${LOCAL_REGION}.amazonaws.com/2015-03-31/functions/${fnArn(functionName)}/invocations`;
-  const lines = [
-    `Extended Request Id: ${Buffer.from(id).toString('base64').slice(0, 15)}=`,
-    `Verifying Usage Plan for request: ${id}. API Key:  API Stage: ${apiId}/${STAGE}`,
-    `API Key  authorized because method '${route.method} ${route.resourcePath}' does not require API Key. Request will not contribute to throttle or quota limits`,
-    `Starting execution for request: ${id}`,
-    `HTTP Method: ${route.method}, Resource Path: ${route.path}`,
-    `Endpoint request URI: ${uri}`,
-    `Endpoint request headers: {x-amzn-apigateway-api-id=${apiId}, X-Amz-Source-Arn=arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:${apiId}/${STAGE}/${route.method}${route.resourcePath}, Accept=application/json}`,
-    `Sending request to ${uri}`,
-    ...failure,
-  ];
-  return lines.map((text, i) => ({
-    message: `(${id}) ${text}`,
-    timestamp: at + i,
-    logGroupName: `API-Gateway-Execution-Logs_${apiId}/${STAGE}`,
-    logStreamName: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
-  }));
+/**
+ * The status-code-mapping fix's "If" steps, decided as the engineer would: on what the printed reads of the
+ * integration responses and method responses listed.
+ */
+function decideMappingStep(step: PrintedStep, outputs: ReadonlyMap<string, string>): boolean {
+  const reads = [...outputs.entries()];
+  const integrationResponses = JSON.parse(reads.find(([t]) => t.includes('integration responses'))?.[1] ?? '{}');
+  const methodResponses = JSON.parse(reads.find(([t]) => t.includes('method responses'))?.[1] ?? '{}');
+  if (step.text.startsWith('If no integration response is listed for 200')) return !('200' in integrationResponses);
+  if (step.text.startsWith('If 200 is listed with a selection pattern')) return '200' in integrationResponses;
+  if (step.text.startsWith('If 200 is not listed there')) return !('200' in methodResponses);
+  throw new Error(`no decision for: ${step.text}`);
 }
 
 /** HTTP API JSON access-log records (format of http-api-json-integration-not-permitted.log). */
@@ -271,19 +263,11 @@ describe('printed fixes applied to the local endpoint', () => {
     const fn = `orders-create-${suffix}`;
     const { apiId, resources } = await restApi('perm-rest', ['/orders']);
     const resourceId = resources['/orders'];
-    await apigw.send(
-      new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', authorizationType: 'NONE' }),
-    );
-    await apigw.send(
-      new PutIntegrationCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'POST',
-        type: 'AWS_PROXY',
-        integrationHttpMethod: 'POST',
-        uri: lambdaUri(fn),
-      }),
-    );
+    await methodWithIntegration(apiId, resourceId, 'POST', {
+      type: 'AWS_PROXY',
+      integrationHttpMethod: 'POST',
+      uri: lambdaUri(fn),
+    });
     await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
     await createFunction(fn);
     const route = { method: 'POST', resourcePath: '/orders', path: '/orders' };
@@ -296,8 +280,8 @@ describe('printed fixes applied to the local endpoint', () => {
       apiId,
       stage: STAGE,
       events: [
-        ...restTrace(apiId, route, fn, failure, Date.now()),
-        ...restTrace(apiId, route, fn, failure, Date.now() + 50),
+        ...restExecutionTrace({ apiId, stage: STAGE }, route, fn, failure, Date.now()),
+        ...restExecutionTrace({ apiId, stage: STAGE }, route, fn, failure, Date.now() + 50),
       ],
     };
     const before = await diagnoseAndCheck(incident, 'lambda_permission');
@@ -472,20 +456,12 @@ describe('printed fixes applied to the local endpoint', () => {
     const fn = `items-v2-${suffix}`;
     const { apiId, resources } = await restApi('perm-stagevar', ['/items']);
     const resourceId = resources['/items'];
-    await apigw.send(
-      new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }),
-    );
-    await apigw.send(
-      new PutIntegrationCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'GET',
-        type: 'AWS_PROXY',
-        integrationHttpMethod: 'POST',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's stage-variable syntax, not a template.
-        uri: lambdaUri('${stageVariables.fn}'),
-      }),
-    );
+    await methodWithIntegration(apiId, resourceId, 'GET', {
+      type: 'AWS_PROXY',
+      integrationHttpMethod: 'POST',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's stage-variable syntax, not a template.
+      uri: lambdaUri('${stageVariables.fn}'),
+    });
     await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE, variables: { fn } }));
     await createFunction(fn);
     const route = { method: 'GET', resourcePath: '/items', path: '/items' };
@@ -497,7 +473,7 @@ describe('printed fixes applied to the local endpoint', () => {
       type: 'REST',
       apiId,
       stage: STAGE,
-      events: restTrace(apiId, route, fn, failure, Date.now()),
+      events: restExecutionTrace({ apiId, stage: STAGE }, route, fn, failure, Date.now()),
       // What the handler passes from the configuration: the functions the integrations name through stage variables.
       context: { stageVariableFunctions: [fn] },
     };
@@ -580,28 +556,20 @@ describe('printed fixes applied to the local endpoint', () => {
     const fn = `orders-get-${suffix}`;
     const { apiId, resources } = await restApi('method', ['/orders', '/orders/{id}']);
     const resourceId = resources['/orders/{id}'];
-    await apigw.send(
-      new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }),
-    );
-    await apigw.send(
-      new PutIntegrationCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'GET',
-        type: 'AWS',
-        integrationHttpMethod: 'GET',
-        uri: lambdaUri(fn),
-        timeoutInMillis: 12_000,
-      }),
-    );
+    await methodWithIntegration(apiId, resourceId, 'GET', {
+      type: 'AWS',
+      integrationHttpMethod: 'GET',
+      uri: lambdaUri(fn),
+      timeoutInMillis: 12_000,
+    });
     await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
     await createFunction(fn);
     const incident: Incident = {
       type: 'REST',
       apiId,
       stage: STAGE,
-      events: restTrace(
-        apiId,
+      events: restExecutionTrace(
+        { apiId, stage: STAGE },
         { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/42' },
         fn,
         [
@@ -646,19 +614,11 @@ describe('printed fixes applied to the local endpoint', () => {
     const fn = `reports-${suffix}`;
     const { apiId, resources } = await restApi('mapping', ['/reports']);
     const resourceId = resources['/reports'];
-    await apigw.send(
-      new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }),
-    );
-    await apigw.send(
-      new PutIntegrationCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'GET',
-        type: 'AWS',
-        integrationHttpMethod: 'POST',
-        uri: lambdaUri(fn),
-      }),
-    );
+    await methodWithIntegration(apiId, resourceId, 'GET', {
+      type: 'AWS',
+      integrationHttpMethod: 'POST',
+      uri: lambdaUri(fn),
+    });
     for (const statusCode of ['200', '400']) {
       await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode }));
     }
@@ -677,8 +637,8 @@ describe('printed fixes applied to the local endpoint', () => {
       type: 'REST',
       apiId,
       stage: STAGE,
-      events: restTrace(
-        apiId,
+      events: restExecutionTrace(
+        { apiId, stage: STAGE },
         { method: 'GET', resourcePath: '/reports', path: '/reports' },
         fn,
         [
@@ -695,16 +655,7 @@ describe('printed fixes applied to the local endpoint', () => {
 
     // Act: the "If" steps are decided on the printed reads, as the engineer would.
     const applied = applyPrintedFix(before.text, 'status_code_mapping', {
-      decide: (step, outputs) => {
-        const reads = [...outputs.entries()];
-        const integrationResponses = JSON.parse(reads.find(([t]) => t.includes('integration responses'))?.[1] ?? '{}');
-        const methodResponses = JSON.parse(reads.find(([t]) => t.includes('method responses'))?.[1] ?? '{}');
-        if (step.text.startsWith('If no integration response is listed for 200'))
-          return !('200' in integrationResponses);
-        if (step.text.startsWith('If 200 is listed with a selection pattern')) return '200' in integrationResponses;
-        if (step.text.startsWith('If 200 is not listed there')) return !('200' in methodResponses);
-        throw new Error(`no decision for: ${step.text}`);
-      },
+      decide: decideMappingStep,
     });
     const after = await diagnoseAndCheck(incident, 'status_code_mapping');
 
@@ -724,19 +675,11 @@ describe('printed fixes applied to the local endpoint', () => {
     const fn = `invoices-${suffix}`;
     const { apiId, resources } = await restApi('mapping2', ['/invoices']);
     const resourceId = resources['/invoices'];
-    await apigw.send(
-      new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }),
-    );
-    await apigw.send(
-      new PutIntegrationCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'GET',
-        type: 'AWS',
-        integrationHttpMethod: 'POST',
-        uri: lambdaUri(fn),
-      }),
-    );
+    await methodWithIntegration(apiId, resourceId, 'GET', {
+      type: 'AWS',
+      integrationHttpMethod: 'POST',
+      uri: lambdaUri(fn),
+    });
     await apigw.send(
       new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200' }),
     );
@@ -756,8 +699,8 @@ describe('printed fixes applied to the local endpoint', () => {
       type: 'REST',
       apiId,
       stage: STAGE,
-      events: restTrace(
-        apiId,
+      events: restExecutionTrace(
+        { apiId, stage: STAGE },
         { method: 'GET', resourcePath: '/invoices', path: '/invoices' },
         fn,
         [
@@ -774,16 +717,7 @@ describe('printed fixes applied to the local endpoint', () => {
     // Act: the read lists 200 (with its template, which a put would drop), so the patch step applies; moto 5.2 has
     // no UpdateIntegrationResponse, so that command is checked to reach moto as the documented PATCH.
     const applied = applyPrintedFix(before.text, 'status_code_mapping', {
-      decide: (step, outputs) => {
-        const reads = [...outputs.entries()];
-        const integrationResponses = JSON.parse(reads.find(([t]) => t.includes('integration responses'))?.[1] ?? '{}');
-        const methodResponses = JSON.parse(reads.find(([t]) => t.includes('method responses'))?.[1] ?? '{}');
-        if (step.text.startsWith('If no integration response is listed for 200'))
-          return !('200' in integrationResponses);
-        if (step.text.startsWith('If 200 is listed with a selection pattern')) return '200' in integrationResponses;
-        if (step.text.startsWith('If 200 is not listed there')) return !('200' in methodResponses);
-        throw new Error(`no decision for: ${step.text}`);
-      },
+      decide: decideMappingStep,
       motoGap: (step) =>
         step.command?.includes('update-integration-response ') === true
           ? {
@@ -811,19 +745,11 @@ describe('printed fixes applied to the local endpoint', () => {
     const fn = `exports-${suffix}`;
     const { apiId, resources } = await restApi('methodresp', ['/exports']);
     const resourceId = resources['/exports'];
-    await apigw.send(
-      new PutMethodCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE' }),
-    );
-    await apigw.send(
-      new PutIntegrationCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'GET',
-        type: 'AWS',
-        integrationHttpMethod: 'POST',
-        uri: lambdaUri(fn),
-      }),
-    );
+    await methodWithIntegration(apiId, resourceId, 'GET', {
+      type: 'AWS',
+      integrationHttpMethod: 'POST',
+      uri: lambdaUri(fn),
+    });
     await apigw.send(
       new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '400' }),
     );
@@ -842,8 +768,8 @@ describe('printed fixes applied to the local endpoint', () => {
       type: 'REST',
       apiId,
       stage: STAGE,
-      events: restTrace(
-        apiId,
+      events: restExecutionTrace(
+        { apiId, stage: STAGE },
         { method: 'GET', resourcePath: '/exports', path: '/exports' },
         fn,
         [

@@ -5,6 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWebhookSecret } from '../../lambda/forwarder/webhook-url.js';
 import {
   ConfigError,
   type ContextReader,
@@ -14,6 +15,7 @@ import {
 } from '../../lib/config.js';
 import type { ResponderStack } from '../../lib/responder-stack.js';
 import { CFN_LINT_INSTALL_HINT, findCfnLint, runCfnLint, templatesIn } from '../../scripts/cfn-lint.js';
+import { awsArgumentsOf, firstAwsCommand, optionValue } from '../helpers/printed-command.js';
 import { acknowledgements, PROJECT_ROOT, synthResponder, TWO_APIS } from './helpers/synth.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:apigw-5xx/slack-webhook-AbC123';
@@ -420,6 +422,19 @@ describe('notifications: configuration', () => {
     expect(error.message).toContain('got "<webhook-url>"');
     expect(error.message).toContain('never put the webhook URL in the configuration');
     expect(error.message).toContain('aws secretsmanager create-secret');
+  });
+
+  it('names a create-secret command that, pasted into bash, stores JSON the forwarder reads back as the URL', () => {
+    // Prepare
+    const error = configErrorOf(() =>
+      resolveResponderSettings({ ...base, slackWebhook: { webhookSecretArn: WEBHOOK_URL } }),
+    );
+    // Act: the command as printed, through bash, with the URL in $URL
+    const args = awsArgumentsOf(firstAwsCommand(error.message), { URL: WEBHOOK_URL });
+    // Assess
+    const stored = optionValue(args, '--secret-string');
+    expect(stored).toBe(`{"url":"${WEBHOOK_URL}"}`);
+    expect(parseWebhookSecret(stored ?? '').href).toBe(WEBHOOK_URL);
   });
 
   it('never repeats a webhook URL pasted under an unknown setting', () => {

@@ -135,6 +135,15 @@ describe('escapeSlack', () => {
   it('keeps a code block closed when log text holds triple backticks', () => {
     expect(escapeSlackCode('a ``` b')).not.toContain('```');
   });
+
+  it('leaves exactly our two fences in a code block, whatever backtick runs the log text holds', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('`', 'a', ' ', '\n', '&', '<'), maxLength: 60 }), (s) => {
+        const block = `\`\`\`${escapeSlackCode(s)}\`\`\``;
+        expect(block.match(/`{2,}/g)).toEqual(['```', '```']);
+      }),
+    );
+  });
 });
 
 describe('neutralizeControls', () => {

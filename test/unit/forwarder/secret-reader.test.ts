@@ -8,7 +8,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerSecretReader } from '../../../lambda/forwarder/secret-reader.js';
-import { WebhookSecretError } from '../../../lambda/forwarder/webhook-url.js';
+import { parseWebhookSecret, WebhookSecretError } from '../../../lambda/forwarder/webhook-url.js';
+import { awsArgumentsOf, firstAwsCommand, optionValue } from '../../helpers/printed-command.js';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: 'eu-west-1' });
@@ -89,5 +90,18 @@ describe('SecretsManagerSecretReader', () => {
     const error = await rejectionOf(new SecretsManagerSecretReader(client, SECRET_ARN).read());
     // Assess
     expect(error.message).toContain('has no string value');
+  });
+
+  it('names a fix that, pasted into bash, stores a value the forwarder reads back as the URL', async () => {
+    // Prepare
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+    const url = 'https://hooks.slack.com/services/T0001/B0001/Zq9sEcReTwEbHoOkToKeN';
+    const error = await rejectionOf(new SecretsManagerSecretReader(client, SECRET_ARN).read());
+    // Act: the command as printed, through bash, with the URL in $URL
+    const args = awsArgumentsOf(firstAwsCommand(error.message), { URL: url });
+    // Assess: JSON, not the bare URL (AWS CLI v1 would fetch a value starting with https://)
+    const stored = optionValue(args, '--secret-string');
+    expect(stored).toBe(`{"url":"${url}"}`);
+    expect(parseWebhookSecret(stored ?? '').href).toBe(url);
   });
 });
