@@ -4,7 +4,17 @@
  * responder assumes to read this account's API Gateway configuration, CloudWatch Logs, metrics and CloudTrail.
  * Environment-agnostic (account and Region are the deploying one's), so one template serves a StackSet.
  */
-import { Arn, ArnFormat, Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  DefaultStackSynthesizer,
+  Duration,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -185,6 +195,8 @@ export class MemberStack extends Stack {
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     const { settings, ...stackProps } = props;
     super(scope, id, {
+      // No bootstrap version rule: the template has no asset, and StackSet targets need not be bootstrapped.
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
       ...stackProps,
       description:
         stackProps.description ??

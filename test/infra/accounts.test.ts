@@ -213,6 +213,12 @@ describe('the member stack', () => {
     ]);
   });
 
+  it('needs no CDK bootstrap in the member account (a StackSet can deploy its template anywhere)', () => {
+    const template = Template.fromStack(memberStack(MEMBER)).toJSON() as Record<string, Record<string, unknown>>;
+    expect(Object.keys(template.Parameters ?? {})).not.toContain('BootstrapVersion');
+    expect(JSON.stringify(template)).not.toContain('cdk-bootstrap');
+  });
+
   it('reports no cdk-nag finding', () => {
     const report = new AwsSolutionsChecks().validateScope(
       memberStack({ ...MEMBER, accessLogGroups: ['/aws/apigateway/*'] }),
