@@ -75,6 +75,7 @@ describe('the central responder', () => {
       Targets: [Match.objectLike({ Arn: Match.anyValue(), DeadLetterConfig: Match.anyValue() })],
     });
     // The central account's own alarms too (existing-alarms mode on the default bus), and no alarm of its own.
+    template.hasOutput('CentralBusArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('CentralBus'), 'Arn'] } });
     const rules = Object.values(template.findResources('AWS::Events::Rule'));
     expect(rules.filter((r) => r.Properties.EventBusName === undefined)).toHaveLength(1);
   });
