@@ -15,11 +15,9 @@ const EXAMPLE_CONFIG = 'config.example.json';
 
 const app = new App();
 const isMember = app.node.tryGetContext('member') !== undefined;
+// Existing-alarms and central mode need no API list: they do not fall back to the example either.
 const usesExample =
-  !isMember &&
-  app.node.tryGetContext('config') === undefined &&
-  app.node.tryGetContext('apis') === undefined &&
-  app.node.tryGetContext('central') === undefined;
+  !isMember && ['config', 'apis', 'existingAlarms', 'central'].every((k) => app.node.tryGetContext(k) === undefined);
 if (usesExample) app.node.setContext('config', EXAMPLE_CONFIG);
 
 const stackName = app.node.tryGetContext('stackName');

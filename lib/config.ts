@@ -908,8 +908,8 @@ export const CONTEXT_KEYS = {
     'logReadsPerSecond',
   ],
   alarmNamePrefix: 'alarmNamePrefix',
-  /** JSON object that replaces the file's `central` (many accounts, lib/central.ts). */
-  central: 'central',
+  /** JSON objects that replace the file's `existingAlarms`, `discovery` and `central` (lib/zero-config.ts, lib/central.ts). */
+  modes: ['existingAlarms', 'discovery', 'central'],
   /** JSON values that replace the file's (lib/notifications.ts). */
   notifications: NOTIFICATION_KEYS,
   config: 'config',
@@ -1029,15 +1029,15 @@ export function loadResponderSettings(context: ContextReader, baseDir: string = 
   }
   const prefix = context.tryGetContext(CONTEXT_KEYS.alarmNamePrefix);
   if (prefix !== undefined) settings.alarmNamePrefix = prefix;
-  const central = context.tryGetContext(CONTEXT_KEYS.central);
-  if (central !== undefined) {
-    const parsed = parseJsonContext(
-      'central',
-      central,
-      problems,
-      '{"memberAccounts":["111122223333"],"externalId":"..."}',
-    );
-    if (parsed !== undefined) settings.central = parsed;
+  const modeExamples: Record<(typeof CONTEXT_KEYS.modes)[number], string> = {
+    existingAlarms: '{"alarmNamePrefix":"prod-"}',
+    discovery: '{"accessLogGroups":["/aws/apigateway/*"]}',
+    central: '{"memberAccounts":["111122223333"],"externalId":"..."}',
+  };
+  for (const key of CONTEXT_KEYS.modes) {
+    const value = context.tryGetContext(key);
+    const parsed = value === undefined ? undefined : parseJsonContext(key, value, problems, modeExamples[key]);
+    if (parsed !== undefined) settings[key] = parsed;
   }
   const notificationExamples: Record<(typeof NOTIFICATION_KEYS)[number], string> = {
     chatbot: '{"slackWorkspaceId":"T07ABCDEF12","slackChannelId":"C07ABCDEF12"}',
