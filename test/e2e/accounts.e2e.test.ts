@@ -262,6 +262,10 @@ describe('a member role the central responder cannot assume', () => {
       // Assess
       const role = `arn:aws:iam::${MEMBER}:role/apigw-5xx-responder-read-${LOCAL_REGION}`;
       expect(m.Message).toContain(`could not assume ${role}`);
+      // Not found, the alarm still says where it is, in the first lines.
+      expect(m.Message.split('\n')[1]).toMatch(
+        new RegExp(`^Route: unknown .* in account ${MEMBER}, Region ${LOCAL_REGION}$`),
+      );
       expect(m.Message).toContain(`deploy the member stack in account ${MEMBER}, Region ${LOCAL_REGION}`);
       expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({
         RoleArn: role,
