@@ -230,7 +230,9 @@ describe('responder end to end against a local AWS endpoint', () => {
     const m = await alarm(scenarios.loggingOff);
     const id = scenarios.loggingOff.api.apiId;
     const [cause, , fix] = m.Message.split('\n');
-    expect(cause).toBe(`Cause: not diagnosed: a log of loggingoff-api/prod (${id}, us-east-1) in account 123456789012 could not be read`);
+    expect(cause).toBe(
+      `Cause: not diagnosed: a log of loggingoff-api/prod (${id}, us-east-1) in account 123456789012 could not be read`,
+    );
     expect(fix).toMatch(new RegExp(`^Fix: .*API-Gateway-Execution-Logs_${id}/prod.*update-stage`));
     expect(m.Message).toContain(`API-Gateway-Execution-Logs_${id}/prod`);
     expect(m.Message).toContain(`aws apigateway update-stage --rest-api-id ${id} --stage-name prod`);
