@@ -3,10 +3,10 @@
  * the function's own configuration (the APIs, alarm names, topic and failure queue the stack gave it) and checks:
  * the function; every alarm exists, has its actions on, and invokes the responder on ALARM and OK; the topic and
  * its subscriptions (pending email confirmations counted); each watched stage's logging, with the command that turns
- * on what is missing; the failure queue is empty. With `sendTest`, the responder is invoked with a TEST event and
+ * on what is missing, and for REST APIs the account's CloudWatch Logs role for API Gateway; the failure queue is empty. With `sendTest`, the responder is invoked with a TEST event and
  * must answer with the id of the message the topic accepted. Every failed row names its fix.
  */
-import { type APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import { type APIGatewayClient, GetAccountCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { type ApiGatewayV2Client, GetStageCommand as GetHttpStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -247,6 +247,53 @@ async function checkStage(
   }
 }
 
+/** The role API Gateway writes REST stages' logs with, and the commands that make and set it. */
+export const LOGS_ROLE_NAME = 'apigateway-cloudwatch-logs';
+const LOGS_ROLE_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+/**
+ * REST stages write no execution or access log unless the account (per Region) names a CloudWatch Logs role for
+ * API Gateway (GetAccount `cloudwatchRoleArn`): the stage settings alone say logging is on while nothing arrives.
+ */
+async function checkLogsRole(
+  clients: CheckClients,
+  where: { region: string; account: string },
+  rows: CheckRow[],
+): Promise<void> {
+  const check = `account CloudWatch Logs role for API Gateway (${where.region})`;
+  try {
+    const account = await clients.apiGateway.send(new GetAccountCommand({}));
+    const role = account.cloudwatchRoleArn;
+    if (role !== undefined && role !== null && role !== '') {
+      rows.push({ status: 'OK', check, detail: role });
+      return;
+    }
+    const region = ` --region ${shellQuote(where.region)}`;
+    const arn = `arn:aws:iam::${where.account}:role/${LOGS_ROLE_NAME}`;
+    rows.push({
+      status: 'FAIL',
+      check,
+      detail:
+        'the account has no CloudWatch Logs role for API Gateway (get-account shows no cloudwatchRoleArn): REST stages write no execution or access log at all',
+      fix: [
+        `aws iam create-role --role-name ${LOGS_ROLE_NAME} --assume-role-policy-document ${shellQuote(LOGS_ROLE_TRUST)}`,
+        `aws iam attach-role-policy --role-name ${LOGS_ROLE_NAME} --policy-arn arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+        `aws apigateway update-account --patch-operations ${shellQuote(`op=replace,path=/cloudwatchRoleArn,value=${arn}`)}${region}`,
+      ].join(' && '),
+    });
+  } catch (error) {
+    rows.push({
+      status: 'WARN',
+      check,
+      detail: `cannot read the account settings: ${errorName(error)}`,
+      fix: `aws apigateway get-account --region ${where.region} must show a cloudwatchRoleArn`,
+    });
+  }
+}
+
 export async function runCheck(clients: CheckClients, options: CheckOptions): Promise<CheckReport> {
   const rows: CheckRow[] = [];
   const done = (): CheckReport => ({ rows, passed: rows.every((r) => r.status !== 'FAIL') });
@@ -313,6 +360,7 @@ export async function runCheck(clients: CheckClients, options: CheckOptions): Pr
   }
 
   // What the diagnosis reads.
+  if (config.apis.some((api) => api.type === 'REST')) await checkLogsRole(clients, { region, account }, rows);
   for (const api of config.apis) await checkStage(clients, api, { region, account }, rows);
 
   // Alarms that went undiagnosed.

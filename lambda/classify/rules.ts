@@ -97,6 +97,16 @@ function found(
   return { evidence, basis: extra.basis ?? 'message', ...extra };
 }
 
+/**
+ * API Gateway wrote that the authorizer failed ("Authorizer error", "AuthorizerConfigurationException"): then an
+ * "Invalid permissions" or assume-role failure before it is the authorizer's, even where no "Starting authorizer" line
+ * marks the phase (a console Test output quoted in part: the 2023 notes with GitHub index id 48253294949; AWS's
+ * knowledge-center example in https://repost.aws/knowledge-center/api-gateway-rest-api-lambda-integrations).
+ */
+function authorizerFailed(trace: RequestTrace): boolean {
+  return execLines(trace, AUTHORIZER_ERROR).length > 0 || execLines(trace, AUTHORIZER_EXCEPTION).length > 0;
+}
+
 function first(...candidates: Array<() => RuleMatch | undefined>): RuleMatch | undefined {
   for (const candidate of candidates) {
     const m = candidate();
@@ -133,6 +143,14 @@ const LAMBDA_429 = /^Lambda invocation failed with status: 429\b/;
 const RATE_EXCEEDED = /^Execution failed due to configuration error: Rate Exceeded\.?\s*$/i;
 const THROTTLE_BODY =
   /^Endpoint response body before transformations: .*(?:TooManyRequestsException|(?:Reserved)?(?:Function)?(?:Concurrent)?Invocation(?:Rate)?LimitExceeded|ThrottlingException|ProvisionedThroughputExceededException|"message":"Rate Exceeded\.?")/;
+/**
+ * Lambda's error type in the response headers API Gateway logs (`Endpoint response headers: {...,
+ * x-amzn-ErrorType=TooManyRequestsException, ...}`): Lambda's own verdict on the Invoke call, there even when the body
+ * was quoted apart from its line (sakazuki/lambda-ngrok-architecture NOTES.md, 2018: the headers of a throttled
+ * invocation that API Gateway reported as a malformed proxy response).
+ */
+const THROTTLE_HEADERS =
+  /^Endpoint response headers: \{.*\bx-amzn-ErrorType=(?:TooManyRequestsException|ThrottlingException)\b/i;
 const THROTTLE_TEXT =
   /(?:Rate Exceeded|TooManyRequestsException|ThrottlingException|ProvisionedThroughputExceededException|status: 429\b)/i;
 const INTEGRATION_RESPONSE_TOO_LARGE =
@@ -209,13 +227,19 @@ export const RULES: readonly Rule[] = [
     match: (trace) =>
       first(
         () => found(execLines(trace, INVALID_PERMISSIONS, 'authorizer'), { target: 'authorizer' }),
-        () => found(execLines(trace, INVALID_PERMISSIONS, 'method'), { target: 'integration' }),
+        () =>
+          found(execLines(trace, INVALID_PERMISSIONS, 'method'), {
+            target: authorizerFailed(trace) ? 'authorizer' : 'integration',
+          }),
         () => found(accessField(trace, ERROR_FIELDS, HTTP_API_NO_PERMISSION), { target: 'integration' }),
         () =>
           found(accessField(trace, ['authorizerError', ...ERROR_FIELDS], HTTP_API_AUTHORIZER_NO_PERMISSION), {
             target: 'authorizer',
           }),
-        () => found(execLines(trace, ASSUME_ROLE, 'method'), { target: 'integration', hint: 'credentials_role' }),
+        () =>
+          authorizerFailed(trace)
+            ? undefined
+            : found(execLines(trace, ASSUME_ROLE, 'method'), { target: 'integration', hint: 'credentials_role' }),
       ),
   },
   /**
@@ -248,6 +272,7 @@ export const RULES: readonly Rule[] = [
       first(
         () => found([...execLines(trace, LAMBDA_429), ...execLines(trace, RATE_EXCEEDED)]),
         () => found(execLines(trace, THROTTLE_BODY)),
+        () => found(execLines(trace, THROTTLE_HEADERS)),
         () => found(accessField(trace, ['integrationErrorMessage', 'integrationError'], THROTTLE_TEXT)),
         () =>
           trace.access !== undefined && trace.access.integrationStatus === 429 && (trace.status ?? 0) >= 500
@@ -294,13 +319,20 @@ export const RULES: readonly Rule[] = [
     cause: 'authorizer_error',
     match: (trace) =>
       first(
-        () =>
-          found([
-            ...execLines(trace, AUTHORIZER_BAD_RESPONSE),
-            ...execLines(trace, ASSUME_ROLE, 'authorizer'),
-            ...execLines(trace, AUTHORIZER_ERROR),
-            ...execLines(trace, AUTHORIZER_EXCEPTION),
-          ]),
+        () => {
+          const assumeRole = authorizerFailed(trace)
+            ? execLines(trace, ASSUME_ROLE)
+            : execLines(trace, ASSUME_ROLE, 'authorizer');
+          return found(
+            [
+              ...execLines(trace, AUTHORIZER_BAD_RESPONSE),
+              ...assumeRole,
+              ...execLines(trace, AUTHORIZER_ERROR),
+              ...execLines(trace, AUTHORIZER_EXCEPTION),
+            ],
+            assumeRole.length > 0 ? { target: 'authorizer', hint: 'credentials_role' } : {},
+          );
+        },
         () => found(execLines(trace, /^Execution failed/, 'authorizer')),
         () => found(accessField(trace, ['responseType'], AUTHORIZER_RESPONSE_TYPES)),
         () => ((trace.status ?? 0) >= 500 ? found(accessField(trace, ['authorizerError'], /\S/)) : undefined),

@@ -1,9 +1,12 @@
 /**
  * `apigw-5xx check` against a deployment on the local AWS endpoint (moto): the synthesized template's resources are
- * created there (test/e2e/deploy-template.ts) next to a REST API stage with execution logging on. The check passes;
- * then a subscription, an alarm's OK action and the stage's logging are taken away one by one and the check fails,
- * naming each and the fix; the printed AWS CLI fixes are run exactly as printed (the project's AWS CLI, against
- * the local endpoint) and the check passes again. `--send-test` invokes the responder: moto stores functions
+ * created there (test/e2e/deploy-template.ts) next to a REST API stage with execution logging on, an HTTP API stage
+ * created with its access log settings (moto has CreateStage but no UpdateStage for HTTP APIs), and the account's
+ * CloudWatch Logs role for API Gateway set (UpdateAccount). The check passes; then a subscription, an alarm's OK
+ * action, the REST stage's logging, the HTTP stage's access log and the account's role are taken away one by one and
+ * the check fails, naming each and the fix; the printed AWS CLI fixes are run exactly as printed (the project's AWS
+ * CLI, against the local endpoint) and the check passes again. The account's role is account-wide state: this file
+ * runs against a local endpoint of its own, so no other file sees the role set or taken away. `--send-test` invokes the responder: moto stores functions
  * without running them, so the invoke runs the real handler in this process with the environment the deployed
  * function has in moto.
  */
@@ -11,23 +14,31 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { APIGatewayClient, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
-import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import { dirname, join } from 'node:path';
+import { APIGatewayClient, UpdateAccountCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  CreateStageCommand,
+  DeleteStageCommand,
+} from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListSubscriptionsByTopicCommand, SNSClient, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.js';
-import { type CheckClients, type CheckReport, renderCheck, runCheck } from '../../bin/ops/check.js';
+import { ACCESS_LOG_FORMAT, type CheckClients, type CheckReport, renderCheck, runCheck } from '../../bin/ops/check.js';
 import { createLocalRestApi } from '../../scripts/local-api.js';
-import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
+import { clientConfig, localAwsEnv, startMoto } from '../../scripts/local-aws.js';
 import { captureLogLines } from '../helpers/log-lines.js';
 import { PROJECT_ROOT, synthResponder } from '../infra/helpers/synth.js';
 import { type CfnTemplate, type Deployed, deployTemplate } from './deploy-template.js';
 
-const endpoint = inject('awsEndpoint');
+// This file changes the account-wide API Gateway settings (the CloudWatch Logs role), which other files read from
+// the run's shared endpoint (thin-logs.e2e expects an account without the role): it gets a local endpoint of its own.
+const local = await startMoto();
+const endpoint = local.endpoint;
 // The handler's JSON log lines are taken in, not printed (what it published is asserted on the topic).
 captureLogLines();
 const config = { ...clientConfig(endpoint), maxAttempts: 1 };
@@ -35,13 +46,25 @@ const lambda = new LambdaClient(config);
 const sns = new SNSClient(config);
 const cloudwatch = new CloudWatchClient(config);
 const apiGateway = new APIGatewayClient(config);
+const apiGatewayV2 = new ApiGatewayV2Client(config);
 const saved = { ...process.env };
 const suffix = randomUUID().slice(0, 8);
 const AWS_CLI = join(PROJECT_ROOT, '.venv', 'bin', 'aws');
 
 let deployed: Deployed;
 let apiId = '';
+let httpApiId = '';
 let outdir = '';
+/** The HTTP API's access log group, named in the configuration and written to by its stage. */
+const httpAccessLog = `/aws/apigateway/check-http-${suffix}`;
+const httpAccessLogArn = `arn:aws:logs:us-east-1:123456789012:log-group:${httpAccessLog}`;
+/**
+ * moto gives HTTP APIs 8-letter ids, where the configuration (like AWS) takes 10: the stack is synthesized with this
+ * stand-in id, which is replaced by moto's id in the synthesized template before it is deployed.
+ */
+const HTTP_STAND_IN_ID = 'h0t0t0p0a0';
+/** The account's CloudWatch Logs role for API Gateway, as set before the check runs (REST logging needs it). */
+const LOGS_ROLE = 'arn:aws:iam::123456789012:role/apigateway-cloudwatch-logs';
 
 /** The responder, run in this process with the environment moto keeps for the deployed function. */
 const invoke: CheckClients['invoke'] = async (functionName, payload) => {
@@ -65,7 +88,7 @@ const clients: CheckClients = {
   sns,
   cloudwatch,
   apiGateway,
-  apiGatewayV2: new ApiGatewayV2Client(config),
+  apiGatewayV2,
   sqs: new SQSClient(config),
   invoke,
 };
@@ -74,13 +97,26 @@ function failures(report: CheckReport): { check: string; fix?: string }[] {
   return report.rows.filter((r) => r.status === 'FAIL').map(({ check, fix }) => ({ check, ...(fix ? { fix } : {}) }));
 }
 
-/** Runs a printed `aws ...` fix exactly as printed, against the local endpoint. */
+/** Runs a printed `aws ...` fix exactly as printed (every `aws` the project's AWS CLI), against the local endpoint. */
 function runFix(fix: string | undefined): void {
   if (fix === undefined || !fix.startsWith('aws ')) throw new Error(`not an AWS CLI fix: ${fix}`);
-  execFileSync('bash', ['-c', `${AWS_CLI} ${fix.slice(4)}`], {
-    env: { ...process.env, ...localAwsEnv(endpoint) },
+  execFileSync('bash', ['-c', fix], {
+    env: { ...process.env, ...localAwsEnv(endpoint), PATH: `${dirname(AWS_CLI)}:${process.env.PATH ?? ''}` },
     stdio: 'pipe',
   });
+}
+
+/** The HTTP API's `$default` stage created again (moto has no UpdateStage for HTTP APIs), with these access log settings. */
+async function recreateHttpStage(accessLogSettings?: { DestinationArn: string; Format: string }): Promise<void> {
+  await apiGatewayV2.send(new DeleteStageCommand({ ApiId: httpApiId, StageName: '$default' }));
+  await apiGatewayV2.send(
+    new CreateStageCommand({
+      ApiId: httpApiId,
+      StageName: '$default',
+      AutoDeploy: true,
+      ...(accessLogSettings !== undefined ? { AccessLogSettings: accessLogSettings } : {}),
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -96,18 +132,47 @@ beforeAll(async () => {
       patchOperations: [{ op: 'replace', path: '/*/*/logging/loglevel', value: 'ERROR' }],
     }),
   );
+  await apiGateway.send(
+    new UpdateAccountCommand({
+      patchOperations: [{ op: 'replace', path: '/cloudwatchRoleArn', value: LOGS_ROLE }],
+    }),
+  );
+  // An HTTP API whose stage writes its access log from the start (CreateStage takes AccessLogSettings in moto).
+  const http = await apiGatewayV2.send(new CreateApiCommand({ Name: `check-http-${suffix}`, ProtocolType: 'HTTP' }));
+  httpApiId = http.ApiId ?? '';
+  await apiGatewayV2.send(
+    new CreateStageCommand({
+      ApiId: httpApiId,
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: httpAccessLogArn, Format: ACCESS_LOG_FORMAT.HTTP },
+    }),
+  );
   const synthesized = synthResponder({
-    apis: [{ type: 'REST', name: `check-api-${suffix}`, id: apiId, stage: 'prod' }],
+    apis: [
+      { type: 'REST', name: `check-api-${suffix}`, id: apiId, stage: 'prod' },
+      {
+        type: 'HTTP',
+        name: `check-http-${suffix}`,
+        id: HTTP_STAND_IN_ID,
+        stage: '$default',
+        accessLogGroup: httpAccessLog,
+      },
+    ],
     emails: ['oncall@example.com', 'lead@example.com'],
     alarmNamePrefix: `check-${suffix}`,
   });
   outdir = synthesized.outdir;
-  deployed = await deployTemplate(endpoint, synthesized.template.toJSON() as CfnTemplate, suffix);
+  const template = JSON.parse(
+    JSON.stringify(synthesized.template.toJSON()).replaceAll(HTTP_STAND_IN_ID, httpApiId),
+  ) as CfnTemplate;
+  deployed = await deployTemplate(endpoint, template, suffix);
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
   rmSync(outdir, { recursive: true, force: true });
+  await local.stop();
 });
 
 describe('apigw-5xx check against a deployment on the local endpoint', () => {
@@ -120,6 +185,16 @@ describe('apigw-5xx check against a deployment on the local endpoint', () => {
     const checks = report.rows.map((r) => r.check);
     expect(checks).toContain(`function ${deployed.functionName}`);
     expect(checks).toContain(`alarm check-${suffix}-${apiId}-prod-5xx`);
+    expect(report.rows).toContainEqual({
+      status: 'OK',
+      check: `stage check-http-${suffix}/$default (HTTP ${httpApiId}) access log`,
+      detail: `to ${httpAccessLogArn}`,
+    });
+    expect(report.rows).toContainEqual({
+      status: 'OK',
+      check: 'account CloudWatch Logs role for API Gateway (us-east-1)',
+      detail: LOGS_ROLE,
+    });
     expect(checks.filter((c) => c.startsWith(`alarm check-${suffix}-responder-`))).toHaveLength(4);
     expect(report.rows.find((r) => r.check === 'subscriptions')?.detail).toBe('2 confirmed, 0 pending confirmation');
     expect(renderCheck(report)).toMatch(/\nPASSED: \d+ checks\n$/);
@@ -251,5 +326,58 @@ describe('apigw-5xx check against a deployment on the local endpoint', () => {
     expect(out).toContain('PASSED: ');
     expect(missing).toBe(2);
     expect(err).toContain('--outputs must name the JSON file `npx cdk deploy --outputs-file');
+  });
+
+  it("fails when the HTTP API stage writes no access log, names the command, and passes with that command's settings", async () => {
+    // Prepare: the stage without access logging.
+    await recreateHttpStage();
+    // Act
+    const broken = await runCheck(clients, { outputs: deployed.outputs });
+    // Assess
+    const [failure] = failures(broken);
+    expect(failures(broken)).toHaveLength(1);
+    const settings = { DestinationArn: httpAccessLogArn, Format: ACCESS_LOG_FORMAT.HTTP };
+    expect(failure).toEqual({
+      check: `stage check-http-${suffix}/$default (HTTP ${httpApiId}) access log`,
+      fix: `aws apigatewayv2 update-stage --api-id ${httpApiId} --stage-name '$default' --access-log-settings '${JSON.stringify(settings)}' --region us-east-1`,
+    });
+    // moto has no UpdateStage for HTTP APIs: the settings the printed command passes (as the shell hands them to
+    // the AWS CLI) are given to a new stage instead, and the check passes.
+    const words = execFileSync('bash', ['-c', `printf '%s\\0' ${failure?.fix?.slice(4)}`], { encoding: 'utf8' }).split(
+      '\0',
+    );
+    const printed = JSON.parse(words[words.indexOf('--access-log-settings') + 1] ?? '');
+    expect(words[words.indexOf('--stage-name') + 1]).toBe('$default');
+    await recreateHttpStage(printed);
+    expect(failures(await runCheck(clients, { outputs: deployed.outputs }))).toEqual([]);
+  });
+
+  it('fails when the account has no CloudWatch Logs role for API Gateway, and passes once the printed commands ran', async () => {
+    // Prepare: the role taken off the account (REST stages then write no log at all).
+    await apiGateway.send(
+      new UpdateAccountCommand({ patchOperations: [{ op: 'replace', path: '/cloudwatchRoleArn', value: '' }] }),
+    );
+    // Act
+    const broken = await runCheck(clients, { outputs: deployed.outputs });
+    // Assess
+    const [failure] = failures(broken);
+    expect(failures(broken)).toHaveLength(1);
+    expect(failure?.check).toBe('account CloudWatch Logs role for API Gateway (us-east-1)');
+    expect(failure?.fix).toContain(
+      'aws iam attach-role-policy --role-name apigateway-cloudwatch-logs --policy-arn arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+    );
+    expect(failure?.fix).toMatch(
+      / && aws apigateway update-account --patch-operations op=replace,path=\/cloudwatchRoleArn,value=arn:aws:iam::123456789012:role\/apigateway-cloudwatch-logs --region us-east-1$/,
+    );
+    // The printed commands run as printed, but for the attach-role-policy one: moto loads AWS managed policies only
+    // when its IAM backend starts with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which the shared local endpoint does not
+    // set (every attach of arn:aws:iam::aws:policy/... fails there with NoSuchEntity).
+    const commands = (failure?.fix ?? '').split(' && ');
+    expect(commands).toHaveLength(3);
+    runFix(commands[0]);
+    runFix(commands[2]);
+    const fixed = await runCheck(clients, { outputs: deployed.outputs });
+    expect(failures(fixed)).toEqual([]);
+    expect(fixed.rows.find((r) => r.check === failure?.check)?.detail).toBe(LOGS_ROLE);
   });
 });

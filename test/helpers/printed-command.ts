@@ -7,7 +7,12 @@ import { execFileSync } from 'node:child_process';
  */
 export function awsArgumentsOf(command: string, variables: Record<string, string> = {}): string[] {
   const script = `aws() { printf '%s\\0' "$@"; }\n${command}\n`;
-  const out = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH ?? '', ...variables } });
+  // --norc: with its standard input a socket (how Node gives a child its pipes) bash takes itself for a remote
+  // shell and would read ~/.bashrc.
+  const out = execFileSync('bash', ['--norc', '--noprofile', '-c', script], {
+    env: { PATH: process.env.PATH ?? '', ...variables },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return out.toString('utf8').split('\0').slice(0, -1);
 }
 

@@ -16,7 +16,7 @@ import {
 import type { ResponderStack } from '../../lib/responder-stack.js';
 import { CFN_LINT_INSTALL_HINT, findCfnLint, runCfnLint, templatesIn } from '../../scripts/cfn-lint.js';
 import { awsArgumentsOf, firstAwsCommand, optionValue } from '../helpers/printed-command.js';
-import { acknowledgements, PROJECT_ROOT, synthResponder, TWO_APIS } from './helpers/synth.js';
+import { acknowledgements, bundledAssets, PROJECT_ROOT, synthResponder, TWO_APIS } from './helpers/synth.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:apigw-5xx/slack-webhook-AbC123';
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -290,13 +290,13 @@ describe('notifications: the forwarder as deployed (esbuild bundle)', () => {
     const parent = join(PROJECT_ROOT, 'cdk.out');
     mkdirSync(parent, { recursive: true });
     outdir = mkdtempSync(join(parent, 'infra-test-forwarder-'));
-    const { template, stack } = synthResponder(
-      { ...TWO_APIS, slackWebhook: { webhookSecretArn: SECRET_ARN } },
-      { bundle: true, outdir },
-    );
+    const settings = { ...TWO_APIS, slackWebhook: { webhookSecretArn: SECRET_ARN } };
+    // The forwarder's logical id from a synthesis without bundling; its asset from one with (a quiet child process).
+    const { stack } = synthResponder(settings);
     const forwarderId = logicalId(stack, stack.responder.notifications?.forwarder);
-    const code = template.findResources('AWS::Lambda::Function')[forwarderId]?.Properties.Code as { S3Key: string };
-    assetDir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const asset = bundledAssets(settings, outdir)[forwarderId];
+    if (asset === undefined) throw new Error(`no bundled asset for the forwarder ${forwarderId}`);
+    assetDir = asset;
   });
 
   afterAll(() => {

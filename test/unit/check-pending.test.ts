@@ -3,7 +3,7 @@
  * `PendingConfirmation` state SNS shows until a recipient clicks the link is produced here with aws-sdk-client-mock;
  * the rest of the check runs against moto in test/e2e/check.e2e.test.ts.
  */
-import { APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, GetAccountCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -49,6 +49,7 @@ describe('runCheck: subscriptions', () => {
     });
     const apiGateway = mockClient(APIGatewayClient);
     apiGateway.on(GetStageCommand).resolves({ methodSettings: { '*/*': { loggingLevel: 'ERROR' } } });
+    apiGateway.on(GetAccountCommand).resolves({ cloudwatchRoleArn: 'arn:aws:iam::123456789012:role/apigw-logs' });
     const sqs = mockClient(SQSClient);
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
     // Act

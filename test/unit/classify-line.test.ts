@@ -81,6 +81,11 @@ const NAMED: ReadonlyArray<readonly [string, string, CauseId]> = [
     'payload_too_large',
   ],
   [
+    "the response headers of Lambda's throttling answer (published: sakazuki/lambda-ngrok-architecture NOTES.md, 2018)",
+    '(a5e3de30-8d59-11e8-b2f5-9339f1c001b0) Endpoint response headers: {Connection=keep-alive, x-amzn-RequestId=a5e453c2-8d59-11e8-bf58-f5dde8cf91a3, x-amzn-ErrorType=TooManyRequestsException, Content-Length=104, Date=Sun, 22 Jul 2018 02:48:00 GMT, Content-Type=application/json}',
+    'throttling',
+  ],
+  [
     'an authorizer console Test line (published: ExpanseLLC/lambda_authorizer#1)',
     'Wed Sep 14 21:16:33 UTC 2016 : Execution failed due to configuration error: Could not parse policy',
     'authorizer_error',

@@ -75,11 +75,22 @@ function stripTrailingNewline(message: string): string {
   return message.endsWith('\n') ? message.replace(/\r?\n$/, '') : message;
 }
 
+/**
+ * The `@message` of a Logs Insights row as text. The console's "Export results" JSON writes a message that is JSON
+ * (an access log record, a structured function log) as an object, not a string (real exports:
+ * CSSE6400/2024-P8-dannymaate and rajesh-gomase-omf/failed_mutation_processing_from_cwlogs logs-insights-results.json):
+ * it is read back as one line of JSON, with the same fields and values.
+ */
+function insightsMessage(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return isRecord(value) ? JSON.stringify(value) : undefined;
+}
+
 /** An event from an object with CloudWatch's field names (`message`) or Logs Insights' (`@message`). */
 export function eventOf(item: unknown, line: number | undefined): LogEvent | undefined {
   if (!isRecord(item)) return undefined;
-  const message = typeof item.message === 'string' ? item.message : item['@message'];
-  if (typeof message !== 'string') return undefined;
+  const message = typeof item.message === 'string' ? item.message : insightsMessage(item['@message']);
+  if (message === undefined) return undefined;
   const event: Mutable<LogEvent> = { message: stripTrailingNewline(message) };
   const ts = timestampOf(item.timestamp ?? item['@timestamp']);
   if (ts !== undefined) event.timestamp = ts;
@@ -203,7 +214,7 @@ function readJsonValue(
   // A list of events (filter-log-events' `events`, or an array, the Logs Insights console's JSON export).
   const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.events) ? value.events : undefined;
   if (list !== undefined && (list.length === 0 || list.some((i) => eventOf(i, undefined) !== undefined))) {
-    const insights = list.some((i) => isRecord(i) && typeof i['@message'] === 'string');
+    const insights = list.some((i) => isRecord(i) && insightsMessage(i['@message']) !== undefined);
     out.form = insights ? 'insights-json' : 'filter-log-events-json';
     const lines = text !== undefined ? tokenLines(text, insights ? '@message' : 'message') : [];
     list.forEach((item: unknown, index: number) => {

@@ -1,4 +1,5 @@
 /** Builds the responder stack the way `cdk synth` does (cdk.json feature flags), for template assertions. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,12 +111,39 @@ export const TWO_APIS: ResponderSettings = {
  */
 export function bundledResponderAsset(settings: ResponderSettings = TWO_APIS): string {
   const outdir = tempDir('infra-test-', join(PROJECT_ROOT, 'cdk.out'));
-  const { template } = synthResponder(settings, { bundle: true, outdir });
-  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-  const code = fn?.Properties.Code as { S3Key?: string } | undefined;
-  if (code?.S3Key === undefined) throw new Error('the synthesized stack has no bundled Lambda function');
-  // The asset folder is named after the hash the function's S3 key carries.
-  return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+  const assets = bundledAssets(settings, outdir);
+  const first = Object.values(assets)[0];
+  if (first === undefined) throw new Error('the synthesized stack has no bundled Lambda function');
+  return first;
+}
+
+/**
+ * Synthesizes the stack with real bundling into `outdir` and returns each Lambda function's asset folder, by the
+ * function's logical id. The synthesis runs in a child process whose output is kept, and shown only when it fails:
+ * the CDK announces each bundling on stderr and esbuild (a process of its own, writing straight to the inherited
+ * stream) prints its summary there, which no capture inside the test process reaches.
+ */
+export function bundledAssets(settings: ResponderSettings, outdir: string): Record<string, string> {
+  const child = spawnSync(
+    join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+    [join(PROJECT_ROOT, 'test', 'infra', 'helpers', 'synth-bundled.ts'), outdir],
+    { cwd: PROJECT_ROOT, input: JSON.stringify(settings), encoding: 'utf8', timeout: 240_000 },
+  );
+  if (child.status !== 0) {
+    throw new Error(`bundled synthesis failed (exit ${child.status}):\n${child.stdout}${child.stderr}`);
+  }
+  const template = JSON.parse(readFileSync(join(outdir, 'TestResponder.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties?: { Code?: { S3Key?: string } } }>;
+  };
+  const out: Record<string, string> = {};
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const key = resource.Properties?.Code?.S3Key;
+    // The asset folder is named after the hash the function's S3 key carries.
+    if (resource.Type === 'AWS::Lambda::Function' && key !== undefined) {
+      out[id] = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    }
+  }
+  return out;
 }
 
 /** Every cdk-nag acknowledgement recorded in the tree under `scope`: construct path, rule id and reason. */
