@@ -1,3 +1,12 @@
+import {
+  AccountCredentials,
+  type AccountsConfig,
+  AssumeRoleError,
+  type ReadTarget,
+  readAccountsConfig,
+  readTargetOf,
+  type StsPort,
+} from './adapters/account-credentials.js';
 import { ApiDiscoveryReader } from './adapters/api-discovery.js';
 import { ApiResolver } from './adapters/api-resolver.js';
 import { CloudTrailChangeReader } from './adapters/cloudtrail-reader.js';
@@ -18,6 +27,7 @@ import {
 } from './config/runtime-config.js';
 import type { SignalPorts } from './enrich/gather-signals.js';
 import type { ConfigurationReaderPort } from './enrich/types.js';
+import { AlarmEventError, parseAlarmEvent } from './respond/alarm-event.js';
 import {
   type LogReaderPort,
   type NotificationLedgerPort,
@@ -47,10 +57,9 @@ interface LambdaContext {
   readonly awsRequestId?: string;
 }
 
-/** The adapters, each built once its SDK client has loaded. */
-interface Clients {
+/** The adapters that read an API's account and Region, each built once its SDK client has loaded. */
+interface ReadClients {
   readonly reader: Lazy<CloudWatchLogsReader>;
-  readonly publisher: Lazy<SnsPublisher>;
   readonly configuration: Lazy<ConfigurationReader>;
   /** Evidence beyond the logs: API discovery, metrics, CloudTrail. */
   readonly signals: Lazy<{
@@ -59,12 +68,21 @@ interface Clients {
     trail: CloudTrailChangeReader;
     resolver: ApiResolver;
   }>;
+}
+
+/** The adapters, each built once its SDK client has loaded. */
+interface Clients extends ReadClients {
+  readonly publisher: Lazy<SnsPublisher>;
   readonly ledger?: Lazy<DynamoDbNotificationLedger>;
 }
 
 interface Composed {
   readonly config: RuntimeConfig;
   readonly clients: Clients;
+  /** Central mode: the accounts served and the member role to assume (lambda/adapters/account-credentials.ts). */
+  readonly accounts?: AccountsConfig;
+  /** STS, for member roles (central mode only). */
+  readonly sts?: Lazy<StsPort>;
   readonly selfMonitoring?: { readonly config: SelfMonitoringConfig; readonly responderName?: string };
 }
 
@@ -110,65 +128,34 @@ function compose(): Composed {
   const { config, topicArn } = readRuntimeConfig(process.env);
   const selfMonitoring = readSelfMonitoring(process.env);
   const table = process.env[LEDGER_TABLE_ENV];
+  const accounts = readAccountsConfig(process.env);
   composed = {
     config,
     ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),
+    ...(accounts !== undefined
+      ? {
+          accounts,
+          sts: lazy(async () => {
+            // The STS client that ships with the SDK's credential providers (@aws-sdk/client-sts is not a
+            // dependency); it has no default credentials of its own, so it gets the function's (the provider chain).
+            const [{ STSClient, AssumeRoleCommand }, { defaultProvider }] = await Promise.all([
+              import('@aws-sdk/nested-clients/sts'),
+              import('@aws-sdk/credential-provider-node'),
+            ]);
+            const client = new STSClient({
+              maxAttempts: 2,
+              region: accounts.homeRegion,
+              credentials: defaultProvider(),
+            });
+            return { assumeRole: (input) => client.send(new AssumeRoleCommand(input)) } satisfies StsPort;
+          }),
+        }
+      : {}),
     clients: {
-      // The reader retries throttling itself within the time budget: the SDK must not retry on top of it. Every
-      // call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table.
-      reader: lazy(async () => {
-        const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-        return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1 }), {
-          maxAttempts: 30,
-          ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
-        });
-      }),
+      ...readClients(config, table, {}),
       publisher: lazy(async () => {
         const { SNSClient } = await import('@aws-sdk/client-sns');
         return new SnsPublisher(new SNSClient({}), topicArn);
-      }),
-      // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
-      configuration: lazy(async () => {
-        const [{ APIGatewayClient }, { ApiGatewayV2Client }, { LambdaClient }] = await Promise.all([
-          import('@aws-sdk/client-api-gateway'),
-          import('@aws-sdk/client-apigatewayv2'),
-          import('@aws-sdk/client-lambda'),
-        ]);
-        return new ConfigurationReader({
-          apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
-          apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
-          lambda: new LambdaClient({ maxAttempts: 2 }),
-        });
-      }),
-      // Read-only, bounded by their own deadlines. CloudTrail: the reader paces and retries itself (2 lookups/s).
-      signals: lazy(async () => {
-        const [
-          { APIGatewayClient },
-          { ApiGatewayV2Client },
-          { LambdaClient },
-          { CloudWatchClient },
-          { CloudTrailClient },
-        ] = await Promise.all([
-          import('@aws-sdk/client-api-gateway'),
-          import('@aws-sdk/client-apigatewayv2'),
-          import('@aws-sdk/client-lambda'),
-          import('@aws-sdk/client-cloudwatch'),
-          import('@aws-sdk/client-cloudtrail'),
-        ]);
-        return {
-          discovery: new ApiDiscoveryReader({
-            apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
-            apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
-            lambda: new LambdaClient({ maxAttempts: 2 }),
-          }),
-          metrics: new CloudWatchMetricsReader(new CloudWatchClient({ maxAttempts: 2 })),
-          trail: new CloudTrailChangeReader(new CloudTrailClient({ maxAttempts: 1 })),
-          // Finds an unconfigured API from its alarm's dimensions (GetRestApis/GetApi, GetStage).
-          resolver: new ApiResolver({
-            apiGateway: new APIGatewayClient({ maxAttempts: 2 }),
-            apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2 }),
-          }),
-        };
       }),
       // Short timeouts: the ledger must never hold up a notification.
       ...(table !== undefined && table !== ''
@@ -182,6 +169,70 @@ function compose(): Composed {
     },
   };
   return composed;
+}
+
+/** What the read clients of another account or Region are built with: its Region, the member role's credentials. */
+interface SdkTarget {
+  readonly region?: string;
+  readonly credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }>;
+}
+
+/** The clients that read an API: the function's own (`{}`), or another account's or Region's. */
+function readClients(config: RuntimeConfig, table: string | undefined, sdk: SdkTarget): ReadClients {
+  return {
+    // The reader retries throttling itself within the time budget: the SDK must not retry on top of it. Every
+    // call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table.
+    reader: lazy(async () => {
+      const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+      return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1, ...sdk }), {
+        maxAttempts: 30,
+        ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
+      });
+    }),
+    // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
+    configuration: lazy(async () => {
+      const [{ APIGatewayClient }, { ApiGatewayV2Client }, { LambdaClient }] = await Promise.all([
+        import('@aws-sdk/client-api-gateway'),
+        import('@aws-sdk/client-apigatewayv2'),
+        import('@aws-sdk/client-lambda'),
+      ]);
+      return new ConfigurationReader({
+        apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
+        apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
+        lambda: new LambdaClient({ maxAttempts: 2, ...sdk }),
+      });
+    }),
+    // Read-only, bounded by their own deadlines. CloudTrail: the reader paces and retries itself (2 lookups/s).
+    signals: lazy(async () => {
+      const [
+        { APIGatewayClient },
+        { ApiGatewayV2Client },
+        { LambdaClient },
+        { CloudWatchClient },
+        { CloudTrailClient },
+      ] = await Promise.all([
+        import('@aws-sdk/client-api-gateway'),
+        import('@aws-sdk/client-apigatewayv2'),
+        import('@aws-sdk/client-lambda'),
+        import('@aws-sdk/client-cloudwatch'),
+        import('@aws-sdk/client-cloudtrail'),
+      ]);
+      return {
+        discovery: new ApiDiscoveryReader({
+          apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
+          apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
+          lambda: new LambdaClient({ maxAttempts: 2, ...sdk }),
+        }),
+        metrics: new CloudWatchMetricsReader(new CloudWatchClient({ maxAttempts: 2, ...sdk })),
+        trail: new CloudTrailChangeReader(new CloudTrailClient({ maxAttempts: 1, ...sdk })),
+        // Finds an unconfigured API from its alarm's dimensions (GetRestApis/GetApi, GetStage).
+        resolver: new ApiResolver({
+          apiGateway: new APIGatewayClient({ maxAttempts: 2, ...sdk }),
+          apiGatewayV2: new ApiGatewayV2Client({ maxAttempts: 2, ...sdk }),
+        }),
+      };
+    }),
+  };
 }
 
 /** The shared limiter on the ledger table; without a table, this instance's part of the rate. */
@@ -198,10 +249,63 @@ async function readLimiter(rate: NonNullable<RuntimeConfig['logReadRate']>, tabl
   });
 }
 
+/**
+ * The read clients for this event's API: the function's own, or, for an alarm of another account or Region
+ * (central mode, many Regions), clients for that Region with the member role's credentials, assumed once for this
+ * invocation. A role that cannot be assumed is logged here; every read then fails with the same AssumeRoleError,
+ * which the message shows (role, account, fix), and the notification still goes out.
+ */
+function readClientsFor(event: unknown, c: Composed): { clients: ReadClients; target?: ReadTarget } {
+  let where: { account?: string; region?: string };
+  try {
+    const notice = parseAlarmEvent(event);
+    where = {
+      ...(notice.accountId !== undefined ? { account: notice.accountId } : {}),
+      ...(notice.region !== undefined ? { region: notice.region } : {}),
+    };
+  } catch (error) {
+    // `respond` reports the unreadable event; it is read (not at all) with the function's own clients.
+    if (error instanceof AlarmEventError) return { clients: c.clients };
+    throw error;
+  }
+  const home = process.env.AWS_REGION;
+  const target = readTargetOf(where, home !== undefined && home !== '' ? { region: home } : {}, c.accounts);
+  if (target === undefined) return { clients: c.clients };
+  const { roleArn } = target;
+  if (roleArn === undefined || c.sts === undefined) {
+    return { clients: readClients(c.config, process.env[LEDGER_TABLE_ENV], { ...target }), target };
+  }
+  const sts = c.sts;
+  const credentials = new AccountCredentials(
+    { assumeRole: async (input) => (await sts.get()).assumeRole(input) },
+    c.accounts?.externalId !== undefined ? { externalId: c.accounts.externalId } : {},
+  );
+  const role = { ...target, roleArn };
+  credentials.credentials(role).catch((error: unknown) =>
+    log('error', 'could not assume the member role: its reads fail and the message says so', {
+      roleArn,
+      account: target.account,
+      region: target.region,
+      error: error instanceof AssumeRoleError ? error.message : String(error),
+    }),
+  );
+  return {
+    clients: readClients(c.config, process.env[LEDGER_TABLE_ENV], {
+      ...(target.region !== undefined ? { region: target.region } : {}),
+      credentials: credentials.providerFor(role),
+    }),
+    target,
+  };
+}
+
 export async function handler(event: unknown, context?: LambdaContext): Promise<RespondOutcome> {
   const started = performance.now();
-  const { config, clients, selfMonitoring } = compose();
-  const { reader, publisher, configuration, signals, ledger } = clients;
+  const c = compose();
+  const { config, clients, selfMonitoring } = c;
+  const { publisher, ledger } = clients;
+  const { clients: readers, target } = readClientsFor(event, c);
+  const { reader, configuration, signals } = readers;
+  if (target !== undefined) log('info', 'reading the alarm in another account or Region', { ...target });
   // In the order of first use: the ledger claim, the log reads, the configuration checks, the signals, the publish.
   const all: Lazy<unknown>[] = [...(ledger !== undefined ? [ledger] : []), reader, configuration, signals, publisher];
   const cold = all.some((c) => c.readyAt === undefined);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { RuntimeApiConfig, RuntimeConfig } from '../lambda/config/runtime-config.js';
+import { type CentralSettings, checkCentral, type ResolvedCentralSettings } from './central.js';
 import {
   checkNotificationSettings,
   NOTIFICATION_KEYS,
@@ -239,6 +240,14 @@ export interface ResponderSettings extends NotificationSettings {
    * @default - off: the stack creates one alarm per API in `apis`
    */
   readonly existingAlarms?: ExistingAlarmsSettings;
+  /**
+   * Central mode (many accounts): the responder also diagnoses the alarms member accounts forward to its event bus,
+   * reading each member account through the read-only role the member stack creates there (lib/central.ts,
+   * lib/member-stack.ts). Implies existing-alarms mode for the central account's own alarms.
+   *
+   * @default - off: the responder serves its own account
+   */
+  readonly central?: CentralSettings;
 }
 
 /** Zero-configuration discovery. */
@@ -294,6 +303,8 @@ export interface ResolvedResponderSettings {
   readonly discovery?: { readonly accessLogGroups: readonly string[] };
   /** Existing-alarms mode; absent when the stack creates the alarms. */
   readonly existingAlarms?: { readonly alarmNamePrefix?: string };
+  /** Central mode (many accounts); absent when the responder serves its own account. */
+  readonly central?: ResolvedCentralSettings;
   /** Slack (chat service, webhook) and per-cause email routes; absent when none is configured. */
   readonly notifications?: ResolvedNotificationSettings;
 }
@@ -350,6 +361,7 @@ const TOP_LEVEL_KEYS = [
   'alarmNamePrefix',
   'discovery',
   'existingAlarms',
+  'central',
   ...NOTIFICATION_KEYS,
 ] as const;
 const API_KEYS = ['type', 'name', 'id', 'stage', 'accessLogGroup', 'functionNames'] as const;
@@ -637,7 +649,9 @@ export function resolveResponderSettings(
     throw new ConfigError(problems.list);
   }
   problems.unknownKeys('', raw, TOP_LEVEL_KEYS);
-  const existingAlarms = checkExistingAlarms(raw.existingAlarms, problems);
+  const central = checkCentral(raw.central, problems);
+  // Central mode answers the central account's own API Gateway 5xx alarms too, as existing-alarms mode does.
+  const existingAlarms = checkExistingAlarms(raw.existingAlarms, problems) ?? (central !== undefined ? {} : undefined);
   const discovery = checkDiscovery(raw.discovery, problems, existingAlarms !== undefined);
   const apis = checkApis(raw.apis, problems, existingAlarms !== undefined);
   const emails = checkEmails(raw.emails, problems);
@@ -757,6 +771,7 @@ export function resolveResponderSettings(
     ...(typeof alarmNamePrefix === 'string' ? { alarmNamePrefix } : {}),
     ...(discovery !== undefined ? { discovery } : {}),
     ...(existingAlarms !== undefined ? { existingAlarms } : {}),
+    ...(central !== undefined ? { central } : {}),
     ...(notifications.settings !== undefined ? { notifications: notifications.settings } : {}),
   };
 }
@@ -893,6 +908,8 @@ export const CONTEXT_KEYS = {
     'logReadsPerSecond',
   ],
   alarmNamePrefix: 'alarmNamePrefix',
+  /** JSON objects that replace the file's `existingAlarms`, `discovery` and `central` (lib/zero-config.ts, lib/central.ts). */
+  modes: ['existingAlarms', 'discovery', 'central'],
   /** JSON values that replace the file's (lib/notifications.ts). */
   notifications: NOTIFICATION_KEYS,
   config: 'config',
@@ -1012,6 +1029,16 @@ export function loadResponderSettings(context: ContextReader, baseDir: string = 
   }
   const prefix = context.tryGetContext(CONTEXT_KEYS.alarmNamePrefix);
   if (prefix !== undefined) settings.alarmNamePrefix = prefix;
+  const modeExamples: Record<(typeof CONTEXT_KEYS.modes)[number], string> = {
+    existingAlarms: '{"alarmNamePrefix":"prod-"}',
+    discovery: '{"accessLogGroups":["/aws/apigateway/*"]}',
+    central: '{"memberAccounts":["111122223333"],"externalId":"..."}',
+  };
+  for (const key of CONTEXT_KEYS.modes) {
+    const value = context.tryGetContext(key);
+    const parsed = value === undefined ? undefined : parseJsonContext(key, value, problems, modeExamples[key]);
+    if (parsed !== undefined) settings[key] = parsed;
+  }
   const notificationExamples: Record<(typeof NOTIFICATION_KEYS)[number], string> = {
     chatbot: '{"slackWorkspaceId":"T07ABCDEF12","slackChannelId":"C07ABCDEF12"}',
     slackWebhook: '{"webhookSecretArn":"arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf"}',

@@ -1,11 +1,17 @@
 /**
  * apigw-5xx-responder as a construct library: `import { ApiGateway5xxResponder } from 'apigw-5xx-responder'`.
- * Exports the construct, its props and settings types, the stack this repository deploys, and the cause ids the
- * per-cause routes take.
+ * Exports the construct, its props and settings types, the stacks this repository deploys (the responder, and the
+ * member stack of central mode), and the cause ids the per-cause routes take.
  */
 
 export type { RuntimeApiConfig, RuntimeConfig } from '../lambda/config/runtime-config.js';
 export { CAUSE_IDS, type CauseId } from '../lambda/taxonomy.js';
+export {
+  CENTRAL_DEFAULTS,
+  type CentralResources,
+  type CentralSettings,
+  type ResolvedCentralSettings,
+} from './central.js';
 export {
   type AlarmSettings,
   type AlarmTiming,
@@ -22,6 +28,7 @@ export {
   type ResponderSettings,
   type RestApiConfig,
 } from './config.js';
+export { type MemberSettings, MemberStack, type MemberStackProps } from './member-stack.js';
 export {
   type ChatbotLoggingLevel,
   type ChatbotSettings,

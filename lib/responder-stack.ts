@@ -45,6 +45,14 @@ export class ResponderStack extends Stack {
       Subscriptions: [expectedSubscriptions(this.responder), 'protocol:endpoint of each subscription the stack makes'],
     } as const;
     for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });
+    // Central mode: what the member stacks need (`-c member='{"centralBusArn": ...}'`).
+    const central = this.responder.central;
+    if (central !== undefined) {
+      new CfnOutput(this, 'CentralBusArn', {
+        value: central.eventBus.eventBusArn,
+        description: 'The event bus member accounts forward their API Gateway 5xx alarms to (member centralBusArn)',
+      });
+    }
   }
 }
 

@@ -26,6 +26,7 @@ import {
   SELF_MONITORING_ENV,
   TOPIC_ARN_ENV,
 } from '../lambda/config/runtime-config.js';
+import { type CentralResources, wireCentral } from './central.js';
 import {
   type ApiConfig,
   ConfigError,
@@ -95,6 +96,8 @@ export class ApiGateway5xxResponder extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
   /** Existing-alarms mode: the EventBridge rule that sends API Gateway 5xx alarm state changes to the responder. */
   readonly existingAlarmsRule?: events.Rule;
+  /** Central mode: the bus member accounts forward to and its rule (lib/central.ts). */
+  readonly central?: CentralResources;
   /** The configuration the function receives in `RESPONDER_CONFIG`. */
   readonly runtimeConfig: RuntimeConfig;
   /** The settings with every default applied. */
@@ -166,6 +169,8 @@ export class ApiGateway5xxResponder extends Construct {
 
     // An own role instead of the default one, which would attach AWSLambdaBasicExecutionRole (logs on any group).
     const role = new iam.Role(this, 'Role', {
+      // Central mode: member roles trust this role by name (aws:PrincipalArn), so it has a known one.
+      ...(settings.central !== undefined ? { roleName: settings.central.responderRoleName } : {}),
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'apigw-5xx-responder: reads the configured API log groups, publishes to its topic',
     });
@@ -430,6 +435,10 @@ export class ApiGateway5xxResponder extends Construct {
     if (settings.existingAlarms !== undefined) {
       this.existingAlarmsRule = routeExistingAlarms(this, this.function, this.failureQueue, settings.existingAlarms);
     }
+    // Central mode: member accounts' alarms through the central bus, read through the member roles (lib/central.ts).
+    if (settings.central !== undefined) {
+      this.central = wireCentral(this, this.function, role, this.failureQueue, settings.central, flattenForNag);
+    }
     this.alarms = (settings.existingAlarms !== undefined ? [] : settings.apis).map((given) => {
       // A REST alarm needs the ApiName dimension: when only the id is configured, look the name up at deploy time.
       const api =
@@ -538,7 +547,7 @@ function projectPaths(entry: string): { projectRoot?: string; depsLockFilePath?:
  * The string cdk-nag shows for a resolved CloudFormation value (`{ Ref: X }` as `<X>`, joins concatenated), so an
  * acknowledgement names exactly the finding it covers.
  */
-function flattenForNag(value: unknown): string {
+export function flattenForNag(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;

@@ -88,22 +88,12 @@ export function routeExistingAlarms(
   fn: lambda.IFunction,
   failureQueue: sqs.IQueue,
   existing: NonNullable<ResolvedResponderSettings['existingAlarms']>,
+  on: { readonly eventBus?: events.IEventBus; readonly id?: string } = {},
 ): events.Rule {
-  return new events.Rule(scope, 'ExistingAlarms', {
-    description: `Sends API Gateway 5xx alarm state changes${existing.alarmNamePrefix !== undefined ? ` (alarms named ${existing.alarmNamePrefix}*)` : ''} to the apigw-5xx-responder`,
-    eventPattern: {
-      source: ['aws.cloudwatch'],
-      detailType: ['CloudWatch Alarm State Change'],
-      detail: {
-        ...(existing.alarmNamePrefix !== undefined ? { alarmName: [{ prefix: existing.alarmNamePrefix }] } : {}),
-        state: { value: ['ALARM', 'OK'] },
-        configuration: {
-          metrics: {
-            metricStat: { metric: { namespace: ['AWS/ApiGateway'], name: [...API_GATEWAY_5XX_METRICS] } },
-          },
-        },
-      },
-    },
+  return new events.Rule(scope, on.id ?? 'ExistingAlarms', {
+    ...(on.eventBus !== undefined ? { eventBus: on.eventBus } : {}),
+    description: `Sends API Gateway 5xx alarm state changes${existing.alarmNamePrefix !== undefined ? ` (alarms named ${existing.alarmNamePrefix}*)` : ''}${on.eventBus !== undefined ? ' forwarded by member accounts' : ''} to the apigw-5xx-responder`,
+    eventPattern: alarmEventPattern(existing),
     targets: [
       new targets.LambdaFunction(fn, {
         retryAttempts: 2,
@@ -112,6 +102,23 @@ export function routeExistingAlarms(
       }),
     ],
   });
+}
+
+/** The state changes (ALARM, OK) of alarms on AWS/ApiGateway's 5xx metrics, optionally by alarm name prefix. */
+export function alarmEventPattern(existing: { readonly alarmNamePrefix?: string }): events.EventPattern {
+  return {
+    source: ['aws.cloudwatch'],
+    detailType: ['CloudWatch Alarm State Change'],
+    detail: {
+      ...(existing.alarmNamePrefix !== undefined ? { alarmName: [{ prefix: existing.alarmNamePrefix }] } : {}),
+      state: { value: ['ALARM', 'OK'] },
+      configuration: {
+        metrics: {
+          metricStat: { metric: { namespace: ['AWS/ApiGateway'], name: [...API_GATEWAY_5XX_METRICS] } },
+        },
+      },
+    },
+  };
 }
 
 /**

@@ -80,10 +80,14 @@ export function maskRunSpecific(text: string): string {
     out = out.replaceAll(apiId, '<api-id>');
   }
   // A line the demo cut inside an execute-api ARN ends with the first letters of the API id: masked too.
-  return out
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
-    .replace(/deployment [a-z0-9]{10} serves/g, 'deployment <id> serves')
-    .replace(/(execute-api:[a-z0-9-]+:\d{12}:)[a-z0-9]{1,9}$/gm, '$1<api-id>')
-    .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z/g, '<time>')
-    .replace(/(?<!\d)\d{13}(?!\d)/g, '<ms>');
+  return (
+    out
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+      .replace(/deployment [a-z0-9]{10} serves/g, 'deployment <id> serves')
+      .replace(/(execute-api:[a-z0-9-]+:\d{12}:)[a-z0-9]{1,9}$/gm, '$1<api-id>')
+      // ... and a statement id cut there (`--statement-id apigateway-{apiId}-...`).
+      .replace(/(--statement-id apigateway-)[a-z0-9]{1,9}$/gm, '$1<api-id>')
+      .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z/g, '<time>')
+      .replace(/(?<!\d)\d{13}(?!\d)/g, '<ms>')
+  );
 }

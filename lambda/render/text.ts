@@ -49,6 +49,8 @@ export function apiLabel(d: Diagnosis): string {
   const parts = [`${clean(name, 100)}${a.stage !== undefined ? `/${a.stage}` : ''}`];
   const ids = [a.name !== undefined ? a.apiId : undefined, a.region].filter((v): v is string => v !== undefined);
   if (ids.length > 0) parts.push(`(${ids.join(', ')})`);
+  // Central mode reads many accounts: the account is named wherever the API is.
+  if (a.accountId !== undefined) parts.push(`in account ${a.accountId}`);
   return parts.join(' ');
 }
 

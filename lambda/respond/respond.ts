@@ -610,7 +610,7 @@ function unmapped(notice: AlarmNotice, config: RuntimeConfig, notes: readonly st
     `[ALARM] ${notice.alarmName}: API not configured in the 5xx responder`,
     [
       `Cause: unknown: alarm ${notice.alarmName} is in ALARM but matches no API the responder is configured for.`,
-      `Route: unknown (alarm dimensions: ${JSON.stringify(notice.dimensions)})`,
+      `Route: unknown (alarm dimensions: ${JSON.stringify(notice.dimensions)})${whereOf(notice)}`,
       `Fix: add this API and stage to the responder's configuration (configured: ${known}) and redeploy; meanwhile read its execution log by hand.`,
       ...(notes.length > 0 ? ['', 'Looking the API up from the alarm:', ...notes.map((n) => `  - ${n}`)] : []),
     ],
@@ -618,6 +618,17 @@ function unmapped(notice: AlarmNotice, config: RuntimeConfig, notes: readonly st
     { cause: 'unknown', api: 'unknown', stage: notice.dimensions.Stage ?? 'unknown', status: 'none', state: 'ALARM' },
     'ApiGateway5xxUnmappedAlarm',
   );
+}
+
+/** " in account 111122223333, Region eu-west-1": where the alarm is (central mode serves many), when the event says. */
+function whereOf(notice: AlarmNotice): string {
+  const parts = [
+    ...(notice.accountId !== undefined && /^\d{12}$/.test(notice.accountId) ? [`account ${notice.accountId}`] : []),
+    ...(notice.region !== undefined && /^[a-z]{2}(?:-[a-z]+)+-\d$/.test(notice.region)
+      ? [`Region ${notice.region}`]
+      : []),
+  ];
+  return parts.length > 0 ? ` in ${parts.join(', ')}` : '';
 }
 
 /** A bounded, redaction-free summary of an unreadable event for the log: its shape, not its content. */

@@ -158,7 +158,7 @@ describe('responder end to end against a local AWS endpoint', () => {
     const [cause, route, fix] = m.Message.split('\n');
     expect(cause).toBe('Cause: 502 malformed Lambda proxy response: 6 of 6 failed requests (100%), from logs only');
     expect(route).toBe(
-      `Route: GET /orders/{id} (6) on malformed-api/prod (${scenarios.malformed.api.apiId}, us-east-1), function malformed-fn`,
+      `Route: GET /orders/{id} (6) on malformed-api/prod (${scenarios.malformed.api.apiId}, us-east-1) in account 123456789012, function malformed-fn`,
     );
     expect(fix).toMatch(/^Fix: Make malformed-fn return \{"statusCode"/);
     expect(m.Subject).toBe('[ALARM] malformed-api/prod: 502 malformed Lambda proxy response (100%)');
@@ -230,7 +230,9 @@ describe('responder end to end against a local AWS endpoint', () => {
     const m = await alarm(scenarios.loggingOff);
     const id = scenarios.loggingOff.api.apiId;
     const [cause, , fix] = m.Message.split('\n');
-    expect(cause).toBe(`Cause: not diagnosed: a log of loggingoff-api/prod (${id}, us-east-1) could not be read`);
+    expect(cause).toBe(
+      `Cause: not diagnosed: a log of loggingoff-api/prod (${id}, us-east-1) in account 123456789012 could not be read`,
+    );
     expect(fix).toMatch(new RegExp(`^Fix: .*API-Gateway-Execution-Logs_${id}/prod.*update-stage`));
     expect(m.Message).toContain(`API-Gateway-Execution-Logs_${id}/prod`);
     expect(m.Message).toContain(`aws apigateway update-stage --rest-api-id ${id} --stage-name prod`);

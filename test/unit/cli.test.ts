@@ -91,7 +91,9 @@ describe('apigw-5xx diagnose', () => {
     expect(code).toBe(0);
     const [cause, route, fix] = stdout.split('\n');
     expect(cause).toBe('Cause: 502 malformed Lambda proxy response: 3 of 4 failed requests (75%) (+1 other cause)');
-    expect(route).toMatch(/^Route: GET \/orders\/\{id\} .* on a1b2c3d4e5\/prod \(us-east-1\), function orders-get$/);
+    expect(route).toMatch(
+      /^Route: GET \/orders\/\{id\} .* on a1b2c3d4e5\/prod \(us-east-1\) in account 123456789012, function orders-get$/,
+    );
     expect(fix).toMatch(/^Fix: Make orders-get return \{"statusCode"/);
   });
 

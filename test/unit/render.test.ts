@@ -97,7 +97,7 @@ describe('renderText', () => {
     const lines = renderText(diagnosis).split('\n');
     expect(lines.slice(0, 3)).toEqual([
       'Cause: 500 missing Lambda invoke permission: 1 of 1 failed requests (100%)',
-      'Route: POST /orders (1) on orders-api/prod (a1b2c3d4e5, eu-west-1), function orders-create',
+      'Route: POST /orders (1) on orders-api/prod (a1b2c3d4e5, eu-west-1) in account 123456789012, function orders-create',
       "Fix: Allow API Gateway to invoke orders-create (takes effect at once, no redeployment): $ aws lambda add-permission --function-name arn:aws:lambda:eu-west-1:123456789012:function:orders-create --statement-id apigateway-a1b2c3d4e5-prod-invoke-orders --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*/orders' --region eu-west-1",
     ]);
     expect(lines).toContain('Failures seen: 2026-11-25 09:46:40Z to 2026-11-25 09:46:40Z');

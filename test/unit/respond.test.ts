@@ -340,7 +340,7 @@ describe('handler', () => {
       blocks: expect.any(Array),
     });
     expect(body.email?.split('\n')[0]).toBe(
-      'Cause: no failed request found in the logs read for orders-api/prod (a1b2c3d4e5, us-east-1)',
+      'Cause: no failed request found in the logs read for orders-api/prod (a1b2c3d4e5, us-east-1) in account 123456789012',
     );
     expect(input?.MessageAttributes?.cause).toEqual({ DataType: 'String', StringValue: 'none' });
   });
