@@ -136,17 +136,9 @@ function compose(): Composed {
       ? {
           accounts,
           sts: lazy(async () => {
-            // The STS client that ships with the SDK's credential providers (@aws-sdk/client-sts is not a
-            // dependency); it has no default credentials of its own, so it gets the function's (the provider chain).
-            const [{ STSClient, AssumeRoleCommand }, { defaultProvider }] = await Promise.all([
-              import('@aws-sdk/nested-clients/sts'),
-              import('@aws-sdk/credential-provider-node'),
-            ]);
-            const client = new STSClient({
-              maxAttempts: 2,
-              region: accounts.homeRegion,
-              credentials: defaultProvider(),
-            });
+            // The function's own credentials (the default provider chain), in the home Region.
+            const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+            const client = new STSClient({ maxAttempts: 2, region: accounts.homeRegion });
             return { assumeRole: (input) => client.send(new AssumeRoleCommand(input)) } satisfies StsPort;
           }),
         }

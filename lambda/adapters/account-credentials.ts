@@ -7,7 +7,7 @@
  * clients for the alarm's Region. The role ARN comes from a pattern (`{account}`, `{region}`); credentials are asked
  * for once per invocation and (role, Region) and shared by that invocation's clients.
  */
-import type { AssumeRoleCommandInput, AssumeRoleCommandOutput } from '@aws-sdk/nested-clients/sts';
+import type { AssumeRoleCommandInput, AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
 
 /** Name of the environment variable that carries {@link AccountsConfig} as JSON (central mode only). */
 export const ACCOUNTS_ENV = 'RESPONDER_ACCOUNTS';

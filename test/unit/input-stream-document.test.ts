@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeInput, type InputProblem, parseCloudWatchInput } from '../../lambda/parse/input.js';
-import { streamEvents } from '../../lambda/parse/input-stream.js';
+import { parseInput, streamEvents } from '../../lambda/parse/input-stream.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
 
 // A JSON document is decoded chunk by chunk (a character cut at a chunk's end is carried to the next) and its
@@ -75,5 +75,34 @@ describe('streamEvents on a JSON document', () => {
       [...decoded.problems, ...whole.problems].sort((a, b) => a.line - b.line),
     );
     expect(events.map(({ line: _line, ...e }) => e)).toEqual(whole.events);
+  });
+});
+
+describe('a JSON document of many events', () => {
+  // 300,000 events: more than a call can take as spread arguments (the stack overflowed at about 120,000).
+  const COUNT = 300_000;
+  const text = JSON.stringify({
+    events: Array.from({ length: COUNT }, (_, i) => ({
+      logStreamName: 's1',
+      timestamp: 1732500000000 + i,
+      message: `(${ID}) Method completed with status: 502`,
+    })),
+  });
+
+  it('is read whole, every event, by the stream', async () => {
+    // Act
+    let count = 0;
+    const { events } = await streamed(enc.encode(text), []);
+    count = events.length;
+    // Assess
+    expect(count).toBe(COUNT);
+  });
+
+  it('is read whole, every event, by parseInput', () => {
+    // Act
+    const read = parseInput(text);
+    // Assess
+    expect(read.events).toHaveLength(COUNT);
+    expect(read.report.forms['filter-log-events-json']).toBe(COUNT);
   });
 });

@@ -1,4 +1,4 @@
-import type { AssumeRoleCommandInput, AssumeRoleCommandOutput } from '@aws-sdk/nested-clients/sts';
+import type { AssumeRoleCommandInput, AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import {
   ACCOUNTS_ENV,
