@@ -333,6 +333,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
       ...(ledgerPort !== undefined ? { ledger: ledgerPort } : {}),
       config,
       ...(selfMonitoring !== undefined ? { selfMonitoring } : {}),
+      ...(c.accounts !== undefined ? { homeAccount: c.accounts.homeAccount } : {}),
       now: Date.now,
       ...(context !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
       log,

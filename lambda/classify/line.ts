@@ -1,6 +1,6 @@
 import { parseFunctionLogLine } from '../parse/function-log.js';
 import type { CauseId } from '../taxonomy.js';
-import { accessRecordOfValue, type AwsText, firstAwsText, type LineSource } from '../trace/aws-text.js';
+import { type AwsText, accessRecordOfValue, firstAwsText, type LineSource } from '../trace/aws-text.js';
 import { newTrace, type RequestTrace } from '../trace/request-trace.js';
 import { type ClassifyContext, RULES, type Rule, type RuleMatch } from './rules.js';
 

@@ -8,8 +8,11 @@ import { causeLabel, clean, inferredLabel, percent } from './text.js';
  * (SNS wants "less than 100", https://docs.aws.amazon.com/sns/latest/api/API_Publish.html), so no header can be
  * injected through it and SNS never refuses it.
  */
-export function renderSubject(d: Diagnosis, state = 'ALARM'): string {
-  const api = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
+export function renderSubject(d: Diagnosis, state = 'ALARM', options: { readonly account?: boolean } = {}): string {
+  const name = `${d.api.name ?? d.api.apiId ?? 'API'}${d.api.stage !== undefined ? `/${d.api.stage}` : ''}`;
+  // A central responder's alarm from a member account: `[ALARM] 111122223333 orders-api/prod: ...`.
+  const account = options.account === true && d.api.accountId !== undefined ? `${d.api.accountId} ` : '';
+  const api = `${account}${clean(name, 60)}`;
   const top = d.causes[0];
   const inferred = d.signals?.inferred[0];
   const what =
@@ -20,5 +23,5 @@ export function renderSubject(d: Diagnosis, state = 'ALARM'): string {
         : d.unreadable.length > 0
           ? 'not diagnosed, logs could not be read'
           : 'no failed request found in the logs';
-  return asciiSubject(`[${state}] ${clean(api, 60)}: ${what}`);
+  return asciiSubject(`[${state}] ${api}: ${what}`);
 }

@@ -30,6 +30,8 @@ export interface AlarmContext {
   /** Log groups that were read, for console links. */
   readonly logGroups?: readonly string[];
   readonly window?: { readonly start: number; readonly end: number };
+  /** Name the alarm's account in the subject (a central responder's alarm from a member account). */
+  readonly accountInSubject?: boolean;
 }
 
 function links(d: Diagnosis | undefined, ctx: AlarmContext): string[] {
@@ -94,7 +96,7 @@ export function diagnosisNotification(diagnosis: Diagnosis, ctx: AlarmContext): 
     const d = trimDiagnosis(diagnosis, level);
     const text = `${renderText(d)}${footer(d, ctx)}\n`;
     last = {
-      subject: renderSubject(diagnosis, 'ALARM'),
+      subject: renderSubject(diagnosis, 'ALARM', { account: ctx.accountInSubject === true }),
       defaultText: text,
       emailText: text,
       attributes: attributesOf(diagnosis, ctx.api, 'ALARM'),

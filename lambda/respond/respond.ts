@@ -49,6 +49,11 @@ export interface RespondDeps {
    * optional: without it such an alarm is reported as not configured.
    */
   readonly resolver?: ApiResolverPort;
+  /**
+   * The account of a central responder (many accounts): an alarm from any other account is named in the subject
+   * too, so a mailbox of many accounts' alarms sorts by account. Unset, subjects name no account.
+   */
+  readonly homeAccount?: string;
 }
 
 /** The de-duplication store (lambda/adapters/notification-ledger.ts); its failures never block a notification. */
@@ -567,7 +572,17 @@ async function diagnoseAndPublish(notice: AlarmNotice, deps: RespondDeps): Promi
     events: read.events.length,
     pages: read.pages,
   });
-  return publish(deps, diagnosisNotification(diagnosis, { notice, api, logGroups: read.groups, window }), diagnosis);
+  return publish(
+    deps,
+    diagnosisNotification(diagnosis, {
+      notice,
+      api,
+      logGroups: read.groups,
+      window,
+      ...(deps.homeAccount !== undefined && notice.accountId !== deps.homeAccount ? { accountInSubject: true } : {}),
+    }),
+    diagnosis,
+  );
 }
 
 async function publish(

@@ -208,6 +208,12 @@ describe('a central responder and a member account', () => {
     expect(m?.Message).toContain(`REST API ${HOME_API.name} (${ids[HOME_API.name]}) stage prod was found`);
   });
 
+  it('names the member account in the email subject, before the API', () => {
+    for (const api of [HOME_API, FAR_API]) {
+      expect(messages.get(api.alarm)?.Subject).toMatch(new RegExp(`^\\[ALARM\\] ${MEMBER} ${api.name}/prod: `));
+    }
+  });
+
   it('says the account and Region in the JSON message for Slack and in the message attributes', () => {
     const m = messages.get(HOME_API.alarm);
     expect(m?.MessageAttributes?.api?.Value).toBe(HOME_API.name);
