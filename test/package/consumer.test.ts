@@ -83,6 +83,9 @@ describe('the packed package in a consumer CDK app', () => {
   let app = '';
   let packedFiles: string[] = [];
 
+  // dist/ is what `npm pack` builds: removed afterwards unless the checkout had one before the test.
+  const distBefore = existsSync(join(ROOT, 'dist'));
+
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'apigw-5xx-consumer-'));
     // `npm pack` runs `prepack`, which compiles dist/ from the TypeScript as a publish would.
@@ -118,6 +121,7 @@ describe('the packed package in a consumer CDK app', () => {
 
   afterAll(() => {
     if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
+    if (!distBefore) rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
   });
 
   it('ships the compiled library, handlers and CLI, and no TypeScript source, test or script', () => {
