@@ -479,7 +479,7 @@ function observabilityRefusal(
   return {
     message:
       `Could not read log group ${group} of account ${source.account} (${source.region}) through CloudWatch ` +
-      `cross-account observability (${arn}): ${message}`,
+      `cross-account observability (${arn}): ${message.trimEnd().replace(/\.$/, '')}.`,
     fix:
       `Link account ${source.account} to this monitoring account in ${source.region} with an OAM link that shares ` +
       'AWS::Logs::LogGroup (and whose log group filter lets this group through), or turn ' +

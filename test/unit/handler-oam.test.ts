@@ -11,7 +11,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { AccessDeniedException, CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -119,6 +119,29 @@ describe('handler: logs of a member account through cross-account observability'
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input.RoleArn).toBe(ROLE);
     expect(apiGateway.calls().length).toBeGreaterThan(0);
     expect(await builtWith(apiGateway.call(0))).toEqual({ region: MEMBER_REGION, key: 'ASIAMEMBER' });
+  });
+
+  it('publishes that an unlinked account refused the read, with the fix, never "no failures"', async () => {
+    // Prepare: the account is not linked, so the monitoring account may not read its group.
+    setUp(true);
+    logs.on(FilterLogEventsCommand).rejects(
+      new AccessDeniedException({
+        message: `User: arn:aws:sts::${HOME}:assumed-role/apigw-5xx-responder-central/fn is not authorized to perform: logs:FilterLogEvents`,
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const { handler } = await import('../../lambda/handler.js');
+
+    // Act
+    const outcome = await handler(memberAlarm());
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'published' });
+    const [publish] = sns.commandCalls(PublishCommand);
+    const text = JSON.parse(publish?.args[0].input.Message ?? '{}').default as string;
+    expect(text).toContain('through CloudWatch cross-account observability');
+    expect(text).toContain(`Link account ${MEMBER} to this monitoring account in ${MEMBER_REGION}`);
+    expect(text).toContain('central.logsThroughObservability off');
   });
 
   it('reads the logs through the member role, by name, when the setting is off', async () => {
