@@ -2,6 +2,7 @@ import {
   AccountCredentials,
   type AccountsConfig,
   AssumeRoleError,
+  observabilitySourceOf,
   type ReadTarget,
   readAccountsConfig,
   readTargetOf,
@@ -12,7 +13,7 @@ import { ApiResolver } from './adapters/api-resolver.js';
 import { CloudTrailChangeReader } from './adapters/cloudtrail-reader.js';
 import { ConfigurationReader } from './adapters/config-checks.js';
 import { awaitLazy, type Lazy, lazy, startInOrder } from './adapters/lazy-clients.js';
-import { CloudWatchLogsReader } from './adapters/log-reader.js';
+import { CloudWatchLogsReader, type ObservabilitySource } from './adapters/log-reader.js';
 import { CloudWatchMetricsReader } from './adapters/metrics-reader.js';
 import { DynamoDbNotificationLedger } from './adapters/notification-ledger.js';
 import { SnsPublisher } from './adapters/publisher.js';
@@ -172,15 +173,7 @@ interface SdkTarget {
 /** The clients that read an API: the function's own (`{}`), or another account's or Region's. */
 function readClients(config: RuntimeConfig, table: string | undefined, sdk: SdkTarget): ReadClients {
   return {
-    // The reader retries throttling itself within the time budget: the SDK must not retry on top of it. Every
-    // call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table.
-    reader: lazy(async () => {
-      const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-      return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1, ...sdk }), {
-        maxAttempts: 30,
-        ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
-      });
-    }),
+    reader: logReader(config, table, sdk),
     // Read-only configuration checks; their deadline is enforced by the reader, so the SDK retries little.
     configuration: lazy(async () => {
       const [{ APIGatewayClient }, { ApiGatewayV2Client }, { LambdaClient }] = await Promise.all([
@@ -227,6 +220,27 @@ function readClients(config: RuntimeConfig, table: string | undefined, sdk: SdkT
   };
 }
 
+/**
+ * The log reader. It retries throttling itself within the time budget: the SDK must not retry on top of it. Every
+ * call waits for a slot of the responders' shared FilterLogEvents rate, kept in the ledger table. With `source`, it
+ * reads that member account's groups through cross-account observability (`sdk`: the function's own credentials).
+ */
+function logReader(
+  config: RuntimeConfig,
+  table: string | undefined,
+  sdk: SdkTarget,
+  source?: ObservabilitySource,
+): Lazy<CloudWatchLogsReader> {
+  return lazy(async () => {
+    const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+    return new CloudWatchLogsReader(new CloudWatchLogsClient({ maxAttempts: 1, ...sdk }), {
+      maxAttempts: 30,
+      ...(config.logReadRate !== undefined ? { limiter: await readLimiter(config.logReadRate, table) } : {}),
+      ...(source !== undefined ? { sourceAccount: source } : {}),
+    });
+  });
+}
+
 /** The shared limiter on the ledger table; without a table, this instance's part of the rate. */
 async function readLimiter(rate: NonNullable<RuntimeConfig['logReadRate']>, table: string | undefined) {
   if (table === undefined || table === '')
@@ -245,9 +259,14 @@ async function readLimiter(rate: NonNullable<RuntimeConfig['logReadRate']>, tabl
  * The read clients for this event's API: the function's own, or, for an alarm of another account or Region
  * (central mode, many Regions), clients for that Region with the member role's credentials, assumed once for this
  * invocation. A role that cannot be assumed is logged here; every read then fails with the same AssumeRoleError,
- * which the message shows (role, account, fix), and the notification still goes out.
+ * which the message shows (role, account, fix), and the notification still goes out. With
+ * `logsThroughObservability`, a member account's logs are read with the function's own credentials through
+ * CloudWatch cross-account observability instead (the rest still through the member role).
  */
-function readClientsFor(event: unknown, c: Composed): { clients: ReadClients; target?: ReadTarget } {
+function readClientsFor(
+  event: unknown,
+  c: Composed,
+): { clients: ReadClients; target?: ReadTarget & { logs?: 'observability' } } {
   let where: { account?: string; region?: string };
   try {
     const notice = parseAlarmEvent(event);
@@ -281,12 +300,14 @@ function readClientsFor(event: unknown, c: Composed): { clients: ReadClients; ta
       error: error instanceof AssumeRoleError ? error.message : String(error),
     }),
   );
+  const table = process.env[LEDGER_TABLE_ENV];
+  const region = target.region !== undefined ? { region: target.region } : {};
+  const clients = readClients(c.config, table, { ...region, credentials: credentials.providerFor(role) });
+  // Cross-account observability: the member's logs with the function's own credentials; the rest as the member.
+  const source = observabilitySourceOf(target, c.accounts);
   return {
-    clients: readClients(c.config, process.env[LEDGER_TABLE_ENV], {
-      ...(target.region !== undefined ? { region: target.region } : {}),
-      credentials: credentials.providerFor(role),
-    }),
-    target,
+    clients: source !== undefined ? { ...clients, reader: logReader(c.config, table, region, source) } : clients,
+    target: source !== undefined ? { ...target, logs: 'observability' as const } : target,
   };
 }
 

@@ -5,7 +5,7 @@
  * member account and Region (lib/member-stack.ts). The function learns the accounts from `RESPONDER_ACCOUNTS`
  * (lambda/adapters/account-credentials.ts). Settings are checked here; lib/config.ts calls `checkCentral`.
  */
-import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -55,6 +55,15 @@ export interface CentralSettings {
    * @default 'apigw-5xx-responder-central'
    */
   readonly responderRoleName?: string;
+  /**
+   * Read member accounts' logs through CloudWatch cross-account observability: this (monitoring) account has an OAM
+   * sink, the member accounts are linked to it sharing `AWS::Logs::LogGroup`, and the responder reads their log
+   * groups with its own role (logs:FilterLogEvents on the member accounts' log groups). API Gateway configuration,
+   * metrics and CloudTrail are still read through the member role.
+   *
+   * @default false - everything through the member role
+   */
+  readonly logsThroughObservability?: boolean;
 }
 
 /** Central settings with defaults applied. */
@@ -65,6 +74,7 @@ export interface ResolvedCentralSettings {
   readonly eventBusName: string;
   readonly memberRoleName: string;
   readonly responderRoleName: string;
+  readonly logsThroughObservability: boolean;
 }
 
 export const CENTRAL_DEFAULTS = {
@@ -101,6 +111,7 @@ export function checkCentral(raw: unknown, problems: Problems): ResolvedCentralS
     'eventBusName',
     'memberRoleName',
     'responderRoleName',
+    'logsThroughObservability',
   ]);
   let memberAccounts: string[] = [];
   if (raw.memberAccounts !== undefined) {
@@ -181,6 +192,16 @@ export function checkCentral(raw: unknown, problems: Problems): ResolvedCentralS
       `remove it for "${CENTRAL_DEFAULTS.responderRoleName}"`,
     );
   }
+  const logsThroughObservability = raw.logsThroughObservability ?? false;
+  if (typeof logsThroughObservability !== 'boolean') {
+    problems.add(
+      'central.logsThroughObservability',
+      'true or false',
+      logsThroughObservability,
+      'set true only when the member accounts are linked to this account with CloudWatch cross-account ' +
+        'observability (OAM, sharing AWS::Logs::LogGroup); otherwise remove it to read logs through the member role',
+    );
+  }
   return {
     memberAccounts,
     ...(typeof organizationId === 'string' ? { organizationId } : {}),
@@ -188,6 +209,7 @@ export function checkCentral(raw: unknown, problems: Problems): ResolvedCentralS
     eventBusName: String(eventBusName),
     memberRoleName: String(memberRoleName),
     responderRoleName: String(responderRoleName),
+    logsThroughObservability: logsThroughObservability === true,
   };
 }
 
@@ -276,15 +298,69 @@ export function wireCentral(
     });
   }
 
+  if (central.logsThroughObservability) grantObservabilityLogReads(stack, role, central, flattenForNag);
+
   // Tokens (account, Region, partition) inside JSON: toJsonString resolves them at deploy time.
   const accounts: AccountsConfig = {
     homeAccount: Aws.ACCOUNT_ID,
     homeRegion: Aws.REGION,
     roleArn: `arn:${Aws.PARTITION}:iam::{account}:role/${central.memberRoleName}`,
     ...(central.externalId !== undefined ? { externalId: central.externalId } : {}),
+    ...(central.logsThroughObservability ? { logsThroughObservability: true } : {}),
   };
   fn.addEnvironment(ACCOUNTS_ENV, stack.toJsonString(accounts));
   return { eventBus, rule };
+}
+
+/**
+ * FilterLogEvents on the member accounts' log groups (any Region), read from this monitoring account through
+ * CloudWatch cross-account observability: each listed account's, and any account's in the organization
+ * (aws:ResourceOrgID). The OAM link decides which groups are shared at all.
+ */
+function grantObservabilityLogReads(
+  stack: Stack,
+  role: iam.Role,
+  central: ResolvedCentralSettings,
+  flattenForNag: (value: unknown) => string,
+): void {
+  const logGroups = (account: string) =>
+    stack.formatArn({
+      service: 'logs',
+      region: '*',
+      account,
+      resource: 'log-group',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  const accountArns = central.memberAccounts.map(logGroups);
+  if (accountArns.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadMemberLogsThroughObservability',
+        actions: ['logs:FilterLogEvents'],
+        resources: accountArns,
+      }),
+    );
+  }
+  if (central.organizationId !== undefined) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOrganizationLogsThroughObservability',
+        actions: ['logs:FilterLogEvents'],
+        resources: [logGroups('*')],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': central.organizationId } },
+      }),
+    );
+  }
+  for (const arn of [...accountArns, ...(central.organizationId !== undefined ? [logGroups('*')] : [])]) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenForNag(stack.resolve(arn))}]`,
+      reason:
+        "logsThroughObservability: the responder reads member accounts' API Gateway and Lambda log groups, which it " +
+        'cannot name in advance, through CloudWatch cross-account observability; read-only (FilterLogEvents), in the ' +
+        'listed member accounts or under an aws:ResourceOrgID condition, and only what the OAM links share.',
+    });
+  }
 }
 
 /** The ARN of the central responder's role, as the member roles' trust names it. */

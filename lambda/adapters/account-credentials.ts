@@ -5,7 +5,9 @@
  * alarm whose (account, Region) is not the responder's own, it assumes the read-only role the member stack created
  * there (lib/member-stack.ts) and reads that account's API Gateway, CloudWatch Logs, metrics and CloudTrail with
  * clients for the alarm's Region. The role ARN comes from a pattern (`{account}`, `{region}`); credentials are asked
- * for once per invocation and (role, Region) and shared by that invocation's clients.
+ * for once per invocation and (role, Region) and shared by that invocation's clients. With `logsThroughObservability`
+ * a member's LOGS are read with the function's own credentials through CloudWatch cross-account observability (OAM)
+ * instead ({@link observabilitySourceOf}); its configuration, metrics and CloudTrail still through the member role.
  */
 import type { AssumeRoleCommandInput, AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
 
@@ -25,6 +27,12 @@ export interface AccountsConfig {
   readonly roleArn: string;
   /** Passed as `ExternalId` to AssumeRole when the member roles require one. */
   readonly externalId?: string;
+  /**
+   * Read member accounts' logs through CloudWatch cross-account observability (OAM): with the function's own
+   * credentials, naming each log group by its ARN in the member account. Everything else still goes through the
+   * member role.
+   */
+  readonly logsThroughObservability?: boolean;
 }
 
 /** Where an alarm's API lives. */
@@ -63,7 +71,8 @@ export function readAccountsConfig(env: NodeJS.ProcessEnv): AccountsConfig | und
     typeof c.homeRegion !== 'string' ||
     typeof c.roleArn !== 'string' ||
     !c.roleArn.includes('{account}') ||
-    (c.externalId !== undefined && typeof c.externalId !== 'string')
+    (c.externalId !== undefined && typeof c.externalId !== 'string') ||
+    (c.logsThroughObservability !== undefined && typeof c.logsThroughObservability !== 'boolean')
   ) {
     throw new Error(
       `${ACCOUNTS_ENV} is not an accounts configuration (homeAccount, homeRegion, roleArn with {account}): redeploy the central stack`,
@@ -98,6 +107,22 @@ export function readTargetOf(
   if (accounts === undefined) return { ...(region !== undefined ? { region } : {}) };
   const where = { account: account ?? accounts.homeAccount, region: region ?? accounts.homeRegion };
   return { ...where, roleArn: memberRoleArn(accounts.roleArn, where.account, where.region) };
+}
+
+/**
+ * Where to read an alarm's LOGS through cross-account observability, or `undefined` to read them as the rest of
+ * the alarm (`target`): only in central mode with `logsThroughObservability`, for another account than the
+ * responder's own. The source carries the partition of the member role's ARN.
+ */
+export function observabilitySourceOf(
+  target: ReadTarget | undefined,
+  accounts: AccountsConfig | undefined,
+): { account: string; region: string; partition: string } | undefined {
+  if (accounts?.logsThroughObservability !== true || target?.roleArn === undefined) return undefined;
+  const { account, region } = target;
+  if (account === undefined || region === undefined || account === accounts.homeAccount) return undefined;
+  const partition = /^arn:([^:]+):/.exec(target.roleArn)?.[1] ?? 'aws';
+  return { account, region, partition };
 }
 
 /** Temporary credentials in the shape the AWS SDK's clients take. */

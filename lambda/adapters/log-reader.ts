@@ -123,6 +123,31 @@ export interface CloudWatchLogsReaderOptions {
    * @default - no limit but the service's own throttling
    */
   readonly limiter?: ReadRateLimiter;
+  /**
+   * The account (and Region) whose log groups this reader reads through CloudWatch cross-account observability: the
+   * client carries the monitoring account's own credentials, and each request names the group by its ARN in that
+   * source account (`logGroupIdentifier`) instead of by name. The events keep the plain group name.
+   * @default - the groups are in the client's own account
+   */
+  readonly sourceAccount?: ObservabilitySource;
+}
+
+/** A source account linked to this (monitoring) account through OAM. */
+export interface ObservabilitySource {
+  readonly account: string;
+  readonly region: string;
+  /** @default 'aws' */
+  readonly partition?: string;
+}
+
+/**
+ * The log group's ARN in a source account, as FilterLogEvents' `logGroupIdentifier` takes it. AWS: "If the log group
+ * is in a source account and you are using a monitoring account, you must use the log group ARN"
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html, logGroupIdentifier;
+ * the same text in https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/cloudwatchlogs/aws.sdk.kotlin.services.cloudwatchlogs.model/-filter-log-events-request/log-group-identifier.html).
+ */
+export function sourceLogGroupArn(source: ObservabilitySource, logGroupName: string): string {
+  return `arn:${source.partition ?? 'aws'}:logs:${source.region}:${source.account}:log-group:${logGroupName}`;
 }
 
 /** Most events FilterLogEvents returns per call. */
@@ -152,6 +177,7 @@ export class CloudWatchLogsReader {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly limiter: ReadRateLimiter | undefined;
+  private readonly source: ObservabilitySource | undefined;
 
   constructor(
     private readonly client: CloudWatchLogsClient,
@@ -163,6 +189,7 @@ export class CloudWatchLogsReader {
     this.sleep = options.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms)));
     this.random = options.random ?? Math.random;
     this.limiter = options.limiter;
+    this.source = options.sourceAccount;
   }
 
   /** Reads the window page by page until the end, a cap, the deadline or a read problem; never throws for the latter. */
@@ -218,7 +245,10 @@ export class CloudWatchLogsReader {
     // Loaded when first used (lambda/adapters/lazy-clients.ts): importing this module loads no AWS SDK code.
     const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const command = new FilterLogEventsCommand({
-      logGroupName: request.logGroupName,
+      // Through OAM the group is named by its ARN in the source account (logGroupIdentifier), never by name.
+      ...(this.source === undefined
+        ? { logGroupName: request.logGroupName }
+        : { logGroupIdentifier: sourceLogGroupArn(this.source, request.logGroupName) }),
       startTime: request.startTime,
       endTime: request.endTime,
       limit,
@@ -230,7 +260,7 @@ export class CloudWatchLogsReader {
     let lastThrottle: unknown;
     for (let attempt = 1; ; attempt++) {
       if (this.limiter !== undefined && !(await this.limiter.acquire(clock.deadlineMs - MIN_CALL_MS))) {
-        return { kind: 'budget', problem: quotaProblem(request, lastThrottle, attempt - 1) };
+        return { kind: 'budget', problem: quotaProblem(request, lastThrottle, attempt - 1, this.source) };
       }
       const remainingMs = clock.deadlineMs - clock.now();
       if (remainingMs <= 0) return { kind: 'budget' };
@@ -239,14 +269,15 @@ export class CloudWatchLogsReader {
       } catch (error) {
         if (error instanceof DeadlineReachedError) return { kind: 'budget' };
         const kind = problemKind(error);
-        if (kind !== 'throttled') return { kind: 'problem', problem: describeProblem(kind, error, request, attempt) };
+        if (kind !== 'throttled')
+          return { kind: 'problem', problem: describeProblem(kind, error, request, attempt, this.source) };
         lastThrottle = error;
         if (attempt >= this.maxAttempts) {
-          return { kind: 'problem', problem: describeProblem(kind, error, request, attempt) };
+          return { kind: 'problem', problem: describeProblem(kind, error, request, attempt, this.source) };
         }
         const delayMs = Math.floor(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1)));
         if (clock.now() + delayMs >= clock.deadlineMs) {
-          return { kind: 'budget', problem: describeProblem(kind, error, request, attempt) };
+          return { kind: 'budget', problem: describeProblem(kind, error, request, attempt, this.source) };
         }
         await this.sleep(delayMs);
       }
@@ -321,11 +352,12 @@ function problemKind(error: unknown): LogReadProblemKind {
   return 'other';
 }
 
-function rereadCommand(request: LogReadRequest): string {
-  return (
-    `aws logs filter-log-events --log-group-name '${request.logGroupName}' ` +
-    `--start-time ${request.startTime} --end-time ${request.endTime}`
-  );
+function rereadCommand(request: LogReadRequest, source?: ObservabilitySource): string {
+  const group =
+    source === undefined
+      ? `--log-group-name '${request.logGroupName}'`
+      : `--log-group-identifier '${sourceLogGroupArn(source, request.logGroupName)}' --region ${source.region}`;
+  return `aws logs filter-log-events ${group} ` + `--start-time ${request.startTime} --end-time ${request.endTime}`;
 }
 
 function missingGroupFix(logGroupName: string): string {
@@ -360,7 +392,12 @@ function missingGroupFix(logGroupName: string): string {
 }
 
 /** The read ran out of time waiting for its share of the FilterLogEvents quota (the limiter had no slot). */
-function quotaProblem(request: LogReadRequest, throttle: unknown, throttledAttempts: number): LogReadProblem {
+function quotaProblem(
+  request: LogReadRequest,
+  throttle: unknown,
+  throttledAttempts: number,
+  source?: ObservabilitySource,
+): LogReadProblem {
   const throttled =
     throttle !== undefined
       ? ` CloudWatch Logs also throttled ${throttledAttempts} attempt${throttledAttempts === 1 ? '' : 's'} of this page (${errorFacts(throttle).message}).`
@@ -374,7 +411,7 @@ function quotaProblem(request: LogReadRequest, throttle: unknown, throttledAttem
       `FilterLogEvents quota: other alarms were reading at the same time.${throttled}`,
     fix:
       'The diagnosis covers only the events read before that. Read the rest with ' +
-      `\`${rereadCommand(request)}\` once the storm is over; if alarm storms are common, give the responder a ` +
+      `\`${rereadCommand(request, source)}\` once the storm is over; if alarm storms are common, give the responder a ` +
       'longer timeBudgetSec or a larger logReadsPerSecond share (the account has 5 FilterLogEvents calls per second ' +
       'for everyone, people in the console included).',
   };
@@ -385,10 +422,14 @@ function describeProblem(
   error: unknown,
   request: LogReadRequest,
   attempts: number,
+  source?: ObservabilitySource,
 ): LogReadProblem {
   const { name, message } = errorFacts(error);
   const group = request.logGroupName;
   const base = { kind, logGroupName: group, errorName: name };
+  if (source !== undefined && (kind === 'missing_group' || kind === 'access_denied')) {
+    return { ...base, ...observabilityRefusal(kind, message, request, source) };
+  }
   switch (kind) {
     case 'missing_group':
       return { ...base, message: `Log group ${group} does not exist: ${message}`, fix: missingGroupFix(group) };
@@ -409,14 +450,40 @@ function describeProblem(
         fix:
           'FilterLogEvents has a per-account, per-Region request quota shared with every other log reader. The ' +
           'diagnosis covers only the events read before the throttling. Read the rest later with ' +
-          `\`${rereadCommand(request)}\`, ask for a higher FilterLogEvents quota in Service Quotas, or reduce other ` +
+          `\`${rereadCommand(request, source)}\`, ask for a higher FilterLogEvents quota in Service Quotas, or reduce other ` +
           'concurrent readers of CloudWatch Logs.',
       };
     case 'other':
       return {
         ...base,
         message: `Reading log group ${group} failed: ${name}: ${message}`,
-        fix: `See the responder's own log for the full error, then repeat the read with \`${rereadCommand(request)}\`.`,
+        fix: `See the responder's own log for the full error, then repeat the read with \`${rereadCommand(request, source)}\`.`,
       };
   }
+}
+
+/**
+ * A read through cross-account observability refused (AccessDenied, ResourceNotFound): most often the source account
+ * is not linked to this monitoring account, or its link does not share log groups; it may also be a missing group.
+ */
+function observabilityRefusal(
+  kind: 'missing_group' | 'access_denied',
+  message: string,
+  request: LogReadRequest,
+  source: ObservabilitySource,
+): { message: string; fix: string } {
+  const group = request.logGroupName;
+  const arn = sourceLogGroupArn(source, group);
+  const missing =
+    kind === 'missing_group' ? ` If the link is in place, the group itself is missing: ${missingGroupFix(group)}` : '';
+  return {
+    message:
+      `Could not read log group ${group} of account ${source.account} (${source.region}) through CloudWatch ` +
+      `cross-account observability (${arn}): ${message.trimEnd().replace(/\.$/, '')}.`,
+    fix:
+      `Link account ${source.account} to this monitoring account in ${source.region} with an OAM link that shares ` +
+      'AWS::Logs::LogGroup (and whose log group filter lets this group through), or turn ' +
+      "central.logsThroughObservability off so that the responder reads the member's logs through the member " +
+      `role, then redeploy; see docs/deploying.md, "Many accounts".${missing}`,
+  };
 }

@@ -76,6 +76,7 @@ const NOT_RUN_HERE: Readonly<Record<string, string>> = {
 /** Documented AWS CLI commands moto cannot answer: checked against the CLI's help (command and flags) instead. */
 const HELP_ONLY: Readonly<Record<string, string>> = {
   'aws cloudtrail lookup-events': 'moto has no CloudTrail LookupEvents',
+  'aws oam': 'moto has no CloudWatch Observability Access Manager (sinks, links)',
 };
 
 /** What the placeholders and the example messages' names stand for in the local deployment (set in beforeAll). */
