@@ -50,7 +50,7 @@ import { renderText } from '../../lambda/render/text.js';
 import type { CauseId } from '../../lambda/taxonomy.js';
 import { createRole, zipOf } from '../../scripts/local-api.js';
 import { clientConfig, ensureMoto, LOCAL_REGION } from '../../scripts/local-aws.js';
-import { LOCAL_ACCOUNT, restExecutionTrace } from './execution-trace.js';
+import { LOCAL_ACCOUNT, type TraceRoute as Route, restExecutionTrace } from './execution-trace.js';
 import { fillPlaceholders, type PrintedStep, printedFix, runAws, shellWords } from './printed-commands.js';
 
 const ACCOUNT = LOCAL_ACCOUNT;
@@ -151,6 +151,22 @@ function httpAccessLog(
     logGroupName: `/aws/apigateway/${apiId}/access`,
     logStreamName: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
   }));
+}
+
+/** A REST incident on the local endpoint: one failed request of `route` through `functionName`, ending in `failure`. */
+function restIncident(apiId: string, route: Route, functionName: string, failure: readonly string[]): Incident {
+  return {
+    type: 'REST',
+    apiId,
+    stage: STAGE,
+    events: restExecutionTrace({ apiId, stage: STAGE }, route, functionName, failure, Date.now()),
+  };
+}
+
+/** Deploys the API to the stage and creates the function behind it. */
+async function deployWithFunction(restApiId: string, functionName: string): Promise<void> {
+  await apigw.send(new CreateDeploymentCommand({ restApiId, stageName: STAGE }));
+  await createFunction(functionName);
 }
 
 interface Incident {
@@ -268,8 +284,7 @@ describe('printed fixes applied to the local endpoint', () => {
       integrationHttpMethod: 'POST',
       uri: lambdaUri(fn),
     });
-    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
-    await createFunction(fn);
+    await deployWithFunction(apiId, fn);
     const route = { method: 'POST', resourcePath: '/orders', path: '/orders' };
     const failure = [
       'Execution failed due to configuration error: Invalid permissions on Lambda function',
@@ -333,8 +348,7 @@ describe('printed fixes applied to the local endpoint', () => {
         uri: lambdaUri(backend),
       }),
     );
-    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
-    await createFunction(fn);
+    await deployWithFunction(apiId, fn);
     await createFunction(backend);
     const uri = `https://lambda.${LOCAL_REGION}.amazonaws.com/2015-03-31/functions/${fnArn(fn)}/invocations`;
     const at = Date.now();
@@ -562,24 +576,12 @@ describe('printed fixes applied to the local endpoint', () => {
       uri: lambdaUri(fn),
       timeoutInMillis: 12_000,
     });
-    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
-    await createFunction(fn);
-    const incident: Incident = {
-      type: 'REST',
-      apiId,
-      stage: STAGE,
-      events: restExecutionTrace(
-        { apiId, stage: STAGE },
-        { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/42' },
-        fn,
-        [
-          'Received response. Status: 403, Integration latency: 4 ms',
-          'Endpoint response body before transformations: <AccessDeniedException><Message>Unable to determine service/operation name to be authorized</Message></AccessDeniedException>',
-          'Method completed with status: 500',
-        ],
-        Date.now(),
-      ),
-    };
+    await deployWithFunction(apiId, fn);
+    const incident = restIncident(apiId, { method: 'GET', resourcePath: '/orders/{id}', path: '/orders/42' }, fn, [
+      'Received response. Status: 403, Integration latency: 4 ms',
+      'Endpoint response body before transformations: <AccessDeniedException><Message>Unable to determine service/operation name to be authorized</Message></AccessDeniedException>',
+      'Method completed with status: 500',
+    ]);
     const before = await diagnoseAndCheck(incident, 'integration_http_method');
     expect(before.causes).toEqual(['integration_http_method']);
     expect(before.verdict).toBe('confirmed');
@@ -631,24 +633,12 @@ describe('printed fixes applied to the local endpoint', () => {
         selectionPattern: '.*Bad Request.*',
       }),
     );
-    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
-    await createFunction(fn);
-    const incident: Incident = {
-      type: 'REST',
-      apiId,
-      stage: STAGE,
-      events: restExecutionTrace(
-        { apiId, stage: STAGE },
-        { method: 'GET', resourcePath: '/reports', path: '/reports' },
-        fn,
-        [
-          'Received response. Status: 200, Integration latency: 12 ms',
-          'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
-          'Method completed with status: 500',
-        ],
-        Date.now(),
-      ),
-    };
+    await deployWithFunction(apiId, fn);
+    const incident = restIncident(apiId, { method: 'GET', resourcePath: '/reports', path: '/reports' }, fn, [
+      'Received response. Status: 200, Integration latency: 12 ms',
+      'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
+      'Method completed with status: 500',
+    ]);
     const before = await diagnoseAndCheck(incident, 'status_code_mapping');
     expect(before.causes).toEqual(['status_code_mapping']);
     expect(before.verdict).toBe('confirmed');
@@ -693,24 +683,12 @@ describe('printed fixes applied to the local endpoint', () => {
         responseTemplates: { 'application/json': "$input.json('$.body')" },
       }),
     );
-    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
-    await createFunction(fn);
-    const incident: Incident = {
-      type: 'REST',
-      apiId,
-      stage: STAGE,
-      events: restExecutionTrace(
-        { apiId, stage: STAGE },
-        { method: 'GET', resourcePath: '/invoices', path: '/invoices' },
-        fn,
-        [
-          'Received response. Status: 200, Integration latency: 12 ms',
-          'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
-          'Method completed with status: 500',
-        ],
-        Date.now(),
-      ),
-    };
+    await deployWithFunction(apiId, fn);
+    const incident = restIncident(apiId, { method: 'GET', resourcePath: '/invoices', path: '/invoices' }, fn, [
+      'Received response. Status: 200, Integration latency: 12 ms',
+      'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
+      'Method completed with status: 500',
+    ]);
     const before = await diagnoseAndCheck(incident, 'status_code_mapping');
     expect(before.verdict).toBe('confirmed');
 
@@ -762,24 +740,12 @@ describe('printed fixes applied to the local endpoint', () => {
         selectionPattern: '',
       }),
     );
-    await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: STAGE }));
-    await createFunction(fn);
-    const incident: Incident = {
-      type: 'REST',
-      apiId,
-      stage: STAGE,
-      events: restExecutionTrace(
-        { apiId, stage: STAGE },
-        { method: 'GET', resourcePath: '/exports', path: '/exports' },
-        fn,
-        [
-          'Received response. Status: 200, Integration latency: 9 ms',
-          'Execution failed due to configuration error: Output mapping refers to an invalid method response: 200',
-          'Method completed with status: 500',
-        ],
-        Date.now(),
-      ),
-    };
+    await deployWithFunction(apiId, fn);
+    const incident = restIncident(apiId, { method: 'GET', resourcePath: '/exports', path: '/exports' }, fn, [
+      'Received response. Status: 200, Integration latency: 9 ms',
+      'Execution failed due to configuration error: Output mapping refers to an invalid method response: 200',
+      'Method completed with status: 500',
+    ]);
     const before = await diagnoseAndCheck(incident, 'status_code_mapping');
     expect(before.verdict).toBe('confirmed');
 
