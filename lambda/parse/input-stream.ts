@@ -233,24 +233,13 @@ export async function* streamEventBatches(
   const binary = binaryReason(first.head);
   if (binary !== undefined) {
     await first.rest[Symbol.asyncIterator]().return?.(undefined);
-    throw new BinaryInputError(
-      `binary data, not a log: ${binary}. Give the log as text, gzipped text (.gz), or the JSON the AWS CLI prints`,
-    );
+    throw binaryInputError(binary);
   }
   const forced = options.form;
-  const mode: Mode =
-    forced !== undefined
-      ? (DOCUMENT_FORMS as readonly string[]).includes(forced)
-        ? 'document'
-        : 'lines'
-      : (modeOf(first.head, true) ?? 'lines');
+  const mode = modeFor(forced, first.head);
 
   let out: LogEvent[] = [];
-  const reader = new LineFormReader(
-    (e) => out.push(e),
-    forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
-    blockIdPrefix(options.input),
-  );
+  const reader = lineReader((e) => out.push(e), forced, blockIdPrefix(options.input));
   reader.noticePaste(first.head.toString('utf8'));
   const documentCounts: DocumentCounts = { events: 0, skipped: 0 };
   let wholeText: string | undefined;
@@ -403,6 +392,25 @@ interface DocumentCounts {
   skipped: number;
 }
 
+function binaryInputError(reason: string): BinaryInputError {
+  return new BinaryInputError(
+    `binary data, not a log: ${reason}. Give the log as text, gzipped text (.gz), or the JSON the AWS CLI prints`,
+  );
+}
+
+/** Documents are read whole, everything else line by line: as forced, or as the input's start reads. */
+function modeFor(forced: InputForm | undefined, head: Buffer): Mode {
+  if (forced !== undefined) return (DOCUMENT_FORMS as readonly string[]).includes(forced) ? 'document' : 'lines';
+  return modeOf(head, true) ?? 'lines';
+}
+
+/** The line reader, held to the forced form when that is a line form. */
+function lineReader(sink: (event: LogEvent) => void, forced: InputForm | undefined, blockIds?: string): LineFormReader {
+  const form =
+    forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined;
+  return new LineFormReader(sink, form, blockIds);
+}
+
 /**
  * Reads a whole decoded text that starts like a document (JSON, a table, base64 payloads); one of no known shape is
  * read as lines after all (a JSON document cut short is salvaged as before). Events go to `out` in input order.
@@ -500,27 +508,18 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
     }
     const binary = binaryReason(bytes.subarray(0, HEAD_BYTES));
     if (binary !== undefined) {
-      throw new BinaryInputError(
-        `binary data, not a log: ${binary}. Give the log as text, gzipped text (.gz), or the JSON the AWS CLI prints`,
-      );
+      throw binaryInputError(binary);
     }
     const decoded = decodeInput(bytes);
-    problems.push(...decoded.problems);
+    // One problem per line with invalid bytes: a loop, since a spread of that many arguments overflows the stack.
+    for (const p of decoded.problems) problems.push(p);
     text = decoded.text;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const forced = options.form;
-  const mode: Mode =
-    forced !== undefined
-      ? (DOCUMENT_FORMS as readonly string[]).includes(forced)
-        ? 'document'
-        : 'lines'
-      : (modeOf(Buffer.from(text.slice(0, HEAD_BYTES), 'utf8'), true) ?? 'lines');
+  const mode = modeFor(forced, Buffer.from(text.slice(0, HEAD_BYTES), 'utf8'));
   const events: LogEvent[] = [];
-  const reader = new LineFormReader(
-    (e) => events.push(e),
-    forced !== undefined && (LINE_FORMS as readonly string[]).includes(forced) ? (forced as LineForm) : undefined,
-  );
+  const reader = lineReader((e) => events.push(e), forced);
   reader.noticePaste(text.slice(0, HEAD_BYTES));
   let counts: DocumentCounts = { events: 0, skipped: 0 };
   if (mode === 'lines') {

@@ -106,3 +106,16 @@ describe('a JSON document of many events', () => {
     expect(read.report.forms['filter-log-events-json']).toBe(COUNT);
   });
 });
+
+describe('parseInput on many lines with invalid UTF-8', () => {
+  it('reports every such line instead of failing (one problem per line, 200,000 of them)', () => {
+    // Prepare: a Latin-1 byte (0xE9) on each line, as a log saved in another encoding has.
+    const line = Buffer.concat([Buffer.from(`(${ID}) caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const bytes = Buffer.concat(Array.from({ length: 200_000 }, () => line));
+    // Act
+    const read = parseInput(bytes);
+    // Assess
+    expect(read.problems).toHaveLength(200_000);
+    expect(read.problems[0]).toEqual({ line: 1, reason: 'invalid UTF-8 bytes replaced with U+FFFD' });
+  });
+});
