@@ -63,7 +63,7 @@ function eventId(n: number): string {
   return String(n).padStart(56, '3');
 }
 
-function writeFiles(scratch: string, corpus: CorpusOptions): { truth: CorpusTruth; files: Record<CliFormat, string> } {
+export function writeFiles(scratch: string, corpus: CorpusOptions): { truth: CorpusTruth; files: Record<CliFormat, string> } {
   const files: Record<CliFormat, string> = {
     raw: join(scratch, 'ratio-raw.log'),
     'json-lines': join(scratch, 'ratio.jsonl'),
@@ -127,7 +127,7 @@ function timed(
 }
 
 /** Self time per function in a V8 .cpuprofile (written by --cpu-prof), top `top`. */
-function summarizeProfile(file: string, root: string, top: number): RatioResults['profile'] {
+export function summarizeProfile(file: string, root: string, top: number): RatioResults['profile'] {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
     samples: number[];
