@@ -88,11 +88,12 @@ export interface StreamOptions {
    */
   readonly input?: number;
   /**
-   * JSON lines whose message is an execution line come out as JsonLineEvent, decoded on first use (the trace
-   * builder reads them in place and decodes only the requests it keeps). For a reader that hands every event to a
-   * TraceBuilder (diagnose); default false: plain event objects.
+   * Execution lines come out as events decoded on first use: a raw line as ByteLineEvent (its bytes), a JSON line
+   * as JsonLineEvent (the line); the trace builder reads them in place and decodes only the requests it keeps. For
+   * a reader that hands every event to a TraceBuilder at once (diagnose): a ByteLineEvent holds its chunk until the
+   * builder pins it. Default false: plain event objects.
    */
-  readonly lazyJson?: boolean;
+  readonly lazy?: boolean;
 }
 
 /** The prefix of the ids given to blocks of lines without request ids in the n-th input. */
@@ -259,12 +260,12 @@ export async function* streamEventBatches(
   };
 
   if (mode === 'lines') {
-    const lazyJson = options.lazyJson === true;
+    const lazy = options.lazy === true;
     const splitter = new LineSplitter((text, lineNo) => {
       if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       text = reader.unescape(text);
       if (text.charCodeAt(0) === 123 /* { */) {
-        if (lazyJson) {
+        if (lazy) {
           const lazy = scanJsonLine(text, lineNo);
           if (lazy !== undefined && reader.pushJsonExecution(lazy)) return;
         }
@@ -277,7 +278,9 @@ export async function* streamEventBatches(
         }
       }
       reader.push(text, lineNo);
-    }, problems);
+    }, problems, lazy ? (bytes, start, end, lineNo) =>
+        // The first line may start with a byte order mark; any other `(` line may be an execution line kept as bytes.
+        lineNo > 1 && bytes[start] === 40 /* ( */ && reader.pushBytes(bytes, start, end, lineNo) : undefined);
     for await (const bytes of first.rest) {
       splitter.push(bytes);
       // An event whose value the next line may still continue (a wrapped line) is held back until that line is read.

@@ -9,6 +9,7 @@ import {
   textStart,
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
+import { ByteLineEvent, completedStatusIn, latin1, requestIdEndIn, textStartIn } from '../parse/byte-line.js';
 import { JsonLineEvent } from '../parse/json-line.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
 import { accessEvidenceText } from './access-evidence.js';
@@ -84,6 +85,10 @@ const BARE_TRAILER = /^(?:AWS Integration Endpoint RequestId|X-ray Tracing ID)/;
  * that merely mentions such a value (a comment, a sentence, a request body) is no record of a request.
  */
 const LONE_VALUE_PREFIX = /^[\s"'`]*$/;
+/** Lines still in bytes that requests in flight hold are made strings once their chunk is this many chunks old. */
+const PIN_AFTER_CHUNKS = 16;
+/** How often (in chunks) they are looked for. */
+const PIN_EVERY_CHUNKS = 8;
 /** Incomplete requests kept as examples (the rest are counted). */
 const MAX_INCOMPLETE_KEPT = 100;
 
@@ -121,10 +126,11 @@ export function recognise(event: LogEvent): Recognised {
 
 /**
  * The text of an execution line after its request id, decoded: `message` is the event's message, or the JSON line
- * that holds it (whose characters after the id may be escaped), the id ending at `close` in it.
+ * that holds it (whose characters after the id may be escaped), the id ending at `close` in it; a line still in
+ * bytes is decoded.
  */
 function textAfterId(event: LogEvent, message: string, close: number): string {
-  if (event instanceof JsonLineEvent) {
+  if (event instanceof JsonLineEvent || event instanceof ByteLineEvent) {
     const decoded = event.message;
     return decoded.slice(textStart(decoded, requestIdEnd(decoded)));
   }
@@ -218,6 +224,9 @@ export class TraceBuilder {
   private bare: { id: string; closed: boolean } | undefined;
   private bareBlocks = 0;
   private lastGroupIsNotLambda = true;
+  /** The last chunk a ByteLineEvent came in, and how many chunks came (see holdChunk). */
+  private chunkBytes: Buffer | undefined;
+  private chunks = 0;
   /** Lambda targets by endpoint URI: a stage calls a handful of functions, parsed once each. */
   private readonly targets = new Map<string, LambdaTarget | undefined>();
 
@@ -249,6 +258,11 @@ export class TraceBuilder {
         this.api.stage ??= group.stage;
       }
     }
+    // A raw line still in its bytes: read there, decoded only if its request is kept.
+    if (json === undefined && event instanceof ByteLineEvent) {
+      const bytes = event.buffer;
+      if (bytes !== undefined && this.lastGroupIsNotLambda && !this.keepSucceeded && this.addBytes(event, bytes)) return;
+    }
     // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object). The
     // message is `text` from `at` on: the event's own message, or its place in a JSON line.
     const text = json !== undefined ? json.raw : event.message;
@@ -258,7 +272,9 @@ export class TraceBuilder {
         // Most lines belong to a request already in flight: found without cutting the id out of the line.
         const p = this.pending.findByLine(text, at);
         if (p !== undefined) {
-          this.addPendingLine(p, event, text, at + p.id.length + 1);
+          const close = at + p.id.length + 1;
+          if (!this.apiKnown) this.readApiFacts(textAfterId(event, text, close));
+          this.addPendingLine(p, event, completedStatusAt(text, textStart(text, close)));
           return;
         }
       }
@@ -270,7 +286,8 @@ export class TraceBuilder {
           const end = json !== undefined ? requestIdEnd(message) : close;
           this.addExecutionNow(message.slice(1, end), message.slice(textStart(message, end)), event.timestamp);
         } else {
-          this.addExecution(event, text, at, close);
+          const status = completedStatusAt(text, textStart(text, close));
+          this.addExecution(event, text.slice(at + 1, close), status, text, close, undefined);
         }
         return;
       }
@@ -327,9 +344,40 @@ export class TraceBuilder {
     if (completedStatusAt(text, 0) !== undefined) this.bare.closed = true;
   }
 
-  /** An execution line whose message is `message` from `at` (its request id ends at `close`). */
-  private addExecution(event: LogEvent, message: string, at: number, close: number): void {
-    const id = message.slice(at + 1, close);
+  /**
+   * A raw line in bytes (ByteLineEvent), read there; false when it is no execution line after all (it is then read
+   * as text).
+   */
+  private addBytes(event: ByteLineEvent, bytes: Buffer): boolean {
+    const start = event.start;
+    const end = event.end;
+    const p = this.pending.findByBytes(bytes, start);
+    if (p !== undefined) {
+      if (!this.apiKnown) this.readApiFacts(textAfterId(event, '', -1));
+      this.holdChunk(p, bytes);
+      this.addPendingLine(p, event, completedStatusIn(bytes, textStartIn(bytes, start + p.id.length + 1, end), end));
+      return true;
+    }
+    const close = requestIdEndIn(bytes, start, end);
+    if (close === -1) return false;
+    this.executionSeen = true;
+    const status = completedStatusIn(bytes, textStartIn(bytes, close, end), end);
+    this.addExecution(event, latin1.call(bytes, start + 1, close), status, '', -1, bytes);
+    return true;
+  }
+
+  /**
+   * An execution line of request `id` whose "Method completed" status is `status` (undefined for other lines). The
+   * line is `message` with the id's `)` at `close`, or (`bytes` given) a ByteLineEvent still in those bytes.
+   */
+  private addExecution(
+    event: LogEvent,
+    id: string,
+    status: number | undefined,
+    message: string,
+    close: number,
+    bytes: Buffer | undefined,
+  ): void {
     let p = this.pending.get(id);
     if (p === undefined) {
       const k = this.live.get(id) ?? this.kept.get(id);
@@ -343,14 +391,36 @@ export class TraceBuilder {
       p = { id, key: prefixKeyOfId(id), events: [], order: this.requests++ };
       this.pending.add(p);
     }
-    this.addPendingLine(p, event, message, close);
+    if (!this.apiKnown) this.readApiFacts(textAfterId(event, message, close));
+    if (bytes !== undefined) this.holdChunk(p, bytes);
+    this.addPendingLine(p, event, status);
+  }
+
+  /**
+   * A request in flight is about to hold a line still in `bytes` (a reader's chunk). Chunks are counted as they
+   * come; every few chunks, the lines that requests still hold from older chunks are made strings, so that a request
+   * that stays open keeps no chunk in memory: at most about PIN_AFTER_CHUNKS chunks are held.
+   */
+  private holdChunk(p: Pending, bytes: Buffer): void {
+    if (bytes !== this.chunkBytes) {
+      this.chunkBytes = bytes;
+      this.chunks++;
+      if (this.chunks % PIN_EVERY_CHUNKS === 0) this.pinOldChunks();
+    }
+    p.chunk ??= this.chunks;
+  }
+
+  private pinOldChunks(): void {
+    const oldest = this.chunks - PIN_AFTER_CHUNKS;
+    for (const p of this.pending.values()) {
+      if (p.chunk === undefined || p.chunk > oldest) continue;
+      for (const e of p.events) if (e instanceof ByteLineEvent) e.pin();
+      p.chunk = undefined;
+    }
   }
 
   /** Stores a line of a request in flight; a status line settles it (dropped unread) or reads it (failed). */
-  private addPendingLine(p: Pending, event: LogEvent, message: string, close: number): void {
-    const start = textStart(message, close);
-    if (!this.apiKnown) this.readApiFacts(textAfterId(event, message, close));
-    const status = completedStatusAt(message, start);
+  private addPendingLine(p: Pending, event: LogEvent, status: number | undefined): void {
     if (status !== undefined && status < 500) {
       // The common case: a request that ended well. Its lines are dropped unread.
       this.pending.delete(p);

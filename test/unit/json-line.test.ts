@@ -183,7 +183,7 @@ async function* chunksOf(text: string, size: number): AsyncGenerator<Buffer> {
 }
 
 async function diagnoseText(text: string, lazyJson: boolean) {
-  const batches = streamEventBatches(chunksOf(text, 64 * 1024), () => undefined, { lazyJson });
+  const batches = streamEventBatches(chunksOf(text, 64 * 1024), () => undefined, { lazy: lazyJson });
   // A sample of 100 failed requests: the others are counted and skipped unread.
   const { diagnosis, traces } = await diagnoseEventBatches(batches, { maxClassified: 100 });
   return { diagnosis, traces: traces.traces };

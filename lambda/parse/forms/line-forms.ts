@@ -1,3 +1,4 @@
+import { ByteLineEvent, requestIdEndIn } from '../byte-line.js';
 import { requestIdEnd } from '../execution-log.js';
 import { parseFunctionLogLine } from '../function-log.js';
 import { readLine } from '../input.js';
@@ -319,6 +320,24 @@ export class LineFormReader {
     const raw = event.raw;
     this.prevWidth = raw.charCodeAt(raw.length - 1) === 13 ? raw.length - 1 : raw.length;
     this.cloudwatchLines++;
+    this.emit(event);
+    return true;
+  }
+
+  /**
+   * A raw line still in bytes (ASCII) that starts `(`: given out as a ByteLineEvent when push would give it out at
+   * once as an execution line (the reader is in its plain state, the input is no web paste, the line has a request
+   * id and no CR). False otherwise: the caller decodes the line and pushes it.
+   */
+  pushBytes(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+    const forced = this.forced;
+    if (this.pending !== undefined || this.testResponse || (forced !== undefined && forced !== 'cloudwatch')) return false;
+    if (this.webEscaped || bytes[end - 1] === 13 || requestIdEndIn(bytes, start, end) === -1) return false;
+    this.prevWidth = end - start;
+    this.cloudwatchLines++;
+    const event = new ByteLineEvent(bytes, start, end, lineNo);
+    this.lastExec = event;
+    this.lastExecLine = lineNo;
     this.emit(event);
     return true;
   }
