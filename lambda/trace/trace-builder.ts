@@ -1,5 +1,13 @@
 import { type AccessRecord, parseAccessLine } from '../parse/access-log.js';
 import {
+  ByteLineEvent,
+  completedStatusIn,
+  latin1,
+  requestIdEndIn,
+  STATUS_UNKNOWN,
+  textStartIn,
+} from '../parse/byte-line.js';
+import {
   completedStatusAt,
   executionFacts,
   type LambdaTarget,
@@ -9,8 +17,6 @@ import {
   textStart,
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
-import { ByteLineEvent, completedStatusIn, latin1, requestIdEndIn, textStartIn } from '../parse/byte-line.js';
-import { JsonLineEvent } from '../parse/json-line.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
 import { accessEvidenceText } from './access-evidence.js';
 import { accessRecordOfValue, firstAwsText } from './aws-text.js';
@@ -124,17 +130,21 @@ export function recognise(event: LogEvent): Recognised {
   return { source: 'other' };
 }
 
+/** The text of an execution line after its request id (the message decoded, for a line still in bytes). */
+function textAfterId(event: LogEvent): string {
+  const message = event.message;
+  return message.slice(textStart(message, requestIdEnd(message)));
+}
+
 /**
- * The text of an execution line after its request id, decoded: `message` is the event's message, or the JSON line
- * that holds it (whose characters after the id may be escaped), the id ending at `close` in it; a line still in
- * bytes is decoded.
+ * The "Method completed" status of a line in bytes whose id's `)` is at `close`; for a JSON line whose digits an
+ * escape follows, read from the decoded text.
  */
-function textAfterId(event: LogEvent, message: string, close: number): string {
-  if (event instanceof JsonLineEvent || event instanceof ByteLineEvent) {
-    const decoded = event.message;
-    return decoded.slice(textStart(decoded, requestIdEnd(decoded)));
-  }
-  return message.slice(textStart(message, close));
+function statusOf(event: ByteLineEvent, bytes: Buffer, close: number, end: number): number | undefined {
+  const status = completedStatusIn(bytes, textStartIn(bytes, close, end), end);
+  if (status !== STATUS_UNKNOWN) return status;
+  const message = event.message;
+  return completedStatusAt(message, textStart(message, requestIdEnd(message)));
 }
 
 function functionNameOfGroup(group: string | undefined): string | undefined {
@@ -245,10 +255,10 @@ export class TraceBuilder {
 
   add(event: LogEvent): void {
     this.linesRead++;
-    // A JSON line read lazily: its message is found in place in the line, decoded only if the request is kept.
-    const json = event instanceof JsonLineEvent ? event : undefined;
+    // A line still in its bytes (raw or JSON): read there, decoded only if its request is kept.
+    const lazy = event instanceof ByteLineEvent ? event : undefined;
     // Events come in runs from one log group: parse its name once per run, not once per line.
-    if (json !== undefined ? !json.inGroup(this.lastGroupName) : event.logGroupName !== this.lastGroupName) {
+    if (lazy !== undefined ? !lazy.inGroup(this.lastGroupName) : event.logGroupName !== this.lastGroupName) {
       const name = event.logGroupName;
       this.lastGroupName = name;
       this.lastGroupIsNotLambda = name === undefined || !name.startsWith('/aws/lambda/');
@@ -258,37 +268,30 @@ export class TraceBuilder {
         this.api.stage ??= group.stage;
       }
     }
-    // A raw line still in its bytes: read there, decoded only if its request is kept.
-    if (json === undefined && event instanceof ByteLineEvent) {
-      const bytes = event.buffer;
-      if (bytes !== undefined && this.lastGroupIsNotLambda && !this.keepSucceeded && this.addBytes(event, bytes)) return;
+    if (lazy !== undefined && this.lastGroupIsNotLambda && !this.keepSucceeded) {
+      const bytes = lazy.buffer;
+      if (bytes !== undefined && this.addBytes(lazy, bytes)) return;
     }
-    // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object). The
-    // message is `text` from `at` on: the event's own message, or its place in a JSON line.
-    const text = json !== undefined ? json.raw : event.message;
-    const at = json !== undefined ? json.at : 0;
-    if (text.charCodeAt(at) === 40 /* ( */ && this.lastGroupIsNotLambda) {
+    // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object).
+    const message = event.message;
+    if (message.charCodeAt(0) === 40 /* ( */ && this.lastGroupIsNotLambda) {
       if (!this.keepSucceeded) {
         // Most lines belong to a request already in flight: found without cutting the id out of the line.
-        const p = this.pending.findByLine(text, at);
+        const p = this.pending.findByLine(message);
         if (p !== undefined) {
-          const close = at + p.id.length + 1;
-          if (!this.apiKnown) this.readApiFacts(textAfterId(event, text, close));
-          this.addPendingLine(p, event, completedStatusAt(text, textStart(text, close)));
+          const start = textStart(message, p.id.length + 1);
+          if (!this.apiKnown) this.readApiFacts(message.slice(start));
+          this.addPendingLine(p, event, completedStatusAt(message, start));
           return;
         }
       }
-      const close = requestIdEnd(text, at);
+      const close = requestIdEnd(message);
       if (close !== -1) {
         this.executionSeen = true;
-        if (this.keepSucceeded) {
-          const message = event.message;
-          const end = json !== undefined ? requestIdEnd(message) : close;
-          this.addExecutionNow(message.slice(1, end), message.slice(textStart(message, end)), event.timestamp);
-        } else {
-          const status = completedStatusAt(text, textStart(text, close));
-          this.addExecution(event, text.slice(at + 1, close), status, text, close, undefined);
-        }
+        const id = message.slice(1, close);
+        const start = textStart(message, close);
+        if (this.keepSucceeded) this.addExecutionNow(id, message.slice(start), event.timestamp);
+        else this.addExecution(event, id, completedStatusAt(message, start), undefined);
         return;
       }
     }
@@ -345,44 +348,36 @@ export class TraceBuilder {
   }
 
   /**
-   * A raw line in bytes (ByteLineEvent), read there; false when it is no execution line after all (it is then read
-   * as text).
+   * A line in bytes (ByteLineEvent), read there; false when it is no execution line after all (it is then read as
+   * text).
    */
   private addBytes(event: ByteLineEvent, bytes: Buffer): boolean {
     const start = event.start;
     const end = event.end;
     const p = this.pending.findByBytes(bytes, start);
     if (p !== undefined) {
-      if (!this.apiKnown) this.readApiFacts(textAfterId(event, '', -1));
+      if (!this.apiKnown) this.readApiFacts(textAfterId(event));
       this.holdChunk(p, bytes);
-      this.addPendingLine(p, event, completedStatusIn(bytes, textStartIn(bytes, start + p.id.length + 1, end), end));
+      this.addPendingLine(p, event, statusOf(event, bytes, start + p.id.length + 1, end));
       return true;
     }
     const close = requestIdEndIn(bytes, start, end);
     if (close === -1) return false;
     this.executionSeen = true;
-    const status = completedStatusIn(bytes, textStartIn(bytes, close, end), end);
-    this.addExecution(event, latin1.call(bytes, start + 1, close), status, '', -1, bytes);
+    this.addExecution(event, latin1.call(bytes, start + 1, close), statusOf(event, bytes, close, end), bytes);
     return true;
   }
 
   /**
-   * An execution line of request `id` whose "Method completed" status is `status` (undefined for other lines). The
-   * line is `message` with the id's `)` at `close`, or (`bytes` given) a ByteLineEvent still in those bytes.
+   * An execution line of request `id` whose "Method completed" status is `status` (undefined for other lines);
+   * `bytes` when it is a ByteLineEvent still in those bytes.
    */
-  private addExecution(
-    event: LogEvent,
-    id: string,
-    status: number | undefined,
-    message: string,
-    close: number,
-    bytes: Buffer | undefined,
-  ): void {
+  private addExecution(event: LogEvent, id: string, status: number | undefined, bytes: Buffer | undefined): void {
     let p = this.pending.get(id);
     if (p === undefined) {
       const k = this.live.get(id) ?? this.kept.get(id);
       if (k !== undefined) {
-        this.addExecutionTo(k.trace, textAfterId(event, message, close), event.timestamp);
+        this.addExecutionTo(k.trace, textAfterId(event), event.timestamp);
         return;
       }
       if (this.isSettled(id)) return;
@@ -391,7 +386,7 @@ export class TraceBuilder {
       p = { id, key: prefixKeyOfId(id), events: [], order: this.requests++ };
       this.pending.add(p);
     }
-    if (!this.apiKnown) this.readApiFacts(textAfterId(event, message, close));
+    if (!this.apiKnown) this.readApiFacts(textAfterId(event));
     if (bytes !== undefined) this.holdChunk(p, bytes);
     this.addPendingLine(p, event, status);
   }
