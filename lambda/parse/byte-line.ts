@@ -34,110 +34,159 @@ const NO_BYTES = Buffer.alloc(0);
  */
 export class ByteLineEvent implements LogEvent {
   /** The line's text, once made (or set by a reader that joined a continued line onto it). */
-  private text: string | undefined;
+  protected text: string | undefined;
 
   constructor(
-    private bytes: Buffer,
+    protected bytes: Buffer,
     /** Where the message starts: its `(`. */
     readonly start: number,
     /** Where the message ends: the line's end (raw), or its closing quote (JSON). */
     readonly end: number,
     readonly line: number,
-    /** A JSON line's places (undefined for a raw line). Apart, so that the raw line's event stays small. */
-    private readonly places: JsonPlaces | undefined,
   ) {
     this.text = undefined;
   }
 
   /** A JSON line: the message's characters after its request id may be escaped. */
   get json(): boolean {
-    return this.places !== undefined;
+    return false;
   }
 
   /** The bytes that hold the line, or undefined once it is a string (decoded, pinned, or its message changed). */
   get buffer(): Buffer | undefined {
-    return this.text === undefined && this.places?.decoded === undefined ? this.bytes : undefined;
-  }
-
-  /** A JSON line's event, decoded once. */
-  private decode(json: JsonPlaces): LogEvent {
-    if (json.decoded === undefined) {
-      const raw = latin1.call(this.bytes, json.lineStart, json.lineEnd);
-      json.decoded = decodeJsonLine(raw, this.start - json.lineStart, this.end - json.lineStart, this.line);
-      this.bytes = NO_BYTES;
-    }
-    return json.decoded;
+    return this.text === undefined ? this.bytes : undefined;
   }
 
   get message(): string {
-    if (this.text !== undefined) return this.text;
-    const json = this.places;
-    if (json !== undefined) return this.decode(json).message;
-    this.text = latin1.call(this.bytes, this.start, this.end);
-    this.bytes = NO_BYTES;
+    if (this.text === undefined) {
+      this.text = latin1.call(this.bytes, this.start, this.end);
+      this.bytes = NO_BYTES;
+    }
     return this.text;
   }
 
   /** A reader that joins a continued line onto this one changes its message. */
   set message(message: string) {
-    const json = this.places;
-    if (json !== undefined) json.decoded = { ...this.decode(json), message };
-    else this.text = message;
+    this.text = message;
     this.bytes = NO_BYTES;
   }
 
   get timestamp(): number | undefined {
-    const json = this.places;
-    if (json === undefined) return undefined;
-    return json.decoded === undefined && json.ts !== -1 ? json.ts : this.decode(json).timestamp;
+    return undefined;
   }
 
   get logStreamName(): string | undefined {
-    const json = this.places;
-    return json === undefined ? undefined : this.decode(json).logStreamName;
+    return undefined;
   }
 
   get logGroupName(): string | undefined {
-    const json = this.places;
-    if (json === undefined || json.groupAt === -1) return undefined;
-    if (json.decoded !== undefined || json.groupEscaped) return this.decode(json).logGroupName;
-    json.group ??= latin1.call(this.bytes, json.groupAt, json.groupEnd);
-    return json.group;
+    return undefined;
   }
 
-  /** Whether the line's log group is `name`, compared in the bytes. */
+  /** Whether the line's log group is `name` (compared in the bytes). */
   inGroup(name: string | undefined): boolean {
-    const json = this.places;
-    if (json === undefined || json.groupAt === -1) return name === undefined;
-    if (json.decoded !== undefined || json.groupEscaped) return this.logGroupName === name;
-    if (name === undefined || name.length !== json.groupEnd - json.groupAt) return false;
-    const bytes = this.bytes;
-    const at = json.groupAt;
-    // From the end: log groups of one account share their start (`API-Gateway-Execution-Logs_`, `/aws/lambda/`).
-    for (let i = name.length - 1; i >= 0; i--) if (bytes[at + i] !== name.charCodeAt(i)) return false;
-    return true;
+    return name === undefined;
   }
 
   /** Makes the line a string and lets its chunk go. */
   pin(): void {
-    if (this.places !== undefined) this.decode(this.places);
-    else void this.message;
+    void this.message;
   }
 }
 
-/** Where a JSON line's parts are in its bytes, and what was decoded of it. */
-interface JsonPlaces {
-  /** The line is bytes [lineStart, lineEnd). */
-  readonly lineStart: number;
-  readonly lineEnd: number;
-  /** The `timestamp` when it is plain digits (read without JSON.parse: the same number), else -1. */
-  readonly ts: number;
-  /** The `logGroupName` string's characters [groupAt, groupEnd), or -1 (none, or not a string). */
-  readonly groupAt: number;
-  readonly groupEnd: number;
-  readonly groupEscaped: boolean;
-  decoded: LogEvent | undefined;
-  group: string | undefined;
+/** A JSON line in its bytes (a subclass, so that a raw line's event stays small). */
+class JsonByteLineEvent extends ByteLineEvent {
+  private decoded: LogEvent | undefined;
+  private group: string | undefined;
+  /** Whether the group's characters hold an escape: undefined until asked. */
+  private escapedGroup: boolean | undefined;
+
+  constructor(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    line: number,
+    /** The line is bytes [lineStart, lineEnd). */
+    private readonly lineStart: number,
+    private readonly lineEnd: number,
+    /** The `timestamp` when it is plain digits (read without JSON.parse: the same number), else -1. */
+    private readonly ts: number,
+    /** The `logGroupName` string's characters [groupAt, groupEnd), or -1 (none, or not a string). */
+    private readonly groupAt: number,
+    private readonly groupEnd: number,
+  ) {
+    super(bytes, start, end, line);
+    this.decoded = undefined;
+    this.group = undefined;
+    this.escapedGroup = undefined;
+  }
+
+  override get json(): boolean {
+    return true;
+  }
+
+  override get buffer(): Buffer | undefined {
+    return this.decoded === undefined ? this.bytes : undefined;
+  }
+
+  /** The event, decoded once. */
+  private get event(): LogEvent {
+    if (this.decoded === undefined) {
+      const raw = latin1.call(this.bytes, this.lineStart, this.lineEnd);
+      this.decoded = decodeJsonLine(raw, this.start - this.lineStart, this.end - this.lineStart, this.line);
+      this.bytes = NO_BYTES;
+    }
+    return this.decoded;
+  }
+
+  override get message(): string {
+    return this.event.message;
+  }
+
+  override set message(message: string) {
+    this.decoded = { ...this.event, message };
+  }
+
+  override get timestamp(): number | undefined {
+    return this.decoded === undefined && this.ts !== -1 ? this.ts : this.event.timestamp;
+  }
+
+  override get logStreamName(): string | undefined {
+    return this.event.logStreamName;
+  }
+
+  override get logGroupName(): string | undefined {
+    if (this.groupAt === -1) return undefined;
+    if (this.decoded !== undefined || this.groupEscaped()) return this.event.logGroupName;
+    this.group ??= latin1.call(this.bytes, this.groupAt, this.groupEnd);
+    return this.group;
+  }
+
+  private groupEscaped(): boolean {
+    if (this.escapedGroup === undefined) {
+      const b = this.bytes.indexOf(92, this.groupAt);
+      this.escapedGroup = b !== -1 && b < this.groupEnd;
+    }
+    return this.escapedGroup;
+  }
+
+  override inGroup(name: string | undefined): boolean {
+    if (this.groupAt === -1) return name === undefined;
+    if (this.decoded === undefined && name !== undefined && name.length === this.groupEnd - this.groupAt) {
+      const bytes = this.bytes;
+      const at = this.groupAt;
+      // From the end: log groups of one account share their start (`API-Gateway-Execution-Logs_`, `/aws/lambda/`).
+      let i = name.length - 1;
+      while (i >= 0 && bytes[at + i] === name.charCodeAt(i)) i--;
+      // The same characters: the same name, unless they hold an escape (a name holds none: groups have no `\`).
+      if (i < 0 && !nameHasEscape(name)) return true;
+    }
+    return this.logGroupName === name;
+  }
+
+  override pin(): void {
+    void this.event;
+  }
 }
 
 /**
@@ -163,8 +212,9 @@ function decodeJsonLine(raw: string, at: number, messageEnd: number, line: numbe
 const CONTROL = /[\u0000-\u001f]/g;
 
 /**
- * requestIdEnd on bytes: the index of the `)` that closes the id of the line at [start, end), or -1. An id byte
- * outside ASCII is refused too (the id would be cut from bytes as characters).
+ * requestIdEnd on bytes: the index of the `)` that closes the id of the line at [start, end), or -1. A byte outside
+ * ASCII (the id is cut from bytes as characters) or a backslash (in a JSON line, an escape) is refused too: such a
+ * line is read as text instead.
  */
 export function requestIdEndIn(bytes: Buffer, start: number, end: number): number {
   if (bytes[start] !== 40 /* ( */) return -1;
@@ -173,7 +223,7 @@ export function requestIdEndIn(bytes: Buffer, start: number, end: number): numbe
     const c = bytes[i] as number;
     if (c === 41 /* ) */) return i < start + 2 ? -1 : i;
     // No whitespace or parenthesis inside the id.
-    if (c <= 32 || c === 40 || c >= 128) return -1;
+    if (c <= 32 || c === 40 || c === 92 || c >= 128) return -1;
   }
   return -1;
 }
@@ -213,7 +263,18 @@ export function completedStatusIn(bytes: Buffer, start: number, end: number): nu
 /** A raw execution line at bytes [start, end) as a ByteLineEvent; undefined when it is none. */
 export function rawLineEvent(bytes: Buffer, start: number, end: number, lineNo: number): ByteLineEvent | undefined {
   if (requestIdEndIn(bytes, start, end) === -1) return undefined;
-  return new ByteLineEvent(bytes, start, end, lineNo, undefined);
+  return new ByteLineEvent(bytes, start, end, lineNo);
+}
+
+/** Whether a log group name holds a backslash (cached: the builder asks of the same name line after line). */
+let lastName = '';
+let lastNameEscape = false;
+function nameHasEscape(name: string): boolean {
+  if (name !== lastName) {
+    lastName = name;
+    lastNameEscape = name.includes('\\');
+  }
+  return lastNameEscape;
 }
 
 /** Keys the JSON scan tells apart (bits, so that a key given twice is noticed). */
@@ -350,14 +411,17 @@ export function jsonLineEvent(
     } else if (isDigit(c)) {
       // JSON has no leading zero (`0123`): such a line is left to JSON.parse, which refuses it.
       if (c === 48 && isDigit(bytes[v + 1])) return undefined;
-      let j = v;
-      let n = 0;
-      while (isDigit(bytes[j])) n = n * 10 + ((bytes[j++] as number) - 48);
+      let j = v + 1;
+      while (isDigit(bytes[j])) j++;
       const d = bytes[j];
       if (d === 46 /* . */ || d === 101 /* e */ || d === 69 /* E */) {
         j = numberEndIn(bytes, v);
         if (j === -1) return undefined;
-      } else if (key === TIMESTAMP && j - v <= MAX_TS_DIGITS) ts = n;
+      } else if (key === TIMESTAMP && j - v <= MAX_TS_DIGITS) {
+        let n = 0;
+        for (let k = v; k < j; k++) n = n * 10 + ((bytes[k] as number) - 48);
+        ts = n;
+      }
       after = j;
     } else {
       after = c === 45 /* - */ ? numberEndIn(bytes, v) : literalEndIn(bytes, v);
@@ -378,28 +442,10 @@ export function jsonLineEvent(
     break;
   }
   if (at === -1) return undefined;
-  // The message is an execution line, its request id inside the message and free of escapes (no `\` is an id byte).
+  // The message is an execution line, its request id inside the message (and free of escapes: see requestIdEndIn).
   const close = requestIdEndIn(bytes, at, messageEnd);
   if (close === -1) {
     return undefined;
   }
-  for (let k = at + 1; k < close; k++) if (bytes[k] === 92) return undefined;
-  let groupEscaped = false;
-  for (let k = groupAt; k < groupEnd; k++) {
-    if (bytes[k] === 92) {
-      groupEscaped = true;
-      break;
-    }
-  }
-  const places: JsonPlaces = {
-    lineStart: start,
-    lineEnd,
-    ts,
-    groupAt,
-    groupEnd,
-    groupEscaped,
-    decoded: undefined,
-    group: undefined,
-  };
-  return new ByteLineEvent(bytes, at, messageEnd, lineNo, places);
+  return new JsonByteLineEvent(bytes, at, messageEnd, lineNo, start, lineEnd, ts, groupAt, groupEnd);
 }
