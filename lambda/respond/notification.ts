@@ -55,6 +55,13 @@ function footer(d: Diagnosis | undefined, ctx: AlarmContext): string {
   const n = ctx.notice;
   const lines = ['', '--', `Alarm: ${clean(n.alarmName, 255)} (${n.state}) at ${formatTime(n.stateTime)}`];
   if (n.reason !== undefined) lines.push(`Reason: ${clean(n.reason, 600)}`);
+  const account = ctx.accountInSubject === true ? (d?.api.accountId ?? n.accountId) : undefined;
+  if (account !== undefined) {
+    // A central responder's alarm from a member account: the fixes and the links act on the member account.
+    lines.push(
+      `Account: the API is in account ${account}. Run the fix commands with that account's credentials (a profile or role in it), not the central account's; the console links open the account you are signed in to.`,
+    );
+  }
   const consoleLinks = links(d, ctx);
   if (consoleLinks.length > 0) lines.push('In the console:', ...consoleLinks.map((l) => `  ${l}`));
   return lines.join('\n');

@@ -208,6 +208,14 @@ describe('a central responder and a member account', () => {
     expect(m?.Message).toContain(`REST API ${HOME_API.name} (${ids[HOME_API.name]}) stage prod was found`);
   });
 
+  it("says the fix commands need the member account's credentials", () => {
+    for (const api of [HOME_API, FAR_API]) {
+      expect(messages.get(api.alarm)?.Message).toContain(
+        `Account: the API is in account ${MEMBER}. Run the fix commands with that account's credentials`,
+      );
+    }
+  });
+
   it('names the member account in the email subject, before the API', () => {
     for (const api of [HOME_API, FAR_API]) {
       expect(messages.get(api.alarm)?.Subject).toMatch(new RegExp(`^\\[ALARM\\] ${MEMBER} ${api.name}/prod: `));
