@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { LogEvent } from '../log-event.js';
 import { type DocumentProblem, eventOf, hasInsightsMessage } from './documents.js';
 
@@ -74,6 +74,10 @@ function stringEnd(buf: Buffer, from: number, n: number): number {
   }
   return -1;
 }
+
+/** 1 for the bytes the scanner passes over outside strings: all but `"`, `\n`, `{`, `}`, `[`, `]`. */
+const PLAIN = new Uint8Array(256).fill(1);
+for (const c of [QUOTE, NEWLINE, 0x7b, 0x7d, 0x5b, 0x5d]) PLAIN[c] = 0;
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -465,6 +469,9 @@ export class FilterLogEventsStream {
     let depth = this.scanDepth;
     let line = this.scanLine;
     while (p < n) {
+      // Bytes that mean nothing here (indentation, numbers, `:` and `,`) are passed in a tight loop.
+      while (p < n && PLAIN[buf[p] as number] === 1) p++;
+      if (p >= n) break;
       const c = buf[p] as number;
       if (c === QUOTE) {
         const end = stringEnd(buf, p + 1, n);
@@ -546,9 +553,11 @@ export class FilterLogEventsStream {
     const buf = this.buf;
     const first = items[0] as Item;
     const last = items[items.length - 1] as Item;
-    const valid = isUtf8(buf.subarray(first.start, last.end));
+    // ASCII (most logs) is copied as it is, cheaper than decoding it as UTF-8.
+    const range = buf.subarray(first.start, last.end);
+    const encoding = isAscii(range) ? 'latin1' : isUtf8(range) ? 'utf8' : undefined;
     const text = (from: number, to: number): string =>
-      valid ? buf.toString('utf8', from, to) : lenient.decode(buf.subarray(from, to));
+      encoding !== undefined ? buf.toString(encoding, from, to) : lenient.decode(buf.subarray(from, to));
     let values: unknown[] | undefined;
     try {
       values = JSON.parse(`[${text(first.start, last.end)}]`) as unknown[];
