@@ -129,13 +129,17 @@ describe('FilterLogEventsStream', () => {
   it('gives the same events for many random cuts of a longer document', () => {
     // Prepare: 300 events, some with escapes, multi-byte characters and a nested value.
     const events = Array.from({ length: 300 }, (_, i) => ({
+      ...(i % 11 === 0 ? { extra: { nested: ['}', { message: 'not the message' }] } } : {}),
       logStreamName: `s${i % 7}`,
       timestamp: 1551267071458 + i,
-      message: `(${ID}) ${'\u00e9\\"{['.repeat(i % 5)} line ${i}`,
-      ...(i % 11 === 0 ? { extra: { nested: ['}', { message: 'not the message' }] } } : {}),
+      message: `${i % 3 === 0 ? '"{ ' : ''}(${ID}) ${'\u00e9\\"{['.repeat(i % 5)} line ${i}`,
     }));
-    const bytes = enc.encode(JSON.stringify({ events }, null, 4));
+    const text = JSON.stringify({ events }, null, 4);
+    const bytes = enc.encode(text);
     const expected = whole(bytes);
+    // Each item's own "message" key (12 spaces in), not the one nested in `extra`.
+    const lines = text.split('\n').flatMap((l, i) => (l.startsWith('            "message":') ? [i + 1] : []));
+    expect(lines).toHaveLength(300);
     let seed = 7;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -147,7 +151,7 @@ describe('FilterLogEventsStream', () => {
       const read = streamed(bytes, cuts);
       // Assess: the nested "message" keys make the whole path's token count differ: it gives line 1 to every event.
       expect(withoutLine(read.events)).toEqual(withoutLine(expected.events));
-      expect(read.events[0]?.line).toBe(6);
+      expect(read.events.map((e) => e.line)).toEqual(lines);
     }
   });
 
@@ -259,6 +263,26 @@ describe('FilterLogEventsStream', () => {
       {
         line: 17,
         reason: expect.stringMatching(/^the JSON document breaks here \(",".*"\]" after events\[1\] expected/),
+      },
+    ]);
+  });
+
+  it('reads the items after a broken one of a compact document, which the whole path read as one raw line', () => {
+    // Prepare
+    const bytes = enc.encode(
+      `{"events":[{"message":"(${ID}) a"},{"message":"(${ID}) b" x},{"message":"(${ID}) c"}],"searchedLogStreams":[]}`,
+    );
+    // Act
+    const read = streamed(bytes, [30]);
+    // Assess
+    expect(read.events).toEqual([
+      { message: `(${ID}) a`, line: 1 },
+      { message: `(${ID}) c`, line: 1 },
+    ]);
+    expect(read.problems).toEqual([
+      {
+        line: 1,
+        reason: expect.stringMatching(/^events\[1\] is no valid JSON \(.+\); its "message" line is read if whole$/),
       },
     ]);
   });

@@ -45,6 +45,9 @@ const DOC_END = 8; // after the top-level `}` (another document may follow)
 const SALVAGE = 9; // the rest read line by line for its `"message"` fields
 const DONE = 10; // the rest is not read
 
+/** The longest line of a broken document read for its `"message"` field (CloudWatch's events are at most 256 KB). */
+const MAX_SALVAGED_LINE = 8 * 1024 * 1024;
+
 /** The keys `aws logs filter-log-events` and `get-log-events` print besides `events`. */
 const KNOWN_KEYS = new Set(['searchedLogStreams', 'nextToken', 'nextForwardToken', 'nextBackwardToken']);
 
@@ -205,9 +208,9 @@ export class FilterLogEventsStream {
     return this.heldChunks;
   }
 
-  /** How many bytes the reader holds now (the tail not yet read, and the input while pending). */
+  /** How many bytes the reader holds now: the tail not yet read, and the chunks held in case it is read whole. */
   get retained(): number {
-    return this.buf.length + (this.statusNow === 'pending' ? this.heldChunks.reduce((n, c) => n + c.length, 0) : 0);
+    return this.buf.length + this.heldChunks.reduce((n, c) => n + c.length, 0);
   }
 
   push(chunk: Buffer): void {
@@ -532,6 +535,16 @@ export class FilterLogEventsStream {
         this.salvageLine(p, nl, line);
         p = nl + 1;
         line++;
+      }
+      if (buf.length - p > MAX_SALVAGED_LINE) {
+        // No pretty-printed document has such a line (a compact one broken in the middle): not held in memory.
+        this.problem(
+          line,
+          `line ${line} is longer than ${MAX_SALVAGED_LINE} bytes: the rest of the document is not read`,
+        );
+        this.state = DONE;
+        this.readRest(final);
+        return;
       }
     } else {
       // Not read: its lines are counted for the UTF-8 check only.
