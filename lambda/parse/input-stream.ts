@@ -22,8 +22,9 @@ import type { LogEvent } from './log-event.js';
 /**
  * Reads a log input as it arrives, in any form API Gateway's logs reach people in (docs/input-forms.md), so that a
  * file of any size is diagnosed in bounded memory: line forms (CloudWatch lines, JSON lines, `aws logs tail`, an
- * export to S3, the console's Test output, bare lines) are read one line at a time; only a document (a JSON
- * document, a CSV or Markdown table, a subscription payload) is read whole, since its events are known only once it
+ * export to S3, the console's Test output, bare lines) are read one line at a time, and so is the JSON document of
+ * `aws logs filter-log-events`, item by item (forms/json-document-stream.ts); only another document (Logs Insights
+ * results, a CSV or Markdown table, a subscription payload) is read whole, since its events are known only once it
  * has been parsed. Gzip is recognised by its magic bytes and read through; binary input is refused once.
  */
 
@@ -93,6 +94,9 @@ export interface StreamOptions {
 function blockIdPrefix(input: number | undefined): string {
   return input !== undefined && input > 1 ? `input-${input}` : 'input';
 }
+
+/** How many bytes of a document held whole parseInput gives its streaming reader at a time. */
+const DOCUMENT_SLICE = 1024 * 1024;
 
 /** How much of the start is looked at to tell the form, at most. */
 const HEAD_BYTES = 64 * 1024;
@@ -455,7 +459,7 @@ function binaryInputError(reason: string): BinaryInputError {
   );
 }
 
-/** Documents are read whole, everything else line by line: as forced, or as the input's start reads. */
+/** Documents are read as documents, everything else line by line: as forced, or as the input's start reads. */
 function modeFor(forced: InputForm | undefined, head: Buffer): Mode {
   if (forced !== undefined) return (DOCUMENT_FORMS as readonly string[]).includes(forced) ? 'document' : 'lines';
   return modeOf(head, true) ?? 'lines';
@@ -586,21 +590,26 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
       ? documentStream(reader, onProblem, (e) => events.push(e))
       : undefined;
   if (doc !== undefined) {
-    doc.push(bytes ?? Buffer.from(text, 'utf8'));
+    const whole = bytes ?? Buffer.from(text, 'utf8');
+    // In slices, as a file arrives: each slice's items are parsed at once, never the whole document.
+    for (let at = 0; at < whole.length && doc.status !== 'whole'; at += DOCUMENT_SLICE) {
+      doc.push(whole.subarray(at, at + DOCUMENT_SLICE));
+    }
     doc.end();
-    if (doc.status !== 'whole') counts = { form: 'filter-log-events-json', events: doc.events, skipped: doc.skipped };
   }
-  // One problem per line with invalid bytes: a loop, since a spread of that many arguments overflows the stack.
-  if (counts.form === undefined) for (const p of decodedProblems) problems.push(p);
-  if (counts.form !== undefined) {
-    // Read above.
-  } else if (mode === 'lines') {
-    readWholeLines(text, reader, onProblem);
-    reader.end();
+  if (doc !== undefined && doc.status !== 'whole') {
+    counts = { form: 'filter-log-events-json', events: doc.events, skipped: doc.skipped };
   } else {
-    counts = readWholeDocument(text, forced as DocumentForm | undefined, reader, onProblem, (read) => {
-      for (const event of read) events.push(event);
-    });
+    // One problem per line with invalid bytes: a loop, since a spread of that many arguments overflows the stack.
+    for (const p of decodedProblems) problems.push(p);
+    if (mode === 'lines') {
+      readWholeLines(text, reader, onProblem);
+      reader.end();
+    } else {
+      counts = readWholeDocument(text, forced as DocumentForm | undefined, reader, onProblem, (read) => {
+        for (const event of read) events.push(event);
+      });
+    }
   }
   const stats = reader.stats;
   const forcedReport = forced !== undefined ? forcedMatch(forced, stats, counts, () => text) : undefined;

@@ -352,6 +352,36 @@ describe('streamEventBatches on a filter-log-events document', () => {
     expect(report?.lines).toBe(2_000);
   });
 
+  it('gives what parseInput gives for a document that breaks, is cut short or is followed by text', async () => {
+    for (const doc of [
+      PRETTY.replace('"timestamp": 1551267071459', '"timestamp": 155x'),
+      PRETTY.slice(0, PRETTY.lastIndexOf('"ingestionTime"')),
+      `${PRETTY}\ntrailing words\n`,
+      JSON.stringify({ events: [{ timestamp: 1 }, ...EVENTS] }),
+    ]) {
+      // Prepare
+      const bytes = Buffer.from(doc);
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += 101) yield bytes.subarray(i, i + 101);
+      }
+      const problems: InputProblem[] = [];
+      let report: unknown;
+      // Act
+      const batches: LogEvent[][] = [];
+      for await (const batch of streamEventBatches(chunks(), (p) => problems.push(p), {
+        report: (r) => (report = r),
+      })) {
+        batches.push(batch);
+      }
+      const read = parseInput(bytes);
+      // Assess
+      expect(batches.flat()).toEqual(read.events);
+      expect(problems.sort((a, b) => a.line - b.line)).toEqual(read.problems);
+      expect(problems.length).toBeGreaterThan(0);
+      expect(report).toEqual(read.report);
+    }
+  });
+
   it('reads the fixture as the whole path does, event for event and line for line', async () => {
     // Prepare
     const bytes = readFileSync(join(import.meta.dirname, '../fixtures/forms/filter-log-events.json'));
