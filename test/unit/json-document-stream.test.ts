@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readJsonDocument } from '../../lambda/parse/forms/documents.js';
 import { FilterLogEventsStream, type StreamedForm } from '../../lambda/parse/forms/json-document-stream.js';
 import { decodeInput, type InputProblem, parseCloudWatchInput } from '../../lambda/parse/input.js';
 import { parseInput, streamEventBatches } from '../../lambda/parse/input-stream.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
+import { runs } from './fuzz/arbitraries.js';
 
 // The streaming reader of `aws logs filter-log-events` JSON must give what the whole-document path (JSON.parse of the
 // whole text, then readJsonDocument) gives: the same events on the same lines, however the bytes are cut into chunks.
@@ -153,6 +155,52 @@ describe('FilterLogEventsStream', () => {
       expect(withoutLine(read.events)).toEqual(withoutLine(expected.events));
       expect(read.events.map((e) => e.line)).toEqual(lines);
     }
+  });
+
+  it('gives the events of the whole path for any events, layout, key order and chunk cuts', () => {
+    // A string value that is exactly "message" is a token the whole path counts as a message's line: left out.
+    const text = fc.string({ unit: 'binary', maxLength: 60 }).filter((t) => t !== 'message');
+    const item = fc.record(
+      {
+        logStreamName: text,
+        timestamp: fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constant('2026-11-25T03:12:05Z')),
+        message: fc.oneof(text, fc.constant(`(${ID}) Method completed with status: 502\n`)),
+        ingestionTime: fc.integer({ min: 0 }),
+        eventId: text,
+        logGroupName: text,
+      },
+      { requiredKeys: ['message'] },
+    );
+    const document = fc.record({
+      events: fc.array(item, { minLength: 1, maxLength: 12 }),
+      tokenFirst: fc.boolean(),
+      indent: fc.constantFrom<string | number>(0, 2, 4, '\t'),
+      cuts: fc.array(fc.nat({ max: 4_000 }), { maxLength: 10 }),
+    });
+    fc.assert(
+      fc.property(document, ({ events, tokenFirst, indent, cuts }) => {
+        // Prepare
+        const body = tokenFirst
+          ? {
+              nextToken: 'Bxkq6kVGFtq2y_Mo',
+              searchedLogStreams: [{ logStreamName: 's', searchedCompletely: true }],
+              events,
+            }
+          : { events, searchedLogStreams: [] };
+        const bytes = enc.encode(JSON.stringify(body, null, indent));
+        const expected = whole(bytes);
+        // Act
+        const read = streamed(
+          bytes,
+          [...new Set(cuts.filter((c) => c < bytes.length))].sort((a, b) => a - b),
+        );
+        // Assess
+        expect(read.status).toBe('streaming');
+        expect(read.events).toEqual(expected.events);
+        expect(read.problems).toEqual([]);
+      }),
+      { numRuns: runs(300) },
+    );
   });
 
   it('reports invalid UTF-8 on the line that holds it, as decoding the whole input does, and reads the event', () => {
