@@ -204,6 +204,7 @@ async function* readEvents(
   io: CliIo,
   form: InputForm | undefined,
   tally: ReadTally,
+  lazyJson = false,
 ): AsyncGenerator<LogEvent[]> {
   for (const [index, source] of sources.entries()) {
     tally.current = source.name;
@@ -219,6 +220,7 @@ async function* readEvents(
       yield* streamEventBatches(source.chunks, onProblem, {
         ...(form !== undefined ? { form } : {}),
         input: index + 1,
+        lazyJson,
         report: (report) => {
           tally.lines += report.lines;
           tally.unrecognised += report.unrecognised;
@@ -418,7 +420,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const { api, context } = contextOf(values);
     const tally: ReadTally = { lines: 0, unrecognised: 0, reports: [] };
-    const events = readEvents(await openSources(files, io), io, inputFormat as InputForm | undefined, tally);
+    // diagnose hands every event to the trace builder, which reads JSON lines in place (lazyJson); classify reads
+    // each event's fields itself.
+    const events = readEvents(
+      await openSources(files, io),
+      io,
+      inputFormat as InputForm | undefined,
+      tally,
+      command === 'diagnose',
+    );
 
     if (command === 'classify') {
       for await (const batch of events) {

@@ -16,6 +16,7 @@ import {
 import { FilterLogEventsStream } from './forms/json-document-stream.js';
 import { FORM_NAMES, LINE_FORMS, type LineForm, LineFormReader, type LineStats } from './forms/line-forms.js';
 import { decodeInput, type InputProblem, parseCloudWatchInput, readLine } from './input.js';
+import { scanJsonLine } from './json-line.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogEvent } from './log-event.js';
 
@@ -88,6 +89,12 @@ export interface StreamOptions {
    * without request ids is given ids of its own (`input-2-line-1`), not those of the first input's blocks.
    */
   readonly input?: number;
+  /**
+   * JSON lines whose message is an execution line come out as JsonLineEvent, decoded on first use (the trace
+   * builder reads them in place and decodes only the requests it keeps). For a reader that hands every event to a
+   * TraceBuilder (diagnose); default false: plain event objects.
+   */
+  readonly lazyJson?: boolean;
 }
 
 /** The prefix of the ids given to blocks of lines without request ids in the n-th input. */
@@ -257,10 +264,15 @@ export async function* streamEventBatches(
   };
 
   if (mode === 'lines') {
+    const lazyJson = options.lazyJson === true;
     const splitter = new LineSplitter((text, lineNo) => {
       if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       text = reader.unescape(text);
       if (text.charCodeAt(0) === 123 /* { */) {
+        if (lazyJson) {
+          const lazy = scanJsonLine(text, lineNo);
+          if (lazy !== undefined && reader.pushJsonExecution(lazy)) return;
+        }
         const read = readLine(text, lineNo, true);
         // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
         if (read?.problem !== undefined && !reader.continuing) problems(read.problem);

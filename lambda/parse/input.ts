@@ -181,7 +181,7 @@ export function readLine(raw: string, lineNo: number, keepLine = false): LineRea
   return event !== undefined ? { event, wrapped: true } : { event: { message: line }, wrapped: false };
 }
 
-function toEvent(item: unknown, line?: number): LogEvent | undefined {
+export function toEvent(item: unknown, line?: number): LogEvent | undefined {
   if (!isRecord(item) || typeof item.message !== 'string') return undefined;
   const event: { -readonly [K in keyof LogEvent]: LogEvent[K] } = { message: stripTrailingNewline(item.message) };
   const ts = item.timestamp;

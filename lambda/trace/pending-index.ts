@@ -16,11 +16,12 @@ const KEY_CHARS = 7;
 
 /**
  * The index key of an execution line: a hash of the first KEY_CHARS characters of its request id, read in place
- * from `(<id>) ...`; -1 when the line does not start that way or the id is shorter.
+ * from `(<id>) ...` (starting at `at` of `message`: a JSON line read in place); -1 when the line does not start that
+ * way or the id is shorter.
  */
-export function prefixKeyOfLine(message: string): number {
-  if (message.charCodeAt(0) !== 40 /* ( */) return -1;
-  return keyAt(message, 1);
+export function prefixKeyOfLine(message: string, at = 0): number {
+  if (message.charCodeAt(at) !== 40 /* ( */) return -1;
+  return keyAt(message, at + 1);
 }
 
 /** The same key for an id on its own: prefixKeyOfLine(`(${id}) ...`) === prefixKeyOfId(id). */
@@ -57,12 +58,12 @@ export class PendingIndex {
   }
 
   /** The request an execution line belongs to, when the fast lookup finds it; undefined means "ask get()". */
-  findByLine(message: string): Pending | undefined {
-    const p = this.byKey.get(prefixKeyOfLine(message));
+  findByLine(message: string, at = 0): Pending | undefined {
+    const p = this.byKey.get(prefixKeyOfLine(message, at));
     if (p === undefined) return undefined;
     const n = p.id.length;
     // The id must end where this one does (`)` right after it) and be the same characters (compared in place).
-    return message.charCodeAt(n + 1) === 41 /* ) */ && message.startsWith(p.id, 1) ? p : undefined;
+    return message.charCodeAt(at + n + 1) === 41 /* ) */ && message.startsWith(p.id, at + 1) ? p : undefined;
   }
 
   get(id: string): Pending | undefined {

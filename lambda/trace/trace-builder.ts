@@ -9,6 +9,7 @@ import {
   textStart,
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
+import { JsonLineEvent } from '../parse/json-line.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
 import { accessEvidenceText } from './access-evidence.js';
 import { accessRecordOfValue, firstAwsText } from './aws-text.js';
@@ -118,6 +119,18 @@ export function recognise(event: LogEvent): Recognised {
   return { source: 'other' };
 }
 
+/**
+ * The text of an execution line after its request id, decoded: `message` is the event's message, or the JSON line
+ * that holds it (whose characters after the id may be escaped), the id ending at `close` in it.
+ */
+function textAfterId(event: LogEvent, message: string, close: number): string {
+  if (event instanceof JsonLineEvent) {
+    const decoded = event.message;
+    return decoded.slice(textStart(decoded, requestIdEnd(decoded)));
+  }
+  return message.slice(textStart(message, close));
+}
+
 function functionNameOfGroup(group: string | undefined): string | undefined {
   return group?.startsWith('/aws/lambda/') ? group.slice('/aws/lambda/'.length) : undefined;
 }
@@ -223,34 +236,41 @@ export class TraceBuilder {
 
   add(event: LogEvent): void {
     this.linesRead++;
+    // A JSON line read lazily: its message is found in place in the line, decoded only if the request is kept.
+    const json = event instanceof JsonLineEvent ? event : undefined;
     // Events come in runs from one log group: parse its name once per run, not once per line.
-    if (event.logGroupName !== this.lastGroupName) {
-      this.lastGroupName = event.logGroupName;
-      this.lastGroupIsNotLambda = event.logGroupName === undefined || !event.logGroupName.startsWith('/aws/lambda/');
-      const group = parseExecutionLogGroupName(event.logGroupName);
+    if (json !== undefined ? !json.inGroup(this.lastGroupName) : event.logGroupName !== this.lastGroupName) {
+      const name = event.logGroupName;
+      this.lastGroupName = name;
+      this.lastGroupIsNotLambda = name === undefined || !name.startsWith('/aws/lambda/');
+      const group = parseExecutionLogGroupName(name);
       if (group !== undefined) {
         this.api.apiId ??= group.apiId;
         this.api.stage ??= group.stage;
       }
     }
-    // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object).
-    const message = event.message;
-    if (message.charCodeAt(0) === 40 /* ( */ && this.lastGroupIsNotLambda) {
+    // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object). The
+    // message is `text` from `at` on: the event's own message, or its place in a JSON line.
+    const text = json !== undefined ? json.raw : event.message;
+    const at = json !== undefined ? json.at : 0;
+    if (text.charCodeAt(at) === 40 /* ( */ && this.lastGroupIsNotLambda) {
       if (!this.keepSucceeded) {
         // Most lines belong to a request already in flight: found without cutting the id out of the line.
-        const p = this.pending.findByLine(message);
+        const p = this.pending.findByLine(text, at);
         if (p !== undefined) {
-          this.addPendingLine(p, event, message, p.id.length + 1);
+          this.addPendingLine(p, event, text, at + p.id.length + 1);
           return;
         }
       }
-      const close = requestIdEnd(message);
+      const close = requestIdEnd(text, at);
       if (close !== -1) {
         this.executionSeen = true;
         if (this.keepSucceeded) {
-          this.addExecutionNow(message.slice(1, close), message.slice(textStart(message, close)), event.timestamp);
+          const message = event.message;
+          const end = json !== undefined ? requestIdEnd(message) : close;
+          this.addExecutionNow(message.slice(1, end), message.slice(textStart(message, end)), event.timestamp);
         } else {
-          this.addExecution(event, message, close);
+          this.addExecution(event, text, at, close);
         }
         return;
       }
@@ -270,6 +290,7 @@ export class TraceBuilder {
       case 'other': {
         // Lines without the `(<request id>) ` prefix: pasted from the console's Test output, quoted bare, or after
         // another tool's columns. Their AWS text is read as the execution lines of one request.
+        const message = event.message;
         const aws = firstAwsText(message);
         if (aws?.source === 'execution') {
           this.executionSeen = true;
@@ -306,13 +327,14 @@ export class TraceBuilder {
     if (completedStatusAt(text, 0) !== undefined) this.bare.closed = true;
   }
 
-  private addExecution(event: LogEvent, message: string, close: number): void {
-    const id = message.slice(1, close);
+  /** An execution line whose message is `message` from `at` (its request id ends at `close`). */
+  private addExecution(event: LogEvent, message: string, at: number, close: number): void {
+    const id = message.slice(at + 1, close);
     let p = this.pending.get(id);
     if (p === undefined) {
       const k = this.live.get(id) ?? this.kept.get(id);
       if (k !== undefined) {
-        this.addExecutionTo(k.trace, message.slice(textStart(message, close)), event.timestamp);
+        this.addExecutionTo(k.trace, textAfterId(event, message, close), event.timestamp);
         return;
       }
       if (this.isSettled(id)) return;
@@ -327,7 +349,7 @@ export class TraceBuilder {
   /** Stores a line of a request in flight; a status line settles it (dropped unread) or reads it (failed). */
   private addPendingLine(p: Pending, event: LogEvent, message: string, close: number): void {
     const start = textStart(message, close);
-    if (!this.apiKnown) this.readApiFacts(message.slice(start));
+    if (!this.apiKnown) this.readApiFacts(textAfterId(event, message, close));
     const status = completedStatusAt(message, start);
     if (status !== undefined && status < 500) {
       // The common case: a request that ended well. Its lines are dropped unread.

@@ -63,7 +63,10 @@ function eventId(n: number): string {
   return String(n).padStart(56, '3');
 }
 
-export function writeFiles(scratch: string, corpus: CorpusOptions): { truth: CorpusTruth; files: Record<CliFormat, string> } {
+export function writeFiles(
+  scratch: string,
+  corpus: CorpusOptions,
+): { truth: CorpusTruth; files: Record<CliFormat, string> } {
   const files: Record<CliFormat, string> = {
     raw: join(scratch, 'ratio-raw.log'),
     'json-lines': join(scratch, 'ratio.jsonl'),

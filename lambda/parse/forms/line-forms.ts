@@ -1,6 +1,7 @@
 import { requestIdEnd } from '../execution-log.js';
 import { parseFunctionLogLine } from '../function-log.js';
 import { readLine } from '../input.js';
+import type { JsonLineEvent } from '../json-line.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
 import { isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
@@ -198,11 +199,7 @@ export class LineFormReader {
   push(raw: string, lineNo: number, parsed?: LogEvent): void {
     const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     const c = line.charCodeAt(0);
-    // Whether the line before this one filled the width the paste was wrapped at (this line goes on with it).
-    const wrappedOnto = this.prevWidth === this.wrapWidth;
-    // With no width seen (a paste too short to show one), a line exactly as long as a terminal's usual width may
-    // have been cut there: the next line goes on with it if it reads as no log line of its own.
-    const maybeWrapped = !wrappedOnto && this.wrapWidth === -1 && TERMINAL_WIDTHS.has(this.prevWidth);
+    const prevWidth = this.prevWidth;
     this.prevWidth = line.length;
     const forced = this.forced;
     // CloudWatch's own lines first: the common case, kept fast.
@@ -230,6 +227,11 @@ export class LineFormReader {
         return;
       }
     }
+    // Whether the line before this one filled the width the paste was wrapped at (this line goes on with it).
+    const wrappedOnto = prevWidth === this.wrapWidth;
+    // With no width seen (a paste too short to show one), a line exactly as long as a terminal's usual width may
+    // have been cut there: the next line goes on with it if it reads as no log line of its own.
+    const maybeWrapped = !wrappedOnto && this.wrapWidth === -1 && TERMINAL_WIDTHS.has(prevWidth);
     if (isFence(line)) {
       // A Markdown code fence opens or closes a pasted block: it ends what came before, and is no log line.
       this.flush();
@@ -303,6 +305,22 @@ export class LineFormReader {
       this.lastExecLine = lineNo;
     }
     this.emit(event);
+  }
+
+  /**
+   * A JSON line whose message is an execution line, read lazily (scanJsonLine): given out as push would give out its
+   * decoded event, when the reader is in the state where push gives such a line out at once. False otherwise: the
+   * caller reads the line as usual.
+   */
+  pushJsonExecution(event: JsonLineEvent): boolean {
+    const forced = this.forced;
+    if (this.pending !== undefined || this.testResponse || (forced !== undefined && forced !== 'cloudwatch'))
+      return false;
+    const raw = event.raw;
+    this.prevWidth = raw.charCodeAt(raw.length - 1) === 13 ? raw.length - 1 : raw.length;
+    this.cloudwatchLines++;
+    this.emit(event);
+    return true;
   }
 
   /** The last execution line given out, and its last input line: the next line may continue its message. */

@@ -1,0 +1,222 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { diagnoseEventBatches } from '../../lambda/diagnose.js';
+import { readLine } from '../../lambda/parse/input.js';
+import { streamEventBatches } from '../../lambda/parse/input-stream.js';
+import { JsonLineEvent, scanJsonLine } from '../../lambda/parse/json-line.js';
+import type { LogEvent } from '../../lambda/parse/log-event.js';
+import { TraceBuilder } from '../../lambda/trace/trace-builder.js';
+import { CorpusGenerator } from '../../scripts/bench/corpus.js';
+
+const ID = 'e346ac6c-6e9e-4f72-abde-8ea3765997f9';
+const GROUP = 'API-Gateway-Execution-Logs_b3nch4pi01/prod';
+
+/** The fields of an event, as plain values (a JsonLineEvent's are getters). */
+function fields(e: LogEvent) {
+  return {
+    message: e.message,
+    timestamp: e.timestamp,
+    logStreamName: e.logStreamName,
+    logGroupName: e.logGroupName,
+    line: e.line,
+  };
+}
+
+describe('scanJsonLine', () => {
+  it('reads the JSON lines AWS tools print, in place, with the fields readLine decodes', () => {
+    // Prepare: `aws logs filter-log-events --output json | jq -c '.events[]'` (the service's field order), the bench
+    // corpus's order, Python's json.dumps spacing, a CRLF line, an escaped body after the id.
+    const lines = [
+      `{"logStreamName":"f311a57feb405cc8a7a41ec68d57fe86","timestamp":1790000000000,"message":"(${ID}) Method completed with status: 502","ingestionTime":1790000000450,"eventId":"33333333333333333333333333333333333333333333333333333331"}`,
+      `{"message":"(${ID}) Extended Request Id: ZTM0NmFjNmMtNmU=","timestamp":1790000000001,"logStreamName":"abc","logGroupName":"${GROUP}"}`,
+      `{"message": "(${ID}) Endpoint response body before transformations: {\\"errorMessage\\":\\"boom\\"}", "timestamp": 1790000000002, "logGroupName": "${GROUP}"}`,
+      `{"timestamp":1790000000003,"message":"(${ID}) Lambda execution failed with status 200 due to customer function error: boom.\\n"}\r`,
+    ];
+    lines.forEach((line, i) => {
+      // Act
+      const lazy = scanJsonLine(line, i + 1);
+      const read = readLine(line, i + 1, true);
+      // Assess: taken, and the same event as JSON.parse gives.
+      expect(lazy, line).toBeInstanceOf(JsonLineEvent);
+      expect(read?.wrapped).toBe(true);
+      expect(fields(lazy as LogEvent)).toEqual(fields(read?.event as LogEvent));
+    });
+  });
+
+  it('gives the timestamp and log group without decoding the line, equal to the decoded ones', () => {
+    const line = `{"message":"(${ID}) Method completed with status: 200","timestamp":1790000000123,"logGroupName":"${GROUP}"}`;
+    const lazy = scanJsonLine(line, 7) as JsonLineEvent;
+    // Read before anything else decodes the line.
+    const timestamp = lazy.timestamp;
+    const group = lazy.logGroupName;
+    expect(lazy.inGroup(GROUP)).toBe(true);
+    expect(lazy.inGroup(`${GROUP}x`)).toBe(false);
+    expect(lazy.inGroup(undefined)).toBe(false);
+    expect({ timestamp, group }).toEqual({ timestamp: 1790000000123, group: GROUP });
+    expect(fields(lazy)).toEqual(fields(readLine(line, 7, true)?.event as LogEvent));
+  });
+
+  it('leaves every line it cannot read exactly to readLine', () => {
+    const declined = [
+      // not an execution line
+      `{"message":"START RequestId: ${ID} Version: $LATEST","logGroupName":"/aws/lambda/orders"}`,
+      // the id holds an escape, or the message is no string, or is given twice
+      `{"message":"(e346ac6c\\u002d6e9e) text"}`,
+      `{"message":42}`,
+      `{"message":"(${ID}) a","message":"(${ID}) b"}`,
+      // a key with an escape may be "message" itself
+      `{"mess\\u0061ge":"(${ID}) a","message":"(${ID}) b"}`,
+      // nested values, broken JSON, text after the object
+      `{"message":"(${ID}) a","labels":{"k":"v"}}`,
+      `{"message":"(${ID}) a"`,
+      `{"message":"(${ID}) a"} trailing`,
+      `{"message":"(${ID}) a",}`,
+      // the id's ")" is outside the message
+      `{"message":"(${ID}","x":") y"}`,
+    ];
+    for (const line of declined) expect(scanJsonLine(line, 1), line).toBeUndefined();
+  });
+
+  it('never disagrees with readLine on a flat object: either declines or gives the same event', () => {
+    const key = fc.constantFrom(
+      'message',
+      'timestamp',
+      'logGroupName',
+      'logStreamName',
+      'ingestionTime',
+      'eventId',
+      'x',
+      'mess\\u0061ge',
+      'a\\"b',
+    );
+    const stringValue = fc
+      .array(
+        fc.constantFrom(
+          `(${ID}) `,
+          `(${ID})`,
+          '(',
+          ')',
+          'Method completed with status: 502',
+          '\\"',
+          '\\\\',
+          '\\n',
+          '\\u00e9',
+          '\\/',
+          'é',
+          '日本',
+          ' ',
+          'x',
+          GROUP,
+          '1790000000000',
+        ),
+        { maxLength: 6 },
+      )
+      .map((parts) => `"${parts.join('')}"`);
+    const value = fc.oneof(
+      stringValue,
+      fc.constantFrom('1790000000000', '-1', '1.5', '2e3', '0', 'true', 'false', 'null', '{}', '[1]', '"a"'),
+    );
+    const spacing = fc.constantFrom({ colon: ':', comma: ',' }, { colon: ': ', comma: ', ' });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, value), { maxLength: 6 }), spacing, fc.boolean(), (pairs, s, crlf) => {
+        const line = `{${pairs.map(([k, v]) => `"${k}"${s.colon}${v}`).join(s.comma)}}${crlf ? '\r' : ''}`;
+        const lazy = scanJsonLine(line, 3);
+        if (lazy === undefined) return;
+        const read = readLine(line, 3, true);
+        expect(read?.wrapped).toBe(true);
+        // The fields read in place first, then the decoded ones: both equal readLine's.
+        const inPlace = { timestamp: lazy.timestamp, logGroupName: lazy.logGroupName };
+        const expected = fields(read?.event as LogEvent);
+        expect(inPlace).toEqual({ timestamp: expected.timestamp, logGroupName: expected.logGroupName });
+        expect(lazy.inGroup(expected.logGroupName)).toBe(true);
+        expect(fields(lazy)).toEqual(expected);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('reads a message holding a raw control character (no valid JSON) with it escaped, not as the whole line', () => {
+    // A tab pasted into a message: JSON.parse refuses the line; the scan found an execution line, which is read.
+    const line = `{"message":"(${ID}) Method completed with status: 502\tx","timestamp":5}`;
+    const lazy = scanJsonLine(line, 1) as JsonLineEvent;
+    expect(lazy.message).toBe(`(${ID}) Method completed with status: 502\tx`);
+    expect(lazy.timestamp).toBe(5);
+  });
+});
+
+describe('TraceBuilder on lazy JSON lines', () => {
+  it('reads the text after the id decoded, also for lines that reach a request already read', () => {
+    // Prepare: one failed request whose lines hold escapes, with lines after its status line (a trailer, and a body
+    // line out of order); the API's facts come from an escaped headers line. Fed as JSON lines, lazily and decoded.
+    const texts = [
+      'Extended Request Id: ZTM0NmFjNmMtNmU=',
+      'Endpoint request headers: {X-Amz-Source-Arn=arn:aws:execute-api:us-east-1:123456789012:b3nch4pi01/prod/GET/orders, User-Agent=\\"x\\"}',
+      'Endpoint response body before transformations: {\\"errorMessage\\":\\"boom\\"}',
+      'Method completed with status: 502',
+      'X-ray Tracing ID : Root=1-67891233-abcdef012345678912345678',
+      'Endpoint response body before transformations: {\\"late\\":\\"\\\\u00e9\\"}',
+    ];
+    const lines = texts.map(
+      (t, i) => `{"timestamp":${1790000000000 + i},"message":"(${ID}) ${t}","logGroupName":"${GROUP}"}`,
+    );
+    const lazy = new TraceBuilder();
+    const eager = new TraceBuilder();
+    // Act
+    lines.forEach((line, i) => {
+      lazy.add(scanJsonLine(line, i + 1) as JsonLineEvent);
+      eager.add(readLine(line, i + 1, true)?.event as LogEvent);
+    });
+    const a = lazy.finish();
+    const b = eager.finish();
+    // Assess: the trace's lines are the decoded texts, nothing of the JSON around them.
+    expect(a.traces).toHaveLength(1);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.traces[0]?.lines.map((l) => l.text).at(-1)).toBe(
+      'Endpoint response body before transformations: {"late":"\\u00e9"}',
+    );
+  });
+});
+
+async function* chunksOf(text: string, size: number): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function diagnoseText(text: string, lazyJson: boolean) {
+  const batches = streamEventBatches(chunksOf(text, 64 * 1024), () => undefined, { lazyJson });
+  // A sample of 100 failed requests: the others are counted and skipped unread.
+  const { diagnosis, traces } = await diagnoseEventBatches(batches, { maxClassified: 100 });
+  return { diagnosis, traces: traces.traces };
+}
+
+describe('diagnose on JSON lines read lazily', () => {
+  it('gives the same diagnosis and the same traces as JSON lines decoded one by one', async () => {
+    // Prepare: 30,000 lines of every failure kind, as `jq -c '.events[]'` prints them (escaped bodies included),
+    // more failed requests than the sample keeps, so that requests are also skipped unread.
+    const generator = new CorpusGenerator({ seed: 11, targetLines: 30_000, failureRate: 0.3 });
+    const lines: string[] = [];
+    for (let chunk = generator.nextChunk(4_096); chunk.length > 0; chunk = generator.nextChunk(4_096)) {
+      for (const e of chunk) {
+        lines.push(
+          JSON.stringify({
+            logStreamName: e.logStreamName,
+            timestamp: e.timestamp,
+            message: e.message,
+            ingestionTime: (e.timestamp ?? 0) + 450,
+            logGroupName: e.logGroupName,
+          }),
+        );
+      }
+    }
+    const text = `${lines.join('\n')}\n`;
+    expect(lines.some((l) => l.includes('\\"'))).toBe(true);
+    // Act
+    const lazy = await diagnoseText(text, true);
+    const eager = await diagnoseText(text, false);
+    // Assess
+    expect(lazy.diagnosis.failedRequests).toBeGreaterThan(400);
+    expect(lazy.traces.length).toBeLessThanOrEqual(100);
+    expect(JSON.stringify(lazy.diagnosis)).toBe(JSON.stringify(eager.diagnosis));
+    expect(JSON.stringify(lazy.traces)).toBe(JSON.stringify(eager.traces));
+  });
+});
