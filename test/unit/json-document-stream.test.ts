@@ -111,6 +111,7 @@ describe('FilterLogEventsStream', () => {
       ),
       `\ufeff${PRETTY}\n`,
       `\n\n  ${PRETTY}`,
+      PRETTY.replace('"events"', '"ev\\u0065nts"'),
     ];
     for (const doc of docs) {
       // Prepare

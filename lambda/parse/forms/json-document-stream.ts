@@ -302,6 +302,8 @@ export class FilterLogEventsStream {
         const end = stringEnd(buf, p + 1, n);
         if (end === -1) break;
         this.key = buf.toString('utf8', p + 1, end);
+        // A key written with escapes (`"ev\u0065nts"`) is the key JSON.parse reads.
+        if (this.key.includes('\\')) this.key = keyOf(buf.toString('utf8', p, end + 1));
         this.emptyObject = false;
         p = end + 1;
         this.state = COLON;
@@ -761,6 +763,15 @@ function messageOffset(buf: Buffer, from: number, to: number): number {
   let at = buf.indexOf('"message"', from, 'latin1');
   while (at !== -1 && at < to && buf[at - 1] === BACKSLASH) at = buf.indexOf('"message"', at + 1, 'latin1');
   return at === -1 || at >= to ? 0 : newlines(buf, from, at);
+}
+
+/** A JSON string token's value; '' when it is no JSON string. */
+function keyOf(token: string): string {
+  try {
+    return JSON.parse(token) as string;
+  } catch {
+    return '';
+  }
 }
 
 function errorText(error: unknown): string {
