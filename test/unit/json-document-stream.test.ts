@@ -295,7 +295,10 @@ describe('FilterLogEventsStream', () => {
     expect(withoutLine(read.events)).toEqual(salvaged(bytes).events);
     expect(read.events.map((e) => e.line)).toEqual([6, 13, 20]);
     expect(read.problems).toEqual([
-      { line: 10, reason: expect.stringMatching(/^events\[1\] is no valid JSON \(.+\); its "message" line is read/) },
+      {
+        line: 10,
+        reason: expect.stringMatching(/^events\[1\] is not valid JSON \(.+\); read from its "message" line$/),
+      },
     ]);
   });
 
@@ -331,7 +334,9 @@ describe('FilterLogEventsStream', () => {
     expect(read.problems).toEqual([
       {
         line: 1,
-        reason: expect.stringMatching(/^events\[1\] is no valid JSON \(.+\); its "message" line is read if whole$/),
+        reason: expect.stringMatching(
+          /^events\[1\] is not valid JSON \(.+\); skipped: it has no whole "message" line$/,
+        ),
       },
     ]);
   });

@@ -237,15 +237,16 @@ export class FilterLogEventsStream {
       this.salvageLine(this.pos, buf.length, this.line);
       this.flushSalvaged();
     } else if (this.state === ITEM && this.valueStart !== -1) {
+      const before = this.eventCount;
+      const read = this.salvageText(this.valueStart, buf.length, this.valueLine);
       this.problem(
         this.valueLine,
-        `the document ends inside events[${this.itemIndex}]: it was cut short; the ${this.eventCount} events before it were read, and its "message" line if whole`,
+        `the document is cut short inside events[${this.itemIndex}]: the ${before} events before it were read${read ? ', and this one from its "message" line' : ''}; save the whole output of the command to read the rest`,
       );
-      this.salvageText(this.valueStart, buf.length, this.valueLine);
     } else if (this.state !== DOC_END && this.state !== DONE) {
       this.problem(
         this.line,
-        `the document ends before the "}" that closes it: it was cut short; its ${this.eventCount} events were read`,
+        `the document is cut short (its closing "]" or "}" is missing): its ${this.eventCount} events were read; save the whole output of the command to read the rest`,
       );
     }
     this.check(buf.length, undefined, true);
@@ -519,7 +520,7 @@ export class FilterLogEventsStream {
     const found = this.buf.toString('utf8', at, Math.min(this.buf.length, at + 24)).split(/\r?\n/, 1)[0] ?? '';
     this.problem(
       this.line,
-      `the JSON document breaks here (${expected} expected, found ${JSON.stringify(found)}): its ${this.eventCount} events before were read; after it, its "message" lines are read one by one`,
+      `the JSON document breaks here (${expected} expected, found ${JSON.stringify(found)}): the ${this.eventCount} events before it were read; after it, only its "message" lines are read, one by one`,
     );
     this.state = SALVAGE;
     return false;
@@ -613,11 +614,11 @@ export class FilterLogEventsStream {
           this.toWhole();
           return;
         }
+        const read = this.salvageText(item.start, item.end, item.line);
         this.problem(
           item.line,
-          `events[${item.index}] is no valid JSON (${errorText(error)}); its "message" line is read if whole`,
+          `events[${item.index}] is not valid JSON (${errorText(error)}); ${read ? 'read from its "message" line' : 'skipped: it has no whole "message" line'}`,
         );
-        this.salvageText(item.start, item.end, item.line);
         continue;
       }
       this.item(value, { ...item, messageLine: item.line + messageOffset(buf, item.start, item.end) });
@@ -653,8 +654,12 @@ export class FilterLogEventsStream {
 
   // ----- salvage --------------------------------------------------------------------------------------------------
 
-  /** Reads the `"message"` lines of bytes [from, to) that could not be parsed, as the whole path salvages them. */
-  private salvageText(from: number, to: number, line: number): void {
+  /**
+   * Reads the `"message"` lines of bytes [from, to) that could not be parsed, as the whole path salvages them; whether
+   * an event was read.
+   */
+  private salvageText(from: number, to: number, line: number): boolean {
+    const before = this.eventCount;
     let p = from;
     let l = line;
     for (;;) {
@@ -666,6 +671,7 @@ export class FilterLogEventsStream {
       l++;
     }
     this.flushSalvaged();
+    return this.eventCount > before;
   }
 
   private salvageLine(from: number, to: number, line: number): void {
