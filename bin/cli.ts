@@ -204,7 +204,7 @@ async function* readEvents(
   io: CliIo,
   form: InputForm | undefined,
   tally: ReadTally,
-  lazyJson = false,
+  lazy = false,
 ): AsyncGenerator<LogEvent[]> {
   for (const [index, source] of sources.entries()) {
     tally.current = source.name;
@@ -220,7 +220,7 @@ async function* readEvents(
       yield* streamEventBatches(source.chunks, onProblem, {
         ...(form !== undefined ? { form } : {}),
         input: index + 1,
-        lazyJson,
+        lazy,
         report: (report) => {
           tally.lines += report.lines;
           tally.unrecognised += report.unrecognised;
@@ -420,7 +420,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const { api, context } = contextOf(values);
     const tally: ReadTally = { lines: 0, unrecognised: 0, reports: [] };
-    // diagnose hands every event to the trace builder, which reads JSON lines in place (lazyJson); classify reads
+    // diagnose hands every event to the trace builder, which reads execution lines in place (lazy); classify reads
     // each event's fields itself.
     const events = readEvents(
       await openSources(files, io),

@@ -487,11 +487,11 @@ function ratioOf(
 
 /** Where a missed ratio's time goes, per input (from section 5's profile and the per-phase CPU times it cites). */
 const RATIO_MISSED_WHY: Readonly<Record<string, string>> = {
-  raw: 'the loop only cuts lines and tests each; the CLI also turns every line into an event and joins it to its request: the trace builder (`add` and what it calls) and garbage collection are most of what remains, reading and cutting the lines (`decodeLines`, `read`) costing about what the whole loop does (profile below)',
+  raw: 'the loop only cuts lines and tests each; the CLI also joins every line to its request in the trace builder (`add`, `addBytes`) and classifies the failed ones; see the profile below',
   'json-lines':
-    "every line also goes through JSON.parse into an object before it is an event, the largest single cost after the trace builder; a hand-written reader of the flat event object was tried and was no faster than V8's JSON.parse",
+    'every line is also checked as a JSON object (`jsonLineEvent`) and joined to its request; the requests kept are decoded with JSON.parse; see the profile below',
   'filter-log-events':
-    'the document is read whole and parsed with one JSON.parse, as before (its events are known only once it has been parsed; going further needs a streaming JSON reader), so a 440 MB document is held in memory more than once and garbage collection dominates',
+    'the document is parsed with JSON.parse (event by event, or whole), and its events joined to their requests; see the profile below',
 };
 
 /** The Logs Insights model's inputs: this run's single-alarm storms and the corpora's sizes. */
@@ -589,10 +589,11 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
   p('is what counts (the machine is shared: absolute times move with its load, pairs of neighbouring runs much less).');
   p();
   const withCheckout = ratio.cases.some((c) => c.checkoutMs !== undefined && c.checkoutMs.length > 0);
+  const withRss = ratio.cases.some((c) => c.cliMaxRss !== undefined);
   p(
-    `| Input | File | Runs | Loop (median, min–max) | ${packaged ? 'Packaged CLI' : 'CLI'} (median, min–max) | ÷ loop (median of pairs) |${withCheckout ? ' Checkout through tsx (median) | ÷ loop |' : ''} Diagnosis matches the truth |`,
+    `| Input | File | Runs | Loop (median, min–max) | ${packaged ? 'Packaged CLI' : 'CLI'} (median, min–max) | ÷ loop (median of pairs) |${withCheckout ? ' Checkout through tsx (median) | ÷ loop |' : ''}${withRss ? ' Peak RSS: loop / CLI |' : ''} Diagnosis matches the truth |`,
   );
-  p(`|---|---:|---:|---:|---:|---:|${withCheckout ? '---:|---:|' : ''}---|`);
+  p(`|---|---:|---:|---:|---:|---:|${withCheckout ? '---:|---:|' : ''}${withRss ? '---:|' : ''}---|`);
   for (const c of ratio.cases) {
     const r = ratioOf(c);
     const t = c.checkoutMs !== undefined && c.checkoutMs.length > 0 ? c.checkoutMs : undefined;
@@ -610,9 +611,30 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
           ? `${matches(c.mismatches)} (packaged), ${matches(c.checkoutMismatches)} (checkout)`
           : matches(c.mismatches);
     p(
-      `| ${FORMAT_LABEL[c.format]} | ${mb(c.fileBytes)} | ${c.cliMs.length} | ${secs(median(c.baselineMs))} (${range(c.baselineMs, secs)}) | ${secs(median(c.cliMs))} (${range(c.cliMs, secs)}) | ${r.ratio.toFixed(2)}× (${range(r.runs, (v) => `${v.toFixed(2)}×`)}) |${checkout} ${truth} |`,
+      `| ${FORMAT_LABEL[c.format]} | ${mb(c.fileBytes)} | ${c.cliMs.length} | ${secs(median(c.baselineMs))} (${range(c.baselineMs, secs)}) | ${secs(median(c.cliMs))} (${range(c.cliMs, secs)}) | ${r.ratio.toFixed(2)}× (${range(r.runs, (v) => `${v.toFixed(2)}×`)}) |${checkout}${withRss ? ` ${c.baselineMaxRss !== undefined ? mb(c.baselineMaxRss) : '—'} / ${c.cliMaxRss !== undefined ? mb(c.cliMaxRss) : '—'} |` : ''} ${truth} |`,
     );
   }
+  p();
+  p(
+    'How the CLI keeps up with the loop: a chunk of 1 MB is read while the one before is worked on, its lines are cut from',
+  );
+  p(
+    'the bytes (lambda/parse/line-splitter.ts), and an ASCII line that is an execution line, raw or a JSON line whose message',
+  );
+  p(
+    "is one, stays in those bytes (lambda/parse/byte-line.ts: a JSON line's structure is checked by jumping from quote to",
+  );
+  p('quote, its message, timestamp and log group found in place). The trace builder finds the request and the "Method');
+  p(
+    'completed" status in the bytes, so a request that ends well is dropped without a string or a JSON.parse ever made of',
+  );
+  p(
+    'its lines; only the requests it keeps are decoded (a JSON line with JSON.parse, as before). Lines a request holds for',
+  );
+  p(
+    'longer than 16 chunks are made strings, so memory stays bounded: the peak RSS column is one more run of each under',
+  );
+  p('GNU time. A line outside ASCII, or in another form, is read as text as before.');
   p();
   if (ratio.profile !== undefined) {
     p(

@@ -16,7 +16,6 @@ import {
 import { FilterLogEventsStream } from './forms/json-document-stream.js';
 import { FORM_NAMES, LINE_FORMS, type LineForm, LineFormReader, type LineStats } from './forms/line-forms.js';
 import { decodeInput, type InputProblem, parseCloudWatchInput, readLine } from './input.js';
-import { scanJsonLine } from './json-line.js';
 import { LineSplitter } from './line-splitter.js';
 import type { LogEvent } from './log-event.js';
 
@@ -90,11 +89,12 @@ export interface StreamOptions {
    */
   readonly input?: number;
   /**
-   * JSON lines whose message is an execution line come out as JsonLineEvent, decoded on first use (the trace
-   * builder reads them in place and decodes only the requests it keeps). For a reader that hands every event to a
-   * TraceBuilder (diagnose); default false: plain event objects.
+   * Execution lines (raw, or JSON lines whose message is one) in ASCII chunks come out as ByteLineEvent, still in
+   * their bytes and decoded on first use; the trace builder reads them there and decodes only the requests it keeps.
+   * For a reader that hands every event to a TraceBuilder at once (diagnose): an event holds its chunk until the
+   * builder pins it. Default false: plain event objects.
    */
-  readonly lazyJson?: boolean;
+  readonly lazy?: boolean;
 }
 
 /** The prefix of the ids given to blocks of lines without request ids in the n-th input. */
@@ -264,25 +264,32 @@ export async function* streamEventBatches(
   };
 
   if (mode === 'lines') {
-    const lazyJson = options.lazyJson === true;
-    const splitter = new LineSplitter((text, lineNo) => {
-      if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      text = reader.unescape(text);
-      if (text.charCodeAt(0) === 123 /* { */) {
-        if (lazyJson) {
-          const lazy = scanJsonLine(text, lineNo);
-          if (lazy !== undefined && reader.pushJsonExecution(lazy)) return;
+    const lazy = options.lazy === true;
+    const splitter = new LineSplitter(
+      (text, lineNo) => {
+        if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        text = reader.unescape(text);
+        if (text.charCodeAt(0) === 123 /* { */) {
+          const read = readLine(text, lineNo, true);
+          // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
+          if (read?.problem !== undefined && !reader.continuing) problems(read.problem);
+          if (read?.wrapped === true) {
+            reader.push(text, lineNo, read.event);
+            return;
+          }
         }
-        const read = readLine(text, lineNo, true);
-        // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
-        if (read?.problem !== undefined && !reader.continuing) problems(read.problem);
-        if (read?.wrapped === true) {
-          reader.push(text, lineNo, read.event);
-          return;
-        }
-      }
-      reader.push(text, lineNo);
-    }, problems);
+        reader.push(text, lineNo);
+      },
+      problems,
+      lazy
+        ? (bytes, start, end, lineNo) => {
+            // The first line may start with a byte order mark; any other `(` or `{` line may be an execution line
+            // (raw, or JSON) kept as bytes.
+            const c = bytes[start];
+            return lineNo > 1 && (c === 40 || c === 123) && reader.pushBytes(bytes, start, end, lineNo);
+          }
+        : undefined,
+    );
     for await (const bytes of first.rest) {
       splitter.push(bytes);
       // An event whose value the next line may still continue (a wrapped line) is held back until that line is read.

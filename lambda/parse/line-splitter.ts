@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { latin1, utf8 } from './byte-line.js';
 import type { InputProblem } from './input.js';
 
 /**
@@ -15,9 +16,14 @@ export class LineSplitter {
   private carry: Buffer[] = [];
   private lineNo = 0;
 
+  /**
+   * @param bytesLine when given, sees each line of an ASCII chunk first, as its bytes [start, end) of `bytes`; a
+   *   line it takes (true) is not decoded (a reader that keeps lines as bytes: ByteLineEvent).
+   */
   constructor(
     private readonly line: (text: string, lineNo: number) => void,
     private readonly problems: (problem: InputProblem) => void,
+    private readonly bytesLine?: (bytes: Buffer, start: number, end: number, lineNo: number) => boolean,
   ) {}
 
   /** Reads a chunk: every line it ends is given out now; the rest waits for the next chunk (or end()). */
@@ -54,13 +60,17 @@ export class LineSplitter {
   /** The lines in bytes [start, end): `\n`-separated; the byte at `end` (a `\n`, or the end) is not read. */
   private decodeLines(bytes: Buffer, start: number, end: number): void {
     const region = bytes.subarray(start, end);
-    const decode = isAscii(region) ? latin1 : isUtf8(region) ? utf8 : undefined;
+    const ascii = isAscii(region);
+    const decode = ascii ? latin1 : isUtf8(region) ? utf8 : undefined;
+    const bytesLine = ascii ? this.bytesLine : undefined;
     let s = start;
     for (;;) {
       let e = bytes.indexOf(NEWLINE, s);
       if (e === -1 || e > end) e = end;
       this.lineNo++;
-      if (decode !== undefined) this.line(decode.call(bytes, s, e), this.lineNo);
+      if (bytesLine?.(bytes, s, e, this.lineNo) === true) {
+        // Taken as bytes.
+      } else if (decode !== undefined) this.line(decode.call(bytes, s, e), this.lineNo);
       else this.line(this.strictLine(bytes.subarray(s, e)), this.lineNo);
       if (e >= end) return;
       s = e + 1;
@@ -78,21 +88,5 @@ export class LineSplitter {
 }
 
 const NEWLINE = 0x0a;
-
-type Slice = (this: Buffer, start: number, end: number) => string;
-/**
- * Bytes [start, end) of a buffer as a string. Buffer's own latin1Slice / utf8Slice (what `toString(encoding, start,
- * end)` calls after normalising its arguments, once per line here: a tenth of the time spent cutting lines) when
- * this Node has them, else toString.
- */
-function sliceOf(encoding: 'latin1' | 'utf8'): Slice {
-  const own = (Buffer.prototype as unknown as Record<string, unknown>)[`${encoding}Slice`];
-  if (typeof own === 'function') return own as Slice;
-  return function (this: Buffer, start: number, end: number): string {
-    return this.toString(encoding, start, end);
-  };
-}
-const latin1 = sliceOf('latin1');
-const utf8 = sliceOf('utf8');
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });

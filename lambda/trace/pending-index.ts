@@ -9,6 +9,8 @@ export interface Pending {
   readonly events: LogEvent[];
   /** Order of the request's first line, so that traces come out in the order they started. */
   readonly order: number;
+  /** The oldest chunk (the trace builder's count) whose bytes its events still hold, if any (see ByteLineEvent). */
+  chunk?: number;
 }
 
 /** How many leading characters of a request id make its index key. */
@@ -16,18 +18,29 @@ const KEY_CHARS = 7;
 
 /**
  * The index key of an execution line: a hash of the first KEY_CHARS characters of its request id, read in place
- * from `(<id>) ...` (starting at `at` of `message`: a JSON line read in place); -1 when the line does not start that
- * way or the id is shorter.
+ * from `(<id>) ...`; -1 when the line does not start that way or the id is shorter.
  */
-export function prefixKeyOfLine(message: string, at = 0): number {
-  if (message.charCodeAt(at) !== 40 /* ( */) return -1;
-  return keyAt(message, at + 1);
+export function prefixKeyOfLine(message: string): number {
+  if (message.charCodeAt(0) !== 40 /* ( */) return -1;
+  return keyAt(message, 1);
 }
 
 /** The same key for an id on its own: prefixKeyOfLine(`(${id}) ...`) === prefixKeyOfId(id). */
 export function prefixKeyOfId(id: string): number {
   if (id.length < KEY_CHARS) return -1;
   return keyAt(id, 0);
+}
+
+/** prefixKeyOfLine for a line still in bytes (ASCII: a byte is a character): the same key. */
+export function prefixKeyOfBytes(bytes: Buffer, start: number): number {
+  if (bytes[start] !== 40 /* ( */) return -1;
+  let h = 0;
+  for (let i = start + 1; i < start + 1 + KEY_CHARS; i++) {
+    const c = bytes[i] as number;
+    if (!(c > 32) || c === 40 || c === 41) return -1;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  return h & 0x3fffffff;
 }
 
 /** The key of the KEY_CHARS characters of `text` from `start` (read in place: no string is cut). */
@@ -58,12 +71,23 @@ export class PendingIndex {
   }
 
   /** The request an execution line belongs to, when the fast lookup finds it; undefined means "ask get()". */
-  findByLine(message: string, at = 0): Pending | undefined {
-    const p = this.byKey.get(prefixKeyOfLine(message, at));
+  findByLine(message: string): Pending | undefined {
+    const p = this.byKey.get(prefixKeyOfLine(message));
     if (p === undefined) return undefined;
     const n = p.id.length;
     // The id must end where this one does (`)` right after it) and be the same characters (compared in place).
-    return message.charCodeAt(at + n + 1) === 41 /* ) */ && message.startsWith(p.id, at + 1) ? p : undefined;
+    return message.charCodeAt(n + 1) === 41 /* ) */ && message.startsWith(p.id, 1) ? p : undefined;
+  }
+
+  /** findByLine for a line still in bytes, starting at `start` (ASCII: a byte is a character). */
+  findByBytes(bytes: Buffer, start: number): Pending | undefined {
+    const p = this.byKey.get(prefixKeyOfBytes(bytes, start));
+    if (p === undefined) return undefined;
+    const id = p.id;
+    const n = id.length;
+    if (bytes[start + n + 1] !== 41 /* ) */) return undefined;
+    for (let i = 0; i < n; i++) if (bytes[start + 1 + i] !== id.charCodeAt(i)) return undefined;
+    return p;
   }
 
   get(id: string): Pending | undefined {

@@ -1,5 +1,13 @@
 import { type AccessRecord, parseAccessLine } from '../parse/access-log.js';
 import {
+  ByteLineEvent,
+  completedStatusIn,
+  latin1,
+  requestIdEndIn,
+  STATUS_UNKNOWN,
+  textStartIn,
+} from '../parse/byte-line.js';
+import {
   completedStatusAt,
   executionFacts,
   type LambdaTarget,
@@ -9,7 +17,6 @@ import {
   textStart,
 } from '../parse/execution-log.js';
 import { type FunctionLogRecord, isFailure, parseFunctionLogLine } from '../parse/function-log.js';
-import { JsonLineEvent } from '../parse/json-line.js';
 import { type LogEvent, type LogSource, parseExecutionLogGroupName, truncateText } from '../parse/log-event.js';
 import { accessEvidenceText } from './access-evidence.js';
 import { accessRecordOfValue, firstAwsText } from './aws-text.js';
@@ -84,6 +91,10 @@ const BARE_TRAILER = /^(?:AWS Integration Endpoint RequestId|X-ray Tracing ID)/;
  * that merely mentions such a value (a comment, a sentence, a request body) is no record of a request.
  */
 const LONE_VALUE_PREFIX = /^[\s"'`]*$/;
+/** Lines still in bytes that requests in flight hold are made strings once their chunk is this many chunks old. */
+const PIN_AFTER_CHUNKS = 16;
+/** How often (in chunks) they are looked for. */
+const PIN_EVERY_CHUNKS = 8;
 /** Incomplete requests kept as examples (the rest are counted). */
 const MAX_INCOMPLETE_KEPT = 100;
 
@@ -119,16 +130,21 @@ export function recognise(event: LogEvent): Recognised {
   return { source: 'other' };
 }
 
+/** The text of an execution line after its request id (the message decoded, for a line still in bytes). */
+function textAfterId(event: LogEvent): string {
+  const message = event.message;
+  return message.slice(textStart(message, requestIdEnd(message)));
+}
+
 /**
- * The text of an execution line after its request id, decoded: `message` is the event's message, or the JSON line
- * that holds it (whose characters after the id may be escaped), the id ending at `close` in it.
+ * The "Method completed" status of a line in bytes whose id's `)` is at `close`; for a JSON line whose digits an
+ * escape follows, read from the decoded text.
  */
-function textAfterId(event: LogEvent, message: string, close: number): string {
-  if (event instanceof JsonLineEvent) {
-    const decoded = event.message;
-    return decoded.slice(textStart(decoded, requestIdEnd(decoded)));
-  }
-  return message.slice(textStart(message, close));
+function statusOf(event: ByteLineEvent, bytes: Buffer, close: number, end: number): number | undefined {
+  const status = completedStatusIn(bytes, textStartIn(bytes, close, end), end);
+  if (status !== STATUS_UNKNOWN) return status;
+  const message = event.message;
+  return completedStatusAt(message, textStart(message, requestIdEnd(message)));
 }
 
 function functionNameOfGroup(group: string | undefined): string | undefined {
@@ -218,6 +234,9 @@ export class TraceBuilder {
   private bare: { id: string; closed: boolean } | undefined;
   private bareBlocks = 0;
   private lastGroupIsNotLambda = true;
+  /** The last chunk a ByteLineEvent came in, and how many chunks came (see holdChunk). */
+  private chunkBytes: Buffer | undefined;
+  private chunks = 0;
   /** Lambda targets by endpoint URI: a stage calls a handful of functions, parsed once each. */
   private readonly targets = new Map<string, LambdaTarget | undefined>();
 
@@ -236,10 +255,10 @@ export class TraceBuilder {
 
   add(event: LogEvent): void {
     this.linesRead++;
-    // A JSON line read lazily: its message is found in place in the line, decoded only if the request is kept.
-    const json = event instanceof JsonLineEvent ? event : undefined;
+    // A line still in its bytes (raw or JSON): read there, decoded only if its request is kept.
+    const lazy = event instanceof ByteLineEvent ? event : undefined;
     // Events come in runs from one log group: parse its name once per run, not once per line.
-    if (json !== undefined ? !json.inGroup(this.lastGroupName) : event.logGroupName !== this.lastGroupName) {
+    if (lazy !== undefined ? !lazy.inGroup(this.lastGroupName) : event.logGroupName !== this.lastGroupName) {
       const name = event.logGroupName;
       this.lastGroupName = name;
       this.lastGroupIsNotLambda = name === undefined || !name.startsWith('/aws/lambda/');
@@ -249,29 +268,30 @@ export class TraceBuilder {
         this.api.stage ??= group.stage;
       }
     }
-    // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object). The
-    // message is `text` from `at` on: the event's own message, or its place in a JSON line.
-    const text = json !== undefined ? json.raw : event.message;
-    const at = json !== undefined ? json.at : 0;
-    if (text.charCodeAt(at) === 40 /* ( */ && this.lastGroupIsNotLambda) {
+    if (lazy !== undefined && this.lastGroupIsNotLambda && !this.keepSucceeded) {
+      const bytes = lazy.buffer;
+      if (bytes !== undefined && this.addBytes(lazy, bytes)) return;
+    }
+    // Fast path for the bulk of the input: execution log lines, stored unread (no intermediate object).
+    const message = event.message;
+    if (message.charCodeAt(0) === 40 /* ( */ && this.lastGroupIsNotLambda) {
       if (!this.keepSucceeded) {
         // Most lines belong to a request already in flight: found without cutting the id out of the line.
-        const p = this.pending.findByLine(text, at);
+        const p = this.pending.findByLine(message);
         if (p !== undefined) {
-          this.addPendingLine(p, event, text, at + p.id.length + 1);
+          const start = textStart(message, p.id.length + 1);
+          if (!this.apiKnown) this.readApiFacts(message.slice(start));
+          this.addPendingLine(p, event, completedStatusAt(message, start));
           return;
         }
       }
-      const close = requestIdEnd(text, at);
+      const close = requestIdEnd(message);
       if (close !== -1) {
         this.executionSeen = true;
-        if (this.keepSucceeded) {
-          const message = event.message;
-          const end = json !== undefined ? requestIdEnd(message) : close;
-          this.addExecutionNow(message.slice(1, end), message.slice(textStart(message, end)), event.timestamp);
-        } else {
-          this.addExecution(event, text, at, close);
-        }
+        const id = message.slice(1, close);
+        const start = textStart(message, close);
+        if (this.keepSucceeded) this.addExecutionNow(id, message.slice(start), event.timestamp);
+        else this.addExecution(event, id, completedStatusAt(message, start), undefined);
         return;
       }
     }
@@ -327,14 +347,37 @@ export class TraceBuilder {
     if (completedStatusAt(text, 0) !== undefined) this.bare.closed = true;
   }
 
-  /** An execution line whose message is `message` from `at` (its request id ends at `close`). */
-  private addExecution(event: LogEvent, message: string, at: number, close: number): void {
-    const id = message.slice(at + 1, close);
+  /**
+   * A line in bytes (ByteLineEvent), read there; false when it is no execution line after all (it is then read as
+   * text).
+   */
+  private addBytes(event: ByteLineEvent, bytes: Buffer): boolean {
+    const start = event.start;
+    const end = event.end;
+    const p = this.pending.findByBytes(bytes, start);
+    if (p !== undefined) {
+      if (!this.apiKnown) this.readApiFacts(textAfterId(event));
+      this.holdChunk(p, bytes);
+      this.addPendingLine(p, event, statusOf(event, bytes, start + p.id.length + 1, end));
+      return true;
+    }
+    const close = requestIdEndIn(bytes, start, end);
+    if (close === -1) return false;
+    this.executionSeen = true;
+    this.addExecution(event, latin1.call(bytes, start + 1, close), statusOf(event, bytes, close, end), bytes);
+    return true;
+  }
+
+  /**
+   * An execution line of request `id` whose "Method completed" status is `status` (undefined for other lines);
+   * `bytes` when it is a ByteLineEvent still in those bytes.
+   */
+  private addExecution(event: LogEvent, id: string, status: number | undefined, bytes: Buffer | undefined): void {
     let p = this.pending.get(id);
     if (p === undefined) {
       const k = this.live.get(id) ?? this.kept.get(id);
       if (k !== undefined) {
-        this.addExecutionTo(k.trace, textAfterId(event, message, close), event.timestamp);
+        this.addExecutionTo(k.trace, textAfterId(event), event.timestamp);
         return;
       }
       if (this.isSettled(id)) return;
@@ -343,14 +386,36 @@ export class TraceBuilder {
       p = { id, key: prefixKeyOfId(id), events: [], order: this.requests++ };
       this.pending.add(p);
     }
-    this.addPendingLine(p, event, message, close);
+    if (!this.apiKnown) this.readApiFacts(textAfterId(event));
+    if (bytes !== undefined) this.holdChunk(p, bytes);
+    this.addPendingLine(p, event, status);
+  }
+
+  /**
+   * A request in flight is about to hold a line still in `bytes` (a reader's chunk). Chunks are counted as they
+   * come; every few chunks, the lines that requests still hold from older chunks are made strings, so that a request
+   * that stays open keeps no chunk in memory: at most about PIN_AFTER_CHUNKS chunks are held.
+   */
+  private holdChunk(p: Pending, bytes: Buffer): void {
+    if (bytes !== this.chunkBytes) {
+      this.chunkBytes = bytes;
+      this.chunks++;
+      if (this.chunks % PIN_EVERY_CHUNKS === 0) this.pinOldChunks();
+    }
+    p.chunk ??= this.chunks;
+  }
+
+  private pinOldChunks(): void {
+    const oldest = this.chunks - PIN_AFTER_CHUNKS;
+    for (const p of this.pending.values()) {
+      if (p.chunk === undefined || p.chunk > oldest) continue;
+      for (const e of p.events) if (e instanceof ByteLineEvent) e.pin();
+      p.chunk = undefined;
+    }
   }
 
   /** Stores a line of a request in flight; a status line settles it (dropped unread) or reads it (failed). */
-  private addPendingLine(p: Pending, event: LogEvent, message: string, close: number): void {
-    const start = textStart(message, close);
-    if (!this.apiKnown) this.readApiFacts(textAfterId(event, message, close));
-    const status = completedStatusAt(message, start);
+  private addPendingLine(p: Pending, event: LogEvent, status: number | undefined): void {
     if (status !== undefined && status < 500) {
       // The common case: a request that ended well. Its lines are dropped unread.
       this.pending.delete(p);

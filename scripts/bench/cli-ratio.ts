@@ -32,6 +32,9 @@ export interface RatioCase {
   readonly mismatches: readonly string[];
   readonly checkoutMismatches?: readonly string[];
   readonly error?: string;
+  /** Peak RSS in bytes of one more run each (GNU time's %M), when /usr/bin/time exists. */
+  readonly baselineMaxRss?: number;
+  readonly cliMaxRss?: number;
 }
 
 export interface RatioResults {
@@ -117,6 +120,18 @@ export function writeFiles(
     closeSync(doc);
   }
   return { truth: generator.truth, files };
+}
+
+/** Peak RSS in bytes of one run (GNU time's %M); undefined without /usr/bin/time or when the run fails. */
+function maxRssOf(command: string, args: string[], cwd: string): number | undefined {
+  if (!existsSync('/usr/bin/time')) return undefined;
+  const out = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', command, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const kb = /maxrss_kb=(\d+)/.exec(out.stderr ?? '')?.[1];
+  return out.status === 0 && kb !== undefined ? Number(kb) * 1024 : undefined;
 }
 
 function timed(
@@ -217,8 +232,13 @@ export function benchCliRatio(
           }
         }
       }
+      // Memory: one more run of each under GNU time (the timed runs stay free of its wrapper).
+      const baselineMaxRss = maxRssOf(process.execPath, ['-e', BASELINE, file], root);
+      const cliMaxRss = maxRssOf(packaged, ['diagnose', '--format', 'json', file], app);
       cases.push({
         format,
+        ...(baselineMaxRss !== undefined ? { baselineMaxRss } : {}),
+        ...(cliMaxRss !== undefined ? { cliMaxRss } : {}),
         fileBytes: statSync(file).size,
         lines: truth.lines,
         baselineMs,

@@ -1,7 +1,7 @@
+import { jsonLineEvent, rawLineEvent } from '../byte-line.js';
 import { requestIdEnd } from '../execution-log.js';
 import { parseFunctionLogLine } from '../function-log.js';
 import { readLine } from '../input.js';
-import type { JsonLineEvent } from '../json-line.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
 import { isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
@@ -308,17 +308,30 @@ export class LineFormReader {
   }
 
   /**
-   * A JSON line whose message is an execution line, read lazily (scanJsonLine): given out as push would give out its
-   * decoded event, when the reader is in the state where push gives such a line out at once. False otherwise: the
-   * caller reads the line as usual.
+   * A line still in bytes (ASCII) that starts `(` or `{`: given out as a ByteLineEvent when push would give it out
+   * at once as an execution line (a raw one, or a JSON line whose message is one), the reader being in its plain
+   * state and the input no web paste. False otherwise: the caller decodes the line and pushes it.
    */
-  pushJsonExecution(event: JsonLineEvent): boolean {
+  pushBytes(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
     const forced = this.forced;
     if (this.pending !== undefined || this.testResponse || (forced !== undefined && forced !== 'cloudwatch'))
       return false;
-    const raw = event.raw;
-    this.prevWidth = raw.charCodeAt(raw.length - 1) === 13 ? raw.length - 1 : raw.length;
+    if (this.webEscaped) return false;
+    const cr = bytes[end - 1] === 13;
+    if (bytes[start] === 123 /* { */) {
+      const event = jsonLineEvent(bytes, start, end, lineNo);
+      if (event === undefined) return false;
+      this.prevWidth = end - start - (cr ? 1 : 0);
+      this.cloudwatchLines++;
+      this.emit(event);
+      return true;
+    }
+    const event = cr ? undefined : rawLineEvent(bytes, start, end, lineNo);
+    if (event === undefined) return false;
+    this.prevWidth = end - start;
     this.cloudwatchLines++;
+    this.lastExec = event;
+    this.lastExecLine = lineNo;
     this.emit(event);
     return true;
   }

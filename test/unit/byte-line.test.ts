@@ -1,9 +1,10 @@
+import { isAscii } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diagnoseEventBatches } from '../../lambda/diagnose.js';
+import { ByteLineEvent, jsonLineEvent, rawLineEvent } from '../../lambda/parse/byte-line.js';
 import { readLine } from '../../lambda/parse/input.js';
 import { streamEventBatches } from '../../lambda/parse/input-stream.js';
-import { JsonLineEvent, scanJsonLine } from '../../lambda/parse/json-line.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
 import { TraceBuilder } from '../../lambda/trace/trace-builder.js';
 import { CorpusGenerator } from '../../scripts/bench/corpus.js';
@@ -11,7 +12,7 @@ import { CorpusGenerator } from '../../scripts/bench/corpus.js';
 const ID = 'e346ac6c-6e9e-4f72-abde-8ea3765997f9';
 const GROUP = 'API-Gateway-Execution-Logs_b3nch4pi01/prod';
 
-/** The fields of an event, as plain values (a JsonLineEvent's are getters). */
+/** The fields of an event, as plain values (a ByteLineEvent's are getters). */
 function fields(e: LogEvent) {
   return {
     message: e.message,
@@ -22,7 +23,14 @@ function fields(e: LogEvent) {
   };
 }
 
-describe('scanJsonLine', () => {
+/** A JSON line as the reader hands it over: its ASCII bytes, in a chunk with other bytes around it. */
+function scanJsonLine(line: string, lineNo: number): ByteLineEvent | undefined {
+  expect(isAscii(Buffer.from(line, 'utf8'))).toBe(true);
+  const bytes = Buffer.from(`x\n${line}\n{"y":1}`, 'latin1');
+  return jsonLineEvent(bytes, 2, 2 + line.length, lineNo);
+}
+
+describe('jsonLineEvent', () => {
   it('reads the JSON lines AWS tools print, in place, with the fields readLine decodes', () => {
     // Prepare: `aws logs filter-log-events --output json | jq -c '.events[]'` (the service's field order), the bench
     // corpus's order, Python's json.dumps spacing, a CRLF line, an escaped body after the id.
@@ -37,7 +45,7 @@ describe('scanJsonLine', () => {
       const lazy = scanJsonLine(line, i + 1);
       const read = readLine(line, i + 1, true);
       // Assess: taken, and the same event as JSON.parse gives.
-      expect(lazy, line).toBeInstanceOf(JsonLineEvent);
+      expect(lazy, line).toBeInstanceOf(ByteLineEvent);
       expect(read?.wrapped).toBe(true);
       expect(fields(lazy as LogEvent)).toEqual(fields(read?.event as LogEvent));
     });
@@ -45,7 +53,7 @@ describe('scanJsonLine', () => {
 
   it('gives the timestamp and log group without decoding the line, equal to the decoded ones', () => {
     const line = `{"message":"(${ID}) Method completed with status: 200","timestamp":1790000000123,"logGroupName":"${GROUP}"}`;
-    const lazy = scanJsonLine(line, 7) as JsonLineEvent;
+    const lazy = scanJsonLine(line, 7) as ByteLineEvent;
     // Read before anything else decodes the line.
     const timestamp = lazy.timestamp;
     const group = lazy.logGroupName;
@@ -101,9 +109,8 @@ describe('scanJsonLine', () => {
           '\\\\',
           '\\n',
           '\\u00e9',
+          '\\u65e5',
           '\\/',
-          'é',
-          '日本',
           ' ',
           'x',
           GROUP,
@@ -138,13 +145,62 @@ describe('scanJsonLine', () => {
   it('reads a message holding a raw control character (no valid JSON) with it escaped, not as the whole line', () => {
     // A tab pasted into a message: JSON.parse refuses the line; the scan found an execution line, which is read.
     const line = `{"message":"(${ID}) Method completed with status: 502\tx","timestamp":5}`;
-    const lazy = scanJsonLine(line, 1) as JsonLineEvent;
+    const lazy = scanJsonLine(line, 1) as ByteLineEvent;
     expect(lazy.message).toBe(`(${ID}) Method completed with status: 502\tx`);
     expect(lazy.timestamp).toBe(5);
   });
 });
 
-describe('TraceBuilder on lazy JSON lines', () => {
+describe('rawLineEvent', () => {
+  it('takes a raw execution line, and decodes it only when read', () => {
+    const line = `(${ID}) Method completed with status: 502`;
+    const bytes = Buffer.from(`${line}\n`, 'latin1');
+    const event = rawLineEvent(bytes, 0, line.length, 4) as ByteLineEvent;
+    expect(event.buffer).toBe(bytes);
+    expect(fields(event)).toEqual({
+      message: line,
+      timestamp: undefined,
+      logStreamName: undefined,
+      logGroupName: undefined,
+      line: 4,
+    });
+    // Once decoded it holds no bytes.
+    expect(event.buffer).toBeUndefined();
+    expect(rawLineEvent(Buffer.from('(a b) c'), 0, 7, 1)).toBeUndefined();
+    expect(rawLineEvent(Buffer.from('() c'), 0, 4, 1)).toBeUndefined();
+  });
+});
+
+describe('TraceBuilder on lines in bytes', () => {
+  it('turns the lines a request holds for long into strings, so that its chunk can go', () => {
+    // Prepare: a request that makes the API known (until then every line is decoded to read it), a request that
+    // stays open (no status line), then 40 requests, each line in a chunk of its own.
+    const builder = new TraceBuilder();
+    const first = '(f0000000-6e9e-4f72-abde-8ea3765997f9)';
+    builder.add({
+      message: `${first} Endpoint request headers: {X-Amz-Source-Arn=arn:aws:execute-api:us-east-1:123456789012:b3nch4pi01/prod/GET/orders}`,
+    });
+    builder.add({ message: `${first} Method completed with status: 200` });
+    const open = `(${ID}) Extended Request Id: ZTM0NmFjNmMtNmU=`;
+    const held = rawLineEvent(Buffer.from(open, 'latin1'), 0, open.length, 1) as ByteLineEvent;
+    // Act
+    builder.add(held);
+    for (let r = 0; r < 40; r++) {
+      const id = `${String(r).padStart(8, '0')}-6e9e-4f72-abde-8ea3765997f9`;
+      for (const text of ['Starting execution for request', 'Method completed with status: 200']) {
+        const line = `(${id}) ${text}`;
+        builder.add(rawLineEvent(Buffer.from(line, 'latin1'), 0, line.length, 2) as ByteLineEvent);
+      }
+    }
+    // Assess: the open request's line no longer holds its bytes; the request is still open, its line intact.
+    expect(held.buffer).toBeUndefined();
+    const result = builder.finish();
+    expect(result.succeeded).toBe(41);
+    expect(result.incomplete.map((t) => t.lines.map((l) => l.text))).toEqual([
+      ['Extended Request Id: ZTM0NmFjNmMtNmU='],
+    ]);
+  });
+
   it('reads the text after the id decoded, also for lines that reach a request already read', () => {
     // Prepare: one failed request whose lines hold escapes, with lines after its status line (a trailer, and a body
     // line out of order); the API's facts come from an escaped headers line. Fed as JSON lines, lazily and decoded.
@@ -163,7 +219,7 @@ describe('TraceBuilder on lazy JSON lines', () => {
     const eager = new TraceBuilder();
     // Act
     lines.forEach((line, i) => {
-      lazy.add(scanJsonLine(line, i + 1) as JsonLineEvent);
+      lazy.add(scanJsonLine(line, i + 1) as ByteLineEvent);
       eager.add(readLine(line, i + 1, true)?.event as LogEvent);
     });
     const a = lazy.finish();
@@ -182,41 +238,56 @@ async function* chunksOf(text: string, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-async function diagnoseText(text: string, lazyJson: boolean) {
-  const batches = streamEventBatches(chunksOf(text, 64 * 1024), () => undefined, { lazyJson });
+async function diagnoseText(text: string, lazy: boolean, chunkBytes: number) {
+  const batches = streamEventBatches(chunksOf(text, chunkBytes), () => undefined, { lazy });
   // A sample of 100 failed requests: the others are counted and skipped unread.
   const { diagnosis, traces } = await diagnoseEventBatches(batches, { maxClassified: 100 });
   return { diagnosis, traces: traces.traces };
 }
 
-describe('diagnose on JSON lines read lazily', () => {
-  it('gives the same diagnosis and the same traces as JSON lines decoded one by one', async () => {
-    // Prepare: 30,000 lines of every failure kind, as `jq -c '.events[]'` prints them (escaped bodies included),
-    // more failed requests than the sample keeps, so that requests are also skipped unread.
-    const generator = new CorpusGenerator({ seed: 11, targetLines: 30_000, failureRate: 0.3 });
-    const lines: string[] = [];
-    for (let chunk = generator.nextChunk(4_096); chunk.length > 0; chunk = generator.nextChunk(4_096)) {
-      for (const e of chunk) {
-        lines.push(
-          JSON.stringify({
-            logStreamName: e.logStreamName,
-            timestamp: e.timestamp,
-            message: e.message,
-            ingestionTime: (e.timestamp ?? 0) + 450,
-            logGroupName: e.logGroupName,
-          }),
-        );
-      }
+/**
+ * 30,000 lines of every failure kind (escaped bodies included in the JSON form), more failed requests than the
+ * sample keeps (so that requests are also skipped unread); every 997th message has a non-ASCII character, so that
+ * some chunks are read as text and the others as bytes, a request's lines coming both ways.
+ */
+function corpusText(form: 'raw' | 'json'): string {
+  const generator = new CorpusGenerator({ seed: 11, targetLines: 30_000, failureRate: 0.3 });
+  const lines: string[] = [];
+  for (let chunk = generator.nextChunk(4_096); chunk.length > 0; chunk = generator.nextChunk(4_096)) {
+    for (const e of chunk) {
+      const message = lines.length % 997 === 0 ? `${e.message} é` : e.message;
+      lines.push(
+        form === 'raw'
+          ? message
+          : JSON.stringify({
+              logStreamName: e.logStreamName,
+              timestamp: e.timestamp,
+              message,
+              ingestionTime: (e.timestamp ?? 0) + 450,
+              logGroupName: e.logGroupName,
+            }),
+      );
     }
-    const text = `${lines.join('\n')}\n`;
-    expect(lines.some((l) => l.includes('\\"'))).toBe(true);
-    // Act
-    const lazy = await diagnoseText(text, true);
-    const eager = await diagnoseText(text, false);
-    // Assess
-    expect(lazy.diagnosis.failedRequests).toBeGreaterThan(400);
-    expect(lazy.traces.length).toBeLessThanOrEqual(100);
-    expect(JSON.stringify(lazy.diagnosis)).toBe(JSON.stringify(eager.diagnosis));
-    expect(JSON.stringify(lazy.traces)).toBe(JSON.stringify(eager.traces));
-  });
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('diagnose on lines read in their bytes', () => {
+  for (const form of ['raw', 'json'] as const) {
+    for (const chunkBytes of [64 * 1024, 2 * 1024]) {
+      it(`gives the same diagnosis and traces as lines decoded one by one (${form} lines, ${chunkBytes}-byte chunks)`, async () => {
+        // Prepare: small chunks make requests span many chunks, so that their lines are also pinned as strings.
+        const text = corpusText(form);
+        if (form === 'json') expect(text.includes('\\"')).toBe(true);
+        // Act
+        const lazy = await diagnoseText(text, true, chunkBytes);
+        const eager = await diagnoseText(text, false, chunkBytes);
+        // Assess
+        expect(lazy.diagnosis.failedRequests).toBeGreaterThan(400);
+        expect(lazy.traces.length).toBeLessThanOrEqual(100);
+        expect(JSON.stringify(lazy.diagnosis)).toBe(JSON.stringify(eager.diagnosis));
+        expect(JSON.stringify(lazy.traces)).toBe(JSON.stringify(eager.traces));
+      });
+    }
+  }
 });
