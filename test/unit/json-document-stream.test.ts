@@ -91,8 +91,25 @@ describe('FilterLogEventsStream', () => {
       const read = streamed(bytes, [cut]);
       expect(read.status).toBe('streaming');
       expect(read.events).toEqual(expected.events);
+      expect(read.forms).toEqual(['filter-log-events-json', 'filter-log-events-json', 'filter-log-events-json']);
       expect(read.problems).toEqual([]);
     }
+  });
+
+  it('reads a Logs Insights row after the first event as the whole path reads it, counted as Logs Insights', () => {
+    // Prepare: a document of Insights rows is read whole; a row among filter-log-events items is read as it comes.
+    const bytes = enc.encode(
+      JSON.stringify(
+        { events: [EVENTS[0], { '@message': `(${ID}) b`, '@timestamp': '2026-11-25 03:12:05.123' }] },
+        null,
+        4,
+      ),
+    );
+    // Act
+    const read = streamed(bytes);
+    // Assess
+    expect(withoutLine(read.events)).toEqual(withoutLine(whole(bytes).events));
+    expect(read.forms).toEqual(['filter-log-events-json', 'insights-json']);
   });
 
   it('gives the same events read one byte at a time, pretty-printed and compact, with the keys in any order', () => {
