@@ -13,6 +13,7 @@ import {
   readMarkdownTable,
   tableHeaderForm,
 } from './forms/documents.js';
+import { FilterLogEventsStream } from './forms/json-document-stream.js';
 import { FORM_NAMES, LINE_FORMS, type LineForm, LineFormReader, type LineStats } from './forms/line-forms.js';
 import { decodeInput, type InputProblem, parseCloudWatchInput, readLine } from './input.js';
 import { LineSplitter } from './line-splitter.js';
@@ -21,8 +22,9 @@ import type { LogEvent } from './log-event.js';
 /**
  * Reads a log input as it arrives, in any form API Gateway's logs reach people in (docs/input-forms.md), so that a
  * file of any size is diagnosed in bounded memory: line forms (CloudWatch lines, JSON lines, `aws logs tail`, an
- * export to S3, the console's Test output, bare lines) are read one line at a time; only a document (a JSON
- * document, a CSV or Markdown table, a subscription payload) is read whole, since its events are known only once it
+ * export to S3, the console's Test output, bare lines) are read one line at a time, and so is the JSON document of
+ * `aws logs filter-log-events`, item by item (forms/json-document-stream.ts); only another document (Logs Insights
+ * results, a CSV or Markdown table, a subscription payload) is read whole, since its events are known only once it
  * has been parsed. Gzip is recognised by its magic bytes and read through; binary input is refused once.
  */
 
@@ -99,6 +101,9 @@ export interface StreamOptions {
 function blockIdPrefix(input: number | undefined): string {
   return input !== undefined && input > 1 ? `input-${input}` : 'input';
 }
+
+/** How many bytes of a document held whole parseInput gives its streaming reader at a time. */
+const DOCUMENT_SLICE = 1024 * 1024;
 
 /** How much of the start is looked at to tell the form, at most. */
 const HEAD_BYTES = 64 * 1024;
@@ -296,22 +301,58 @@ export async function* streamEventBatches(
     if (out.length > 0) yield batch();
   } else {
     const held: Buffer[] = [];
-    for await (const bytes of first.rest) held.push(bytes);
-    const decoded = decodeDocument(held);
-    // The bytes are text now: let them go before the document is parsed (it takes memory of its own).
-    held.length = 0;
-    for (const p of decoded.problems) problems(p);
-    const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
-    let documentEvents: LogEvent[] = [];
-    Object.assign(
-      documentCounts,
-      readWholeDocument(text, forced as DocumentForm | undefined, reader, problems, (events) => {
-        documentEvents = events;
-      }),
-    );
-    wholeText = text;
-    if (out.length > 0) yield batch();
-    if (documentEvents.length > 0) yield documentEvents;
+    const iterator = first.rest[Symbol.asyncIterator]();
+    let streamed = false;
+    if (streamsDocument(forced)) {
+      // A filter-log-events document is read as its bytes arrive; any other document (or one that stops being of that
+      // shape before its first event) is read whole below, from the bytes the streaming reader held.
+      const doc = documentStream(reader, problems, (e) => out.push(e));
+      let ended = false;
+      try {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done === true) {
+            ended = true;
+            doc.end();
+            break;
+          }
+          doc.push(next.value);
+          if (doc.status === 'whole') break;
+          if (out.length > 0) yield batch();
+        }
+      } finally {
+        // Reading stopped early (or failed): let the source close its file.
+        if (!ended && doc.status !== 'whole') await iterator.return?.();
+      }
+      if (doc.status === 'whole') for (const b of doc.held()) held.push(b);
+      else {
+        streamed = true;
+        if (out.length > 0) yield batch();
+        Object.assign(documentCounts, { form: 'filter-log-events-json', events: doc.events, skipped: doc.skipped });
+      }
+    }
+    if (!streamed) {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) break;
+        held.push(next.value);
+      }
+      const decoded = decodeDocument(held);
+      // The bytes are text now: let them go before the document is parsed (it takes memory of its own).
+      held.length = 0;
+      for (const p of decoded.problems) problems(p);
+      const text = decoded.text.charCodeAt(0) === 0xfeff ? decoded.text.slice(1) : decoded.text;
+      let documentEvents: LogEvent[] = [];
+      Object.assign(
+        documentCounts,
+        readWholeDocument(text, forced as DocumentForm | undefined, reader, problems, (events) => {
+          documentEvents = events;
+        }),
+      );
+      wholeText = text;
+      if (out.length > 0) yield batch();
+      if (documentEvents.length > 0) yield documentEvents;
+    }
   }
   const stats = reader.stats;
   const forcedReport =
@@ -377,6 +418,26 @@ function decodeDocument(held: readonly Buffer[]): { text: string; problems: Inpu
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, problems: [] };
 }
 
+/** Whether a document may be a filter-log-events document read as it arrives (not forced to be another form). */
+function streamsDocument(forced: InputForm | undefined): boolean {
+  return forced === undefined || forced === 'filter-log-events-json';
+}
+
+/** The streaming reader of a filter-log-events document, its events counted by the line reader and given to `out`. */
+function documentStream(
+  reader: LineFormReader,
+  problems: (problem: InputProblem) => void,
+  out: (event: LogEvent) => void,
+): FilterLogEventsStream {
+  return new FilterLogEventsStream({
+    event: (event, form) => {
+      reader.countEvent(form, event);
+      out(event);
+    },
+    problem: problems,
+  });
+}
+
 /** Where the last whole UTF-8 character of `bytes` ends: before a multi-byte character cut short at the end. */
 function completeUtf8End(bytes: Buffer): number {
   const length = bytes.length;
@@ -417,7 +478,7 @@ function binaryInputError(reason: string): BinaryInputError {
   );
 }
 
-/** Documents are read whole, everything else line by line: as forced, or as the input's start reads. */
+/** Documents are read as documents, everything else line by line: as forced, or as the input's start reads. */
 function modeFor(forced: InputForm | undefined, head: Buffer): Mode {
   if (forced !== undefined) return (DOCUMENT_FORMS as readonly string[]).includes(forced) ? 'document' : 'lines';
   return modeOf(head, true) ?? 'lines';
@@ -511,9 +572,11 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
   };
   let gzip = false;
   let text: string;
+  let bytes: Buffer | undefined;
+  let decodedProblems: InputProblem[] = [];
   if (typeof input === 'string') text = input;
   else {
-    let bytes = toBuffer(input);
+    bytes = toBuffer(input);
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
       gzip = true;
       try {
@@ -530,8 +593,7 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
       throw binaryInputError(binary);
     }
     const decoded = decodeInput(bytes);
-    // One problem per line with invalid bytes: a loop, since a spread of that many arguments overflows the stack.
-    for (const p of decoded.problems) problems.push(p);
+    decodedProblems = decoded.problems;
     text = decoded.text;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -541,13 +603,32 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
   const reader = lineReader((e) => events.push(e), forced);
   reader.noticePaste(text.slice(0, HEAD_BYTES));
   let counts: DocumentCounts = { events: 0, skipped: 0 };
-  if (mode === 'lines') {
-    readWholeLines(text, reader, onProblem);
-    reader.end();
+  // A filter-log-events document is read by the reader the stream reads it with, for the same events and problems.
+  const doc =
+    mode === 'document' && streamsDocument(forced)
+      ? documentStream(reader, onProblem, (e) => events.push(e))
+      : undefined;
+  if (doc !== undefined) {
+    const whole = bytes ?? Buffer.from(text, 'utf8');
+    // In slices, as a file arrives: each slice's items are parsed at once, never the whole document.
+    for (let at = 0; at < whole.length && doc.status !== 'whole'; at += DOCUMENT_SLICE) {
+      doc.push(whole.subarray(at, at + DOCUMENT_SLICE));
+    }
+    doc.end();
+  }
+  if (doc !== undefined && doc.status !== 'whole') {
+    counts = { form: 'filter-log-events-json', events: doc.events, skipped: doc.skipped };
   } else {
-    counts = readWholeDocument(text, forced as DocumentForm | undefined, reader, onProblem, (read) => {
-      for (const event of read) events.push(event);
-    });
+    // One problem per line with invalid bytes: a loop, since a spread of that many arguments overflows the stack.
+    for (const p of decodedProblems) problems.push(p);
+    if (mode === 'lines') {
+      readWholeLines(text, reader, onProblem);
+      reader.end();
+    } else {
+      counts = readWholeDocument(text, forced as DocumentForm | undefined, reader, onProblem, (read) => {
+        for (const event of read) events.push(event);
+      });
+    }
   }
   const stats = reader.stats;
   const forcedReport = forced !== undefined ? forcedMatch(forced, stats, counts, () => text) : undefined;

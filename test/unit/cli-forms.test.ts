@@ -293,6 +293,20 @@ describe('apigw-5xx never answers unreadable input with "no failures"', () => {
     expect(stderr).toMatch(/^apigw-5xx: cannot read stdin: binary data, not a log: it holds a NUL byte at byte 5\./);
   });
 
+  it('diagnoses a filter-log-events document cut short from the events before the cut, and says where it was cut', () => {
+    // Prepare: the fixture without its last 300 bytes (inside its last item, after 42 whole events).
+    const doc = readFileSync(join(FORMS, 'filter-log-events.json'));
+    const whole = diagnose('filter-log-events.json').diagnosis;
+    // Act
+    const { code, stdout, stderr } = run(['diagnose', '--format', 'json'], doc.subarray(0, doc.length - 300));
+    // Assess
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as Diagnosis).failedRequests).toBe(whole?.failedRequests);
+    expect(stderr).toMatch(
+      /^stdin:\d+: the document is cut short inside events\[42\]: the 42 events before it were read; save the whole output of the command to read the rest$/m,
+    );
+  });
+
   it('says a gzip stream cut short could not be read, exit 2', () => {
     const gz = readFileSync(join(FORMS, 'logs-tail-detailed.txt.gz'));
     const { code, stderr } = run(['diagnose'], gz.subarray(0, 200));

@@ -86,6 +86,11 @@ function insightsMessage(value: unknown): string | undefined {
   return isRecord(value) ? JSON.stringify(value) : undefined;
 }
 
+/** Whether an item of a list of events is a Logs Insights row (its `@message` a string or an object). */
+export function hasInsightsMessage(item: unknown): boolean {
+  return isRecord(item) && insightsMessage(item['@message']) !== undefined;
+}
+
 /** An event from an object with CloudWatch's field names (`message`) or Logs Insights' (`@message`). */
 export function eventOf(item: unknown, line: number | undefined): LogEvent | undefined {
   if (!isRecord(item)) return undefined;
@@ -218,7 +223,7 @@ function readJsonValue(
   // A list of events (filter-log-events' `events`, or an array, the Logs Insights console's JSON export).
   const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.events) ? value.events : undefined;
   if (list !== undefined && (list.length === 0 || list.some((i) => eventOf(i, undefined) !== undefined))) {
-    const insights = list.some((i) => isRecord(i) && insightsMessage(i['@message']) !== undefined);
+    const insights = list.some(hasInsightsMessage);
     out.form = insights ? 'insights-json' : 'filter-log-events-json';
     const lines = text !== undefined ? tokenLines(text, insights ? '@message' : 'message') : [];
     list.forEach((item: unknown, index: number) => {
