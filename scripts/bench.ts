@@ -491,7 +491,7 @@ const RATIO_MISSED_WHY: Readonly<Record<string, string>> = {
   'json-lines':
     'every line is also checked as a JSON object (`jsonLineEvent`) and joined to its request; the requests kept are decoded with JSON.parse; see the profile below',
   'filter-log-events':
-    'the document is parsed with JSON.parse (event by event, or whole), and its events joined to their requests; see the profile below',
+    'the document is parsed with JSON.parse one chunk of items at a time, and its events joined to their requests; see the profile below',
 };
 
 /** The Logs Insights model's inputs: this run's single-alarm storms and the corpora's sizes. */
@@ -634,7 +634,11 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
   p(
     'longer than 16 chunks are made strings, so memory stays bounded: the peak RSS column is one more run of each under',
   );
-  p('GNU time. A line outside ASCII, or in another form, is read as text as before.');
+  p('GNU time. A line outside ASCII, or in another form, is read as text as before. The JSON document is read as it');
+  p(
+    'arrives (lambda/parse/forms/json-document-stream.ts): the items of `events` each chunk completes are found by a byte',
+  );
+  p('scanner and parsed with one JSON.parse per chunk, instead of the whole document held and parsed at once.');
   p();
   if (ratio.profile !== undefined) {
     p(
