@@ -920,7 +920,10 @@ function renderCli(p: (line?: string) => void, runs: readonly CliRun[]): void {
   );
   p('user runs it (bin/apigw-5xx.mjs, its TypeScript loader included), on the same corpora written as JSON lines');
   p("(`aws logs filter-log-events --output json | jq -c '.events[]'`). The CLI reads its input as it streams");
-  p('(lambda/parse/input-stream.ts): a line at a time into the core; only a JSON document is parsed whole. Peak RSS');
+  p('(lambda/parse/input-stream.ts): a line at a time into the core; the filter-log-events JSON document a chunk of');
+  p(
+    'events at a time; only the other documents (CSV, Markdown, Insights JSON, subscription payloads) are read whole. Peak RSS',
+  );
   p("is GNU time's maximum resident set size of the process.");
   p();
   p('| File | Lines | Size | Failed requests | Exit | Peak RSS | Wall | Matches the truth |');
