@@ -13,7 +13,7 @@ import {
   readMarkdownTable,
   tableHeaderForm,
 } from './forms/documents.js';
-import { FilterLogEventsStream } from './forms/json-document-stream.js';
+import { completeUtf8End, FilterLogEventsStream } from './forms/json-document-stream.js';
 import { FORM_NAMES, LINE_FORMS, type LineForm, LineFormReader, type LineStats } from './forms/line-forms.js';
 import { decodeInput, type InputProblem, parseCloudWatchInput, readLine } from './input.js';
 import { LineSplitter } from './line-splitter.js';
@@ -406,7 +406,7 @@ function decodeDocument(held: readonly Buffer[]): { text: string; problems: Inpu
   let carry: Buffer | undefined;
   for (const chunk of held) {
     const bytes = carry !== undefined ? Buffer.concat([carry, chunk]) : chunk;
-    const end = completeUtf8End(bytes);
+    const end = completeUtf8End(bytes, bytes.length);
     carry = end < bytes.length ? bytes.subarray(end) : undefined;
     const whole = bytes.subarray(0, end);
     if (!isUtf8(whole)) return decodeInput(Buffer.concat(held));
@@ -436,20 +436,6 @@ function documentStream(
     },
     problem: problems,
   });
-}
-
-/** Where the last whole UTF-8 character of `bytes` ends: before a multi-byte character cut short at the end. */
-function completeUtf8End(bytes: Buffer): number {
-  const length = bytes.length;
-  for (let i = length - 1; i >= 0 && i >= length - 4; i--) {
-    const b = bytes[i] as number;
-    if (b < 0x80) return length;
-    if (b >= 0xc0) {
-      const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-      return i + size <= length ? length : i;
-    }
-  }
-  return length;
 }
 
 function readDocument(text: string, forced: DocumentForm | undefined): DocumentRead | undefined {

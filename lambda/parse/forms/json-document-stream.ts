@@ -115,8 +115,10 @@ function newlines(buf: Buffer, from: number, to: number): number {
   return count;
 }
 
-/** Where the last whole UTF-8 character of `bytes` ends: before a multi-byte character cut short at the end. */
-function completeUtf8End(bytes: Buffer, length: number): number {
+/**
+ * Where the last whole UTF-8 character of bytes [0, length) ends: before a multi-byte character cut short at the end.
+ */
+export function completeUtf8End(bytes: Buffer, length: number): number {
   for (let i = length - 1; i >= 0 && i >= length - 4; i--) {
     const b = bytes[i] as number;
     if (b < 0x80) return length;
