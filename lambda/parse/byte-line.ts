@@ -23,7 +23,7 @@ const MAX_REQUEST_ID = 128;
 const NO_BYTES = Buffer.alloc(0);
 
 /**
- * An execution log line still in the ASCII bytes it was read in (a byte is a character): a raw line
+ * An execution log line still in the bytes it was read in (ASCII, or UTF-8 with an ASCII request id): a raw line
  * (`(<request id>) text`), or a JSON line whose `message` is one (`aws logs filter-log-events --output json | jq -c
  * '.events[]'`), its structure checked and the message's place found but nothing decoded. The trace builder reads
  * the request id and the "Method completed" status straight from the bytes (they hold no character JSON escapes),
@@ -43,8 +43,15 @@ export class ByteLineEvent implements LogEvent {
     /** Where the message ends: the line's end (raw), or its closing quote (JSON). */
     readonly end: number,
     readonly line: number,
+    /** The chunk is UTF-8 with characters outside ASCII (decoded as UTF-8), not ASCII (a byte is a character). */
+    protected readonly utf8: boolean,
   ) {
     this.text = undefined;
+  }
+
+  /** Bytes [from, to) of the line's chunk as text. */
+  protected slice(from: number, to: number): string {
+    return (this.utf8 ? utf8 : latin1).call(this.bytes, from, to);
   }
 
   /** A JSON line: the message's characters after its request id may be escaped. */
@@ -59,7 +66,7 @@ export class ByteLineEvent implements LogEvent {
 
   get message(): string {
     if (this.text === undefined) {
-      this.text = latin1.call(this.bytes, this.start, this.end);
+      this.text = this.slice(this.start, this.end);
       this.bytes = NO_BYTES;
     }
     return this.text;
@@ -106,6 +113,7 @@ class JsonByteLineEvent extends ByteLineEvent {
     start: number,
     end: number,
     line: number,
+    utf8: boolean,
     /** The line is bytes [lineStart, lineEnd). */
     private readonly lineStart: number,
     private readonly lineEnd: number,
@@ -115,7 +123,7 @@ class JsonByteLineEvent extends ByteLineEvent {
     private readonly groupAt: number,
     private readonly groupEnd: number,
   ) {
-    super(bytes, start, end, line);
+    super(bytes, start, end, line, utf8);
     this.decoded = undefined;
     this.group = undefined;
     this.escapedGroup = undefined;
@@ -132,8 +140,12 @@ class JsonByteLineEvent extends ByteLineEvent {
   /** The event, decoded once. */
   private get event(): LogEvent {
     if (this.decoded === undefined) {
-      const raw = latin1.call(this.bytes, this.lineStart, this.lineEnd);
-      this.decoded = decodeJsonLine(raw, this.start - this.lineStart, this.end - this.lineStart, this.line);
+      const line = this.line;
+      // A line JSON.parse cannot read even so: its message's characters as written.
+      this.decoded = decodeJsonLine(this.slice(this.lineStart, this.lineEnd), line) ?? {
+        message: this.slice(this.start, this.end),
+        line,
+      };
       this.bytes = NO_BYTES;
     }
     return this.decoded;
@@ -158,7 +170,7 @@ class JsonByteLineEvent extends ByteLineEvent {
   override get logGroupName(): string | undefined {
     if (this.groupAt === -1) return undefined;
     if (this.decoded !== undefined || this.groupEscaped()) return this.event.logGroupName;
-    this.group ??= latin1.call(this.bytes, this.groupAt, this.groupEnd);
+    this.group ??= this.slice(this.groupAt, this.groupEnd);
     return this.group;
   }
 
@@ -178,8 +190,9 @@ class JsonByteLineEvent extends ByteLineEvent {
       // From the end: log groups of one account share their start (`API-Gateway-Execution-Logs_`, `/aws/lambda/`).
       let i = name.length - 1;
       while (i >= 0 && bytes[at + i] === name.charCodeAt(i)) i--;
-      // The same characters: the same name, unless they hold an escape (a name holds none: groups have no `\`).
-      if (i < 0 && !nameHasEscape(name)) return true;
+      // The same characters: the same name, when the name is plain ASCII without a backslash (bytes equal to it are
+      // then no escape and no part of a multi-byte character).
+      if (i < 0 && plainName(name)) return true;
     }
     return this.logGroupName === name;
   }
@@ -194,7 +207,7 @@ class JsonByteLineEvent extends ByteLineEvent {
  * character: a string holding a raw control character (a tab pasted into a message) is no valid JSON, and is read
  * with that character escaped rather than not at all.
  */
-function decodeJsonLine(raw: string, at: number, messageEnd: number, line: number): LogEvent {
+function decodeJsonLine(raw: string, line: number): LogEvent | undefined {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -205,7 +218,7 @@ function decodeJsonLine(raw: string, at: number, messageEnd: number, line: numbe
       value = undefined;
     }
   }
-  return toEvent(value, line) ?? { message: raw.slice(at, messageEnd), line };
+  return toEvent(value, line);
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters JSON strings may not hold raw
@@ -260,21 +273,44 @@ export function completedStatusIn(bytes: Buffer, start: number, end: number): nu
   return a * 100 + b * 10 + c;
 }
 
-/** A raw execution line at bytes [start, end) as a ByteLineEvent; undefined when it is none. */
-export function rawLineEvent(bytes: Buffer, start: number, end: number, lineNo: number): ByteLineEvent | undefined {
+/**
+ * A raw execution line at bytes [start, end) as a ByteLineEvent; undefined when it is none. `utf8`: the chunk holds
+ * characters outside ASCII.
+ */
+export function rawLineEvent(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  lineNo: number,
+  utf8 = false,
+): ByteLineEvent | undefined {
   if (requestIdEndIn(bytes, start, end) === -1) return undefined;
-  return new ByteLineEvent(bytes, start, end, lineNo);
+  return new ByteLineEvent(bytes, start, end, lineNo, utf8);
 }
 
-/** Whether a log group name holds a backslash (cached: the builder asks of the same name line after line). */
+/** The length in UTF-16 code units (a string's length) of valid UTF-8 bytes [start, end). */
+export function utf16Length(bytes: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    // A continuation byte adds nothing; a 4-byte character is a surrogate pair.
+    if ((b & 0xc0) !== 0x80) n += b >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
+/**
+ * Whether a log group name is plain: ASCII, no backslash (cached: the builder asks of the same name line after
+ * line).
+ */
 let lastName = '';
-let lastNameEscape = false;
-function nameHasEscape(name: string): boolean {
+let lastNamePlain = true;
+function plainName(name: string): boolean {
   if (name !== lastName) {
     lastName = name;
-    lastNameEscape = name.includes('\\');
+    lastNamePlain = /^[\x20-\x5b\x5d-\x7e]*$/.test(name);
   }
-  return lastNameEscape;
+  return lastNamePlain;
 }
 
 /** Keys the JSON scan tells apart (bits, so that a key given twice is noticed). */
@@ -346,7 +382,7 @@ function literalEndIn(bytes: Buffer, i: number): number {
 }
 
 /**
- * A JSON line at bytes [start, end) (ASCII) whose message is an execution log line, as a ByteLineEvent; undefined
+ * A JSON line at bytes [start, end) (ASCII, or UTF-8 with `utf8`) whose message is an execution log line, as a ByteLineEvent; undefined
  * for any other line (it is then read by readLine as before). Only a flat object is taken: string, number,
  * true/false/null values, keys without escapes, each of message/timestamp/logGroupName once, `"message"` a string
  * that starts `(<request id>)` with no escape up to the `)`. Spaces around `:` and after `,` (Python's json.dumps)
@@ -358,6 +394,7 @@ export function jsonLineEvent(
   start: number,
   lineEnd: number,
   lineNo: number,
+  utf8 = false,
 ): ByteLineEvent | undefined {
   let end = lineEnd;
   if (bytes[end - 1] === 13) end--;
@@ -447,5 +484,5 @@ export function jsonLineEvent(
   if (close === -1) {
     return undefined;
   }
-  return new JsonByteLineEvent(bytes, at, messageEnd, lineNo, start, lineEnd, ts, groupAt, groupEnd);
+  return new JsonByteLineEvent(bytes, at, messageEnd, lineNo, utf8, start, lineEnd, ts, groupAt, groupEnd);
 }

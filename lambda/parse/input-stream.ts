@@ -89,7 +89,7 @@ export interface StreamOptions {
    */
   readonly input?: number;
   /**
-   * Execution lines (raw, or JSON lines whose message is one) in ASCII chunks come out as ByteLineEvent, still in
+   * Execution lines (raw, or JSON lines whose message is one) in valid UTF-8 chunks come out as ByteLineEvent, still in
    * their bytes and decoded on first use; the trace builder reads them there and decodes only the requests it keeps.
    * For a reader that hands every event to a TraceBuilder at once (diagnose): an event holds its chunk until the
    * builder pins it. Default false: plain event objects.
@@ -282,11 +282,11 @@ export async function* streamEventBatches(
       },
       problems,
       lazy
-        ? (bytes, start, end, lineNo) => {
+        ? (bytes, start, end, lineNo, utf8) => {
             // The first line may start with a byte order mark; any other `(` or `{` line may be an execution line
             // (raw, or JSON) kept as bytes.
             const c = bytes[start];
-            return lineNo > 1 && (c === 40 || c === 123) && reader.pushBytes(bytes, start, end, lineNo);
+            return lineNo > 1 && (c === 40 || c === 123) && reader.pushBytes(bytes, start, end, lineNo, utf8);
           }
         : undefined,
     );

@@ -17,13 +17,14 @@ export class LineSplitter {
   private lineNo = 0;
 
   /**
-   * @param bytesLine when given, sees each line of an ASCII chunk first, as its bytes [start, end) of `bytes`; a
-   *   line it takes (true) is not decoded (a reader that keeps lines as bytes: ByteLineEvent).
+   * @param bytesLine when given, sees each line of a valid chunk first, as its bytes [start, end) of `bytes` (`utf8`:
+   *   the chunk holds characters outside ASCII); a line it takes (true) is not decoded (a reader that keeps lines as
+   *   bytes: ByteLineEvent).
    */
   constructor(
     private readonly line: (text: string, lineNo: number) => void,
     private readonly problems: (problem: InputProblem) => void,
-    private readonly bytesLine?: (bytes: Buffer, start: number, end: number, lineNo: number) => boolean,
+    private readonly bytesLine?: (bytes: Buffer, start: number, end: number, lineNo: number, utf8: boolean) => boolean,
   ) {}
 
   /** Reads a chunk: every line it ends is given out now; the rest waits for the next chunk (or end()). */
@@ -62,13 +63,14 @@ export class LineSplitter {
     const region = bytes.subarray(start, end);
     const ascii = isAscii(region);
     const decode = ascii ? latin1 : isUtf8(region) ? utf8 : undefined;
-    const bytesLine = ascii ? this.bytesLine : undefined;
+    const bytesLine = decode !== undefined ? this.bytesLine : undefined;
+    const utf8Chunk = !ascii;
     let s = start;
     for (;;) {
       let e = bytes.indexOf(NEWLINE, s);
       if (e === -1 || e > end) e = end;
       this.lineNo++;
-      if (bytesLine?.(bytes, s, e, this.lineNo) === true) {
+      if (bytesLine?.(bytes, s, e, this.lineNo, utf8Chunk) === true) {
         // Taken as bytes.
       } else if (decode !== undefined) this.line(decode.call(bytes, s, e), this.lineNo);
       else this.line(this.strictLine(bytes.subarray(s, e)), this.lineNo);

@@ -23,11 +23,12 @@ function fields(e: LogEvent) {
   };
 }
 
-/** A JSON line as the reader hands it over: its ASCII bytes, in a chunk with other bytes around it. */
+/** A JSON line as the reader hands it over: its UTF-8 bytes, in a chunk with other bytes around it. */
 function scanJsonLine(line: string, lineNo: number): ByteLineEvent | undefined {
-  expect(isAscii(Buffer.from(line, 'utf8'))).toBe(true);
-  const bytes = Buffer.from(`x\n${line}\n{"y":1}`, 'latin1');
-  return jsonLineEvent(bytes, 2, 2 + line.length, lineNo);
+  const own = Buffer.from(line, 'utf8');
+  const bytes = Buffer.concat([Buffer.from('é\n'), own, Buffer.from('\n{"y":1}')]);
+  const start = Buffer.byteLength('é\n');
+  return jsonLineEvent(bytes, start, start + own.length, lineNo, !isAscii(own));
 }
 
 describe('jsonLineEvent', () => {
@@ -111,6 +112,9 @@ describe('jsonLineEvent', () => {
           '\\u00e9',
           '\\u65e5',
           '\\/',
+          'é',
+          '日本',
+          '🚀',
           ' ',
           'x',
           GROUP,
@@ -273,6 +277,29 @@ function corpusText(form: 'raw' | 'json'): string {
 }
 
 describe('diagnose on lines read in their bytes', () => {
+  it('measures a UTF-8 line in characters, as pasted text is measured: a line cut at 80 columns is joined', async () => {
+    // Prepare: a failed request pasted from a terminal 80 columns wide; its path line, with non-ASCII characters, was
+    // cut at 80 characters (more bytes) and goes on on the next line.
+    const id = '(e346ac6c-6e9e-4f72-abde-8ea3765997f9) ';
+    const full = `${id}HTTP Method: GET, Resource Path: /cafés/über/1234567890`;
+    const cut = full.slice(0, 80);
+    expect(Buffer.byteLength(cut)).toBeGreaterThan(80);
+    const text = [
+      `${id}Starting execution for request: e346ac6c-6e9e-4f72-abde-8ea3765997f9`,
+      cut,
+      full.slice(80),
+      `${id}Execution failed due to configuration error: Malformed Lambda proxy response`,
+      `${id}Method completed with status: 502`,
+      '',
+    ].join('\n');
+    // Act
+    const lazy = await diagnoseText(text, true, 64 * 1024);
+    const eager = await diagnoseText(text, false, 64 * 1024);
+    // Assess: the same trace both ways, the cut line joined to the next.
+    expect(JSON.stringify(lazy.traces)).toBe(JSON.stringify(eager.traces));
+    expect(lazy.traces[0]?.lines.map((l) => l.text)).toContain(full.slice(id.length));
+  });
+
   for (const form of ['raw', 'json'] as const) {
     for (const chunkBytes of [64 * 1024, 2 * 1024]) {
       it(`gives the same diagnosis and traces as lines decoded one by one (${form} lines, ${chunkBytes}-byte chunks)`, async () => {

@@ -1,4 +1,4 @@
-import { jsonLineEvent, rawLineEvent } from '../byte-line.js';
+import { jsonLineEvent, rawLineEvent, utf16Length } from '../byte-line.js';
 import { requestIdEnd } from '../execution-log.js';
 import { parseFunctionLogLine } from '../function-log.js';
 import { readLine } from '../input.js';
@@ -199,7 +199,7 @@ export class LineFormReader {
   push(raw: string, lineNo: number, parsed?: LogEvent): void {
     const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     const c = line.charCodeAt(0);
-    const prevWidth = this.prevWidth;
+    const prevWidth = this.widthBefore();
     this.prevWidth = line.length;
     const forced = this.forced;
     // CloudWatch's own lines first: the common case, kept fast.
@@ -308,27 +308,27 @@ export class LineFormReader {
   }
 
   /**
-   * A line still in bytes (ASCII) that starts `(` or `{`: given out as a ByteLineEvent when push would give it out
+   * A line still in bytes (ASCII, or UTF-8 with `utf8`) that starts `(` or `{`: given out as a ByteLineEvent when push would give it out
    * at once as an execution line (a raw one, or a JSON line whose message is one), the reader being in its plain
    * state and the input no web paste. False otherwise: the caller decodes the line and pushes it.
    */
-  pushBytes(bytes: Buffer, start: number, end: number, lineNo: number): boolean {
+  pushBytes(bytes: Buffer, start: number, end: number, lineNo: number, utf8 = false): boolean {
     const forced = this.forced;
     if (this.pending !== undefined || this.testResponse || (forced !== undefined && forced !== 'cloudwatch'))
       return false;
     if (this.webEscaped) return false;
     const cr = bytes[end - 1] === 13;
     if (bytes[start] === 123 /* { */) {
-      const event = jsonLineEvent(bytes, start, end, lineNo);
+      const event = jsonLineEvent(bytes, start, end, lineNo, utf8);
       if (event === undefined) return false;
-      this.prevWidth = end - start - (cr ? 1 : 0);
+      this.widthIs(bytes, start, cr ? end - 1 : end, utf8);
       this.cloudwatchLines++;
       this.emit(event);
       return true;
     }
-    const event = cr ? undefined : rawLineEvent(bytes, start, end, lineNo);
+    const event = cr ? undefined : rawLineEvent(bytes, start, end, lineNo, utf8);
     if (event === undefined) return false;
-    this.prevWidth = end - start;
+    this.widthIs(bytes, start, end, utf8);
     this.cloudwatchLines++;
     this.lastExec = event;
     this.lastExecLine = lineNo;
@@ -343,8 +343,33 @@ export class LineFormReader {
   private continued: { readonly event: Mutable<LogEvent> } | undefined;
   /** The width a paste was wrapped at (its longest line, when many lines have it), or -1. */
   private wrapWidth = -1;
-  /** The length of the line before, as it came. */
+  /** The length of the line before, as it came (see widthBefore). */
   private prevWidth = -2;
+  /** A UTF-8 line given out in its bytes: its length is measured only when asked (most lines never are). */
+  private prevBytes: Buffer | undefined;
+  private prevStart = 0;
+  private prevEnd = 0;
+
+  /** The length (in UTF-16 code units, as a string's) of the line before. */
+  private widthBefore(): number {
+    if (this.prevBytes !== undefined) {
+      this.prevWidth = utf16Length(this.prevBytes, this.prevStart, this.prevEnd);
+      this.prevBytes = undefined;
+    }
+    return this.prevWidth;
+  }
+
+  /** The line before was bytes [start, end): ASCII (a byte is a character), or UTF-8 (measured when asked). */
+  private widthIs(bytes: Buffer, start: number, end: number, utf8: boolean): void {
+    if (utf8) {
+      this.prevBytes = bytes;
+      this.prevStart = start;
+      this.prevEnd = end;
+    } else {
+      this.prevWidth = end - start;
+      this.prevBytes = undefined;
+    }
+  }
   /** The input was pasted through a web page (HTML entities, typographic quotes): see noticePaste. */
   private webEscaped = false;
 
@@ -419,8 +444,8 @@ export class LineFormReader {
     return (
       e !== undefined &&
       (this.continued?.event === e ||
-        this.prevWidth === this.wrapWidth ||
-        (this.wrapWidth === -1 && TERMINAL_WIDTHS.has(this.prevWidth)) ||
+        this.widthBefore() === this.wrapWidth ||
+        (this.wrapWidth === -1 && TERMINAL_WIDTHS.has(this.widthBefore())) ||
         opensContinuation(e.message))
     );
   }
