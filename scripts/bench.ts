@@ -619,7 +619,7 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
     'How the CLI keeps up with the loop: a chunk of 1 MB is read while the one before is worked on, its lines are cut from',
   );
   p(
-    'the bytes (lambda/parse/line-splitter.ts), and an ASCII line that is an execution line, raw or a JSON line whose message',
+    'the bytes (lambda/parse/line-splitter.ts), and a line that is an execution line, raw or a JSON line whose message',
   );
   p(
     "is one, stays in those bytes (lambda/parse/byte-line.ts: a JSON line's structure is checked by jumping from quote to",
@@ -634,7 +634,10 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
   p(
     'longer than 16 chunks are made strings, so memory stays bounded: the peak RSS column is one more run of each under',
   );
-  p('GNU time. A line outside ASCII, or in another form, is read as text as before. The JSON document is read as it');
+  p(
+    'GNU time. A line in a chunk that is no valid UTF-8, or in another form, is read as text as before. The JSON document',
+  );
+  p('is read as it');
   p(
     'arrives (lambda/parse/forms/json-document-stream.ts): the items of `events` each chunk completes are found by a byte',
   );
