@@ -8,27 +8,13 @@
  * to the central bus) carry the member's account id. Log lines come from scripts/incident.ts (sources cited there).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  APIGatewayClient,
-  CreateDeploymentCommand,
-  CreateRestApiCommand,
-  GetResourcesCommand,
-  GetRestApisCommand,
-  PutIntegrationCommand,
-  PutMethodCommand,
-} from '@aws-sdk/client-api-gateway';
-import {
-  CloudWatchLogsClient,
-  CreateLogGroupCommand,
-  CreateLogStreamCommand,
-  PutLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ACCOUNTS_ENV, type AccountsConfig } from '../../lambda/adapters/account-credentials.js';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
-import { restTrace, type TimedLine } from '../../scripts/incident.js';
+import { restTrace } from '../../scripts/incident.js';
 import { LOCAL_ACCOUNT } from '../../scripts/local-api.js';
 import { clientConfig, LOCAL_REGION } from '../../scripts/local-aws.js';
 import { captureLogLines } from '../helpers/log-lines.js';
@@ -64,8 +50,8 @@ let queueUrl = '';
 /** The handler's log lines while it answered the two alarms. */
 const handlerLines: Record<string, unknown>[] = [];
 
-/** Credentials in the member account: what an administrator of the member (or a StackSet) deploys with. */
-async function memberCredentials(region: string) {
+/** The member account in a Region, with its credentials: what an administrator of the member (or a StackSet) uses. */
+async function member(region: string): Promise<LocalAwsHarness> {
   const sts = new STSClient({ ...clientConfig(endpoint), maxAttempts: 1 });
   const out = await sts.send(
     new AssumeRoleCommand({
@@ -76,42 +62,10 @@ async function memberCredentials(region: string) {
   const c = out.Credentials;
   if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined)
     throw new Error('the local endpoint returned no credentials');
-  return {
-    endpoint,
+  return new LocalAwsHarness(endpoint, {
     region,
-    maxAttempts: 1,
     credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
-  };
-}
-
-/** A REST API with one route and a `prod` stage, in the member account and the given Region. */
-async function createMemberApi(name: string, region: string): Promise<string> {
-  const apigw = new APIGatewayClient(await memberCredentials(region));
-  const { id } = await apigw.send(new CreateRestApiCommand({ name }));
-  if (id === undefined) throw new Error('the local endpoint did not create the REST API');
-  const { items } = await apigw.send(new GetResourcesCommand({ restApiId: id }));
-  const root = items?.find((r) => r.path === '/')?.id ?? '';
-  await apigw.send(
-    new PutMethodCommand({ restApiId: id, resourceId: root, httpMethod: 'GET', authorizationType: 'NONE' }),
-  );
-  await apigw.send(new PutIntegrationCommand({ restApiId: id, resourceId: root, httpMethod: 'GET', type: 'MOCK' }));
-  await apigw.send(new CreateDeploymentCommand({ restApiId: id, stageName: 'prod' }));
-  return id;
-}
-
-/** Writes the lines into a new log group of the member account, one stream as API Gateway names them. */
-async function writeMemberLog(region: string, logGroupName: string, lines: readonly TimedLine[]): Promise<void> {
-  const logs = new CloudWatchLogsClient(await memberCredentials(region));
-  const logStreamName = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-  await logs.send(new CreateLogGroupCommand({ logGroupName }));
-  await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
-  await logs.send(
-    new PutLogEventsCommand({
-      logGroupName,
-      logStreamName,
-      logEvents: [...lines].sort((a, b) => a.timestamp - b.timestamp),
-    }),
-  );
+  });
 }
 
 /**
@@ -153,7 +107,8 @@ beforeAll(async () => {
   // Prepare: in the member account, two APIs (central Region, another Region) with execution logs. (The read-only
   // roles the member stack creates are not made here: moto grants AssumeRole on any role ARN.)
   for (const api of [HOME_API, FAR_API]) {
-    const id = await createMemberApi(api.name, api.region);
+    const account = await member(api.region);
+    const id = await account.restApiWithRoute(api.name);
     ids[api.name] = id;
     const incident = {
       apiId: id,
@@ -164,7 +119,7 @@ beforeAll(async () => {
     };
     const kind = api === HOME_API ? 'timeout' : 'permission';
     const lines = Array.from({ length: 3 }, (_, i) => restTrace(kind, incident, route, inWindow + i * 4_000)).flat();
-    await writeMemberLog(api.region, `API-Gateway-Execution-Logs_${id}/prod`, lines);
+    await account.writeLogGroup(`API-Gateway-Execution-Logs_${id}/prod`, lines);
   }
   // The central responder: its topic in the central account, no API configured, the accounts it serves.
   const topic = await aws.topicWithQueue(`accounts-${suffix}`);
@@ -193,8 +148,7 @@ afterAll(() => {
 describe('a central responder and a member account', () => {
   it('keeps the member API out of the central account: only the member role can see it', async () => {
     // Assess (control): the central account's own credentials do not find the member's API.
-    const central = new APIGatewayClient({ ...clientConfig(endpoint), maxAttempts: 1 });
-    const { items } = await central.send(new GetRestApisCommand({}));
+    const { items } = await aws.apigw.send(new GetRestApisCommand({}));
     expect(items?.map((i) => i.name) ?? []).not.toContain(HOME_API.name);
   });
 

@@ -6,26 +6,12 @@
  * scripts/incident.ts (sources cited there).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  APIGatewayClient,
-  CreateDeploymentCommand,
-  CreateRestApiCommand,
-  GetResourcesCommand,
-  GetRestApisCommand,
-  PutIntegrationCommand,
-  PutMethodCommand,
-} from '@aws-sdk/client-api-gateway';
-import {
-  CloudWatchLogsClient,
-  CreateLogGroupCommand,
-  CreateLogStreamCommand,
-  PutLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import { restTrace } from '../../scripts/incident.js';
 import { LOCAL_ACCOUNT } from '../../scripts/local-api.js';
-import { clientConfig, LOCAL_REGION } from '../../scripts/local-aws.js';
+import { LOCAL_REGION } from '../../scripts/local-aws.js';
 import { captureLogLines } from '../helpers/log-lines.js';
 import {
   alarmActionEvent,
@@ -50,27 +36,11 @@ let message: SnsEnvelope | undefined;
 
 beforeAll(async () => {
   // Prepare: an API with an execution log in another Region than the responder's.
-  const far = { ...clientConfig(endpoint), region: FAR, maxAttempts: 1 };
-  const apigw = new APIGatewayClient(far);
-  const { id } = await apigw.send(new CreateRestApiCommand({ name: API.name }));
-  apiId = id ?? '';
-  const { items } = await apigw.send(new GetResourcesCommand({ restApiId: apiId }));
-  const root = items?.find((r) => r.path === '/')?.id ?? '';
-  await apigw.send(
-    new PutMethodCommand({ restApiId: apiId, resourceId: root, httpMethod: 'GET', authorizationType: 'NONE' }),
-  );
-  await apigw.send(new PutIntegrationCommand({ restApiId: apiId, resourceId: root, httpMethod: 'GET', type: 'MOCK' }));
-  await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: 'prod' }));
+  const far = new LocalAwsHarness(endpoint, { region: FAR });
+  apiId = await far.restApiWithRoute(API.name);
   const incident = { apiId, stage: 'prod', region: FAR, accountId: LOCAL_ACCOUNT, functionName: `${API.name}-fn` };
-  const lines = Array.from({ length: 3 }, (_, i) => restTrace('malformed', incident, route, now - 180_000 + i * 4_000))
-    .flat()
-    .sort((a, b) => a.timestamp - b.timestamp);
-  const logs = new CloudWatchLogsClient(far);
-  const logGroupName = `API-Gateway-Execution-Logs_${apiId}/prod`;
-  const logStreamName = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-  await logs.send(new CreateLogGroupCommand({ logGroupName }));
-  await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
-  await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: lines }));
+  const lines = Array.from({ length: 3 }, (_, i) => restTrace('malformed', incident, route, now - 180_000 + i * 4_000));
+  await far.writeLogGroup(`API-Gateway-Execution-Logs_${apiId}/prod`, lines.flat());
   const topic = await aws.topicWithQueue(`regions-${suffix}`);
   const config: RuntimeConfig = { apis: [], ...E2E_READ_LIMITS };
   const handler = await localHandler(endpoint, config, topic.topicArn);
@@ -88,8 +58,7 @@ afterAll(() => {
 
 describe('an alarm from another Region', () => {
   it('is not visible in the home Region (the control: only clients for its Region find the API)', async () => {
-    const home = new APIGatewayClient({ ...clientConfig(endpoint), maxAttempts: 1 });
-    const { items } = await home.send(new GetRestApisCommand({}));
+    const { items } = await aws.apigw.send(new GetRestApisCommand({}));
     expect(process.env.AWS_REGION).toBe(LOCAL_REGION);
     expect(items?.map((i) => i.name) ?? []).not.toContain(API.name);
   });

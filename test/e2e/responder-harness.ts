@@ -1,4 +1,12 @@
 import {
+  APIGatewayClient,
+  CreateDeploymentCommand,
+  CreateRestApiCommand,
+  GetResourcesCommand,
+  PutIntegrationCommand,
+  PutMethodCommand,
+} from '@aws-sdk/client-api-gateway';
+import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -16,17 +24,47 @@ import type { RuntimeConfig } from '../../lambda/config/runtime-config.js';
 import type { TimedLine } from '../../scripts/incident.js';
 import { clientConfig, localAwsEnv } from '../../scripts/local-aws.js';
 
-/** Test plumbing around a local AWS endpoint: log groups with events, a topic with an SQS subscription. */
+/** Where a harness's clients point besides the endpoint: another Region, another account's credentials. */
+export interface HarnessTarget {
+  readonly region?: string;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/**
+ * Test plumbing around a local AWS endpoint: log groups with events, a REST API with a route, a topic with an SQS
+ * subscription; in the endpoint's default account and Region, or in those `target` names.
+ */
 export class LocalAwsHarness {
   readonly logs: CloudWatchLogsClient;
   readonly sns: SNSClient;
   readonly sqs: SQSClient;
+  readonly apigw: APIGatewayClient;
 
-  constructor(readonly endpoint: string) {
-    const config = { ...clientConfig(endpoint), maxAttempts: 1 };
+  constructor(
+    readonly endpoint: string,
+    target: HarnessTarget = {},
+  ) {
+    const config = { ...clientConfig(endpoint), maxAttempts: 1, ...target };
     this.logs = new CloudWatchLogsClient(config);
     this.sns = new SNSClient(config);
     this.sqs = new SQSClient(config);
+    this.apigw = new APIGatewayClient(config);
+  }
+
+  /** A REST API named `name` with `GET /` (a MOCK integration) deployed to a `prod` stage; its id. */
+  async restApiWithRoute(name: string): Promise<string> {
+    const { id } = await this.apigw.send(new CreateRestApiCommand({ name }));
+    if (id === undefined) throw new Error('the local endpoint did not create the REST API');
+    const { items } = await this.apigw.send(new GetResourcesCommand({ restApiId: id }));
+    const root = items?.find((r) => r.path === '/')?.id ?? '';
+    await this.apigw.send(
+      new PutMethodCommand({ restApiId: id, resourceId: root, httpMethod: 'GET', authorizationType: 'NONE' }),
+    );
+    await this.apigw.send(
+      new PutIntegrationCommand({ restApiId: id, resourceId: root, httpMethod: 'GET', type: 'MOCK' }),
+    );
+    await this.apigw.send(new CreateDeploymentCommand({ restApiId: id, stageName: 'prod' }));
+    return id;
   }
 
   /** Creates a log group and writes the lines into it, split over `streams` streams (round robin by request). */
