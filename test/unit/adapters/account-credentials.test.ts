@@ -3,18 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   ACCOUNTS_ENV,
   AccountCredentials,
-  type AccountsConfig,
   AssumeRoleError,
   readAccountsConfig,
   readTargetOf,
 } from '../../../lambda/adapters/account-credentials.js';
-
-const ACCOUNTS: AccountsConfig = {
-  homeAccount: '444455556666',
-  homeRegion: 'us-east-1',
-  roleArn: 'arn:aws:iam::{account}:role/apigw-5xx-responder-read-{region}',
-  externalId: 'ext-1',
-};
+import { ACCOUNTS } from '../../helpers/accounts.js';
 
 describe('readTargetOf', () => {
   it('reads an alarm of the home account and Region, or of unknown origin, with the own clients', () => {

@@ -6,14 +6,9 @@ import {
   readAccountsConfig,
   readTargetOf,
 } from '../../../lambda/adapters/account-credentials.js';
+import { ACCOUNTS as CENTRAL } from '../../helpers/accounts.js';
 
-const ACCOUNTS: AccountsConfig = {
-  homeAccount: '444455556666',
-  homeRegion: 'us-east-1',
-  roleArn: 'arn:aws:iam::{account}:role/apigw-5xx-responder-read-{region}',
-  externalId: 'ext-1',
-  logsThroughObservability: true,
-};
+const ACCOUNTS: AccountsConfig = { ...CENTRAL, logsThroughObservability: true };
 
 describe('observabilitySourceOf', () => {
   it("reads a member account's logs through OAM, in the alarm's Region and the role's partition", () => {
