@@ -54,11 +54,6 @@ export class ByteLineEvent implements LogEvent {
     return (this.utf8 ? utf8 : latin1).call(this.bytes, from, to);
   }
 
-  /** A JSON line: the message's characters after its request id may be escaped. */
-  get json(): boolean {
-    return false;
-  }
-
   /** The bytes that hold the line, or undefined once it is a string (decoded, pinned, or its message changed). */
   get buffer(): Buffer | undefined {
     return this.text === undefined ? this.bytes : undefined;
@@ -127,10 +122,6 @@ class JsonByteLineEvent extends ByteLineEvent {
     this.decoded = undefined;
     this.group = undefined;
     this.escapedGroup = undefined;
-  }
-
-  override get json(): boolean {
-    return true;
   }
 
   override get buffer(): Buffer | undefined {
