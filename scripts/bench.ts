@@ -634,14 +634,12 @@ function renderRatio(p: (line?: string) => void, ratio: RatioResults): void {
   p(
     'longer than 16 chunks are made strings, so memory stays bounded: the peak RSS column is one more run of each under',
   );
+  p('GNU time. A line in a chunk that is no valid UTF-8, or in another form, is read as text as before.');
+  p('The JSON document is read as it arrives (lambda/parse/forms/json-document-stream.ts): the items of `events` each');
   p(
-    'GNU time. A line in a chunk that is no valid UTF-8, or in another form, is read as text as before. The JSON document',
+    'chunk completes are found by a byte scanner and parsed with one JSON.parse per chunk, instead of the whole document',
   );
-  p('is read as it');
-  p(
-    'arrives (lambda/parse/forms/json-document-stream.ts): the items of `events` each chunk completes are found by a byte',
-  );
-  p('scanner and parsed with one JSON.parse per chunk, instead of the whole document held and parsed at once.');
+  p('held and parsed at once.');
   p();
   if (ratio.profile !== undefined) {
     p(

@@ -153,6 +153,14 @@ describe('jsonLineEvent', () => {
     expect(lazy.message).toBe(`(${ID}) Method completed with status: 502\tx`);
     expect(lazy.timestamp).toBe(5);
   });
+
+  it('reads a message holding an escape JSON has not (no valid JSON) as written, where readLine reports the line', () => {
+    // The scan jumps from quote to quote and does not check escapes: `\x` is only found when the line is decoded.
+    const line = `{"message":"(${ID}) Method completed with status: 502 \\x","timestamp":5}`;
+    const lazy = scanJsonLine(line, 1) as ByteLineEvent;
+    expect(readLine(line, 1, true)?.problem?.reason).toMatch(/^malformed JSON/);
+    expect(lazy.message).toBe(`(${ID}) Method completed with status: 502 \\x`);
+  });
 });
 
 describe('rawLineEvent', () => {
