@@ -14,6 +14,7 @@ import {
   tableHeaderForm,
 } from './forms/documents.js';
 import { completeUtf8End, FilterLogEventsStream } from './forms/json-document-stream.js';
+import { JsonObjectJoiner, type MayOpen } from './forms/json-join.js';
 import { FORM_NAMES, LINE_FORMS, type LineForm, LineFormReader, type LineStats } from './forms/line-forms.js';
 import { decodeInput, type InputProblem, parseCloudWatchInput, readLine } from './input.js';
 import { LineSplitter } from './line-splitter.js';
@@ -265,28 +266,25 @@ export async function* streamEventBatches(
 
   if (mode === 'lines') {
     const lazy = options.lazy === true;
+    const joiner = lineJoiner(reader, problems);
     const splitter = new LineSplitter(
       (text, lineNo) => {
         if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         text = reader.unescape(text);
-        if (text.charCodeAt(0) === 123 /* { */) {
-          const read = readLine(text, lineNo, true);
-          // Inside a message printed over several lines (tail's pretty JSON), a `{` line is no JSON line of its own.
-          if (read?.problem !== undefined && !reader.continuing) problems(read.problem);
-          if (read?.wrapped === true) {
-            reader.push(text, lineNo, read.event);
-            return;
-          }
-        }
-        reader.push(text, lineNo);
+        joiner.push(text, lineNo, mayOpenObject(reader, lineNo));
       },
       problems,
       lazy
         ? (bytes, start, end, lineNo, utf8) => {
             // The first line may start with a byte order mark; any other `(` or `{` line may be an execution line
-            // (raw, or JSON) kept as bytes.
+            // (raw, or JSON) kept as bytes, unless it may go on a JSON object held open by the lines before it.
             const c = bytes[start];
-            return lineNo > 1 && (c === 40 || c === 123) && reader.pushBytes(bytes, start, end, lineNo, utf8);
+            return (
+              lineNo > 1 &&
+              (c === 40 || c === 123) &&
+              !joiner.holding &&
+              reader.pushBytes(bytes, start, end, lineNo, utf8)
+            );
           }
         : undefined,
     );
@@ -297,6 +295,7 @@ export async function* streamEventBatches(
       if (out.length > keep) yield batch(keep);
     }
     splitter.end();
+    joiner.end();
     reader.end();
     if (out.length > 0) yield batch();
   } else {
@@ -517,6 +516,7 @@ function readWholeDocument(
 
 /** Reads every line of a whole text, as streamEvents reads lines as they arrive. */
 function readWholeLines(text: string, reader: LineFormReader, problems: (problem: InputProblem) => void): void {
+  const joiner = lineJoiner(reader, problems);
   let start = 0;
   let lineNo = 0;
   while (start <= text.length) {
@@ -525,18 +525,38 @@ function readWholeLines(text: string, reader: LineFormReader, problems: (problem
     lineNo++;
     const l = reader.unescape(text.slice(start, end));
     start = end + 1;
-    if (l.charCodeAt(0) === 123 /* { */) {
-      const r = readLine(l, lineNo, true);
-      if (r?.problem !== undefined && !reader.continuing) problems(r.problem);
-      if (r?.wrapped === true) {
-        reader.push(l, lineNo, r.event);
-        if (end === text.length) break;
-        continue;
-      }
-    }
-    reader.push(l, lineNo);
+    joiner.push(l, lineNo, mayOpenObject(reader, lineNo));
     if (end === text.length) break;
   }
+  joiner.end();
+}
+
+/** Whether a `{` line may open a JSON object of its own, or is inside a message the lines before it opened. */
+function mayOpenObject(reader: LineFormReader, lineNo: number): MayOpen {
+  if (reader.continuing) return 'no';
+  return reader.opensValueAt(lineNo) ? 'event' : 'yes';
+}
+
+/**
+ * Each line to the reader: a JSON line read as one (its problem said, unless it sits inside a message printed over
+ * several lines, as tail's pretty JSON), any other line as it is; a JSON object printed over several lines (pretty,
+ * or wrapped at a width) is joined first and read as the one line it was.
+ */
+function lineJoiner(reader: LineFormReader, problems: (problem: InputProblem) => void): JsonObjectJoiner {
+  const line = (text: string, lineNo: number): void => {
+    if (text.charCodeAt(0) === 123 /* { */) {
+      const read = readLine(text, lineNo, true);
+      // Inside a message printed over several lines (tail's pretty JSON, a body printed under the execution line that
+      // announces it), a `{` line is no JSON line of its own.
+      if (read?.problem !== undefined && !reader.continuing && !reader.opensValueAt(lineNo)) problems(read.problem);
+      if (read?.wrapped === true) {
+        reader.push(text, lineNo, read.event);
+        return;
+      }
+    }
+    reader.push(text, lineNo);
+  };
+  return new JsonObjectJoiner({ line, joined: (text, firstLine) => line(text, firstLine) });
 }
 
 /** What reading a whole input gave (parseInput). */

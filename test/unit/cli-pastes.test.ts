@@ -93,6 +93,32 @@ describe('apigw-5xx reads logs as people paste them', () => {
     expect(body?.cause).toBe('lambda_function_error');
   });
 
+  it.each([
+    [
+      'jq-pretty-access-log-integration-timeout.txt',
+      'integration_timeout/rest-access-log-only-integration-timeout.log',
+    ],
+    ['folded-80-access-log-not-permitted.txt', 'lambda_permission/http-api-json-integration-not-permitted.log'],
+  ])('%s: each JSON access log line printed over several lines is read as the one line it was', (file, source) => {
+    // Prepare: the diagnosis of the same access log lines, one per line as CloudWatch holds them.
+    const compact = readFileSync(join(ROOT, 'test/fixtures/causes', source), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    const expected = JSON.parse(run(['diagnose', '--format', 'json'], `${compact.join('\n')}\n`).stdout) as Diagnosis;
+    const printedOver = readFileSync(join(PASTES, file), 'utf8').trimEnd().split('\n').length;
+    expect(printedOver).toBeGreaterThan(compact.length * 2);
+    // Act
+    const d = diagnose(file);
+    const c = classify(file);
+    // Assess: nothing reported unread; the same requests, statuses and causes; one verdict per access log line.
+    expect(d.stderr).toBe('');
+    expect(d.diagnosis?.failedRequests).toBe(expected.failedRequests);
+    expect(d.diagnosis?.byStatus).toEqual(expected.byStatus);
+    expect(causes(d.diagnosis)).toEqual(causes(expected));
+    expect(c.stderr).toBe('');
+    expect(c.verdicts).toHaveLength(compact.length);
+  });
+
   it('reads `aws logs tail` output with its colour codes (a terminal copy)', () => {
     const d = diagnose('logs-tail-color.txt');
     expect(d.stderr).toBe('');

@@ -41,12 +41,34 @@ function htmlEscape(line: string): string {
     .replace(/'/g, '&#x27;');
 }
 
+/** What `fold -w WIDTH` prints: the line cut every WIDTH characters. */
+function fold(line: string, width: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < line.length; i += width) parts.push(line.slice(i, i + width));
+  return parts.join('\n');
+}
+
+/** What `jq .` prints for a line that is a JSON object (two spaces a level); any other line as it is. */
+function pretty(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    return JSON.stringify(JSON.parse(line), null, 2);
+  } catch {
+    return line;
+  }
+}
+
 const PASTES: ReadonlyArray<[string, (lines: readonly string[]) => string]> = [
   ['in a Markdown fence', (ls) => `\`\`\`\n${ls.join('\n')}\n\`\`\`\n`],
   ['quoted (> ) and numbered', (ls) => `${ls.map((l, i) => `> ${String(i + 1).padStart(3)}  ${l}`).join('\n')}\n`],
   ['indented, CRLF, with a BOM', (ls) => `\uFEFF${ls.map((l) => `    ${l}`).join('\r\n')}\r\n`],
   ['HTML-escaped', (ls) => `${ls.map(htmlEscape).join('\n')}\n`],
   ['in typographic quotes', (ls) => `${ls.map(curly).join('\n')}\n`],
+  [
+    'its JSON lines folded at 80 columns (fold -w 80)',
+    (ls) => `${ls.map((l) => (l.startsWith('{') ? fold(l, 80) : l)).join('\n')}\n`,
+  ],
+  ['its JSON lines pretty-printed (jq .)', (ls) => `${ls.map(pretty).join('\n')}\n`],
 ];
 
 function read(text: string) {

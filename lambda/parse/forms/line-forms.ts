@@ -390,15 +390,7 @@ export class LineFormReader {
     this.wrapWidth = wrapWidthOf(head, this.readable);
   }
 
-  /** Whether a text, on its own, reads as a log line of some form (not the continuation of one). */
-  private readonly readable = (text: string): boolean => {
-    const c = text.charCodeAt(0);
-    if (c === 40) return requestIdEnd(text) !== -1 || isKnownLogText(text);
-    // A JSON line with a `message` field (the JSON-lines form).
-    if (c === 123 && text.includes('"message"') && readLine(text, 0)?.wrapped === true) return true;
-    if (c >= 48 && c <= 57 && TIMESTAMP_START.test(text)) return true;
-    return TEST_LINE.test(text) || TEST_HEADER.test(text) || isBareExecutionText(text) || isKnownLogText(text);
-  };
+  private readonly readable = readsAsLogLine;
 
   /**
    * A line that reads as no log line of its own, right after an execution line whose message it continues: a body
@@ -433,6 +425,19 @@ export class LineFormReader {
   get continuing(): boolean {
     // Inside the console's response section, a `{` line is part of a body or headers shown there.
     return this.pending !== undefined || this.testResponse;
+  }
+
+  /**
+   * Line `lineNo` may go on the message of the execution line right before it (that message opens a value printed on
+   * the lines after it, or lines already went on it): a `{` there is part of that value, no object of its own.
+   */
+  opensValueAt(lineNo: number): boolean {
+    const e = this.lastExec;
+    return (
+      e !== undefined &&
+      lineNo === this.lastExecLine + 1 &&
+      (this.continued?.event === e || opensContinuation(e.message))
+    );
   }
 
   /**
@@ -723,6 +728,16 @@ function unclosed(text: string): boolean {
     else if (ch === 125 || ch === 93) depth--;
   }
   return inString || depth > 0;
+}
+
+/** Whether a text, on its own, reads as a log line of some form (not the continuation of one). */
+export function readsAsLogLine(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if (c === 40) return requestIdEnd(text) !== -1 || isKnownLogText(text);
+  // A JSON line with a `message` field (the JSON-lines form).
+  if (c === 123 && text.includes('"message"') && readLine(text, 0)?.wrapped === true) return true;
+  if (c >= 48 && c <= 57 && TIMESTAMP_START.test(text)) return true;
+  return TEST_LINE.test(text) || TEST_HEADER.test(text) || isBareExecutionText(text) || isKnownLogText(text);
 }
 
 /**
