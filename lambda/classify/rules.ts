@@ -57,14 +57,30 @@ export interface ClassifyContext {
 
 // ---- small matchers --------------------------------------------------------------------------------------------
 
+/**
+ * The execution lines (of one phase) whose text matches. A text that went on over several lines (a value printed on
+ * the lines after its execution line, a line a page wrapped: `configuration error: ⏎  Invalid permissions ...`) is
+ * matched with each line break and the blanks around it as one space too. A REST access log that carries the
+ * execution log's text in an error field (`$context.integration.error`: "Execution failed due to configuration
+ * error: Invalid permissions on Lambda function"; sal-blog.com/iam-api-gateway-500error) is matched there when no
+ * execution line is.
+ */
 function execLines(trace: RequestTrace, pattern: RegExp, phase?: TraceLine['phase']): TraceLine[] {
   const out: TraceLine[] = [];
   for (const line of trace.lines) {
-    if (line.source === 'execution' && (phase === undefined || line.phase === phase) && pattern.test(line.text)) {
+    if (line.source === 'execution' && (phase === undefined || line.phase === phase) && matches(pattern, line.text)) {
       out.push(line);
     }
   }
+  if (out.length === 0 && trace.access !== undefined) {
+    const fields = phase === 'authorizer' ? AUTHORIZER_FIELDS : phase === 'method' ? ERROR_FIELDS : ALL_ERROR_FIELDS;
+    return accessField(trace, fields, pattern);
+  }
   return out;
+}
+
+function matches(pattern: RegExp, text: string): boolean {
+  return pattern.test(text) || (text.includes('\n') && pattern.test(text.replace(/[ \t]*\r?\n\s*/g, ' ')));
 }
 
 function accessLines(trace: RequestTrace): TraceLine[] {
@@ -116,6 +132,8 @@ function first(...candidates: Array<() => RuleMatch | undefined>): RuleMatch | u
 }
 
 const ERROR_FIELDS: readonly AccessTextField[] = ['integrationErrorMessage', 'integrationError', 'errorMessage'];
+const AUTHORIZER_FIELDS: readonly AccessTextField[] = ['authorizerError'];
+const ALL_ERROR_FIELDS: readonly AccessTextField[] = [...ERROR_FIELDS, ...AUTHORIZER_FIELDS];
 
 // ---- the patterns ----------------------------------------------------------------------------------------------
 
