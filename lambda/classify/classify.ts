@@ -242,13 +242,24 @@ export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}
   };
 }
 
-/** True when a trace without a known outcome still shows an error a rule recognises. */
+/**
+ * API Gateway writes "Lambda invocation failed with status: <N>" only when its Invoke call to Lambda failed (Lambda
+ * answered 4xx or 5xx): the request failed, whether or not a rule knows why.
+ */
+const LAMBDA_INVOCATION_FAILED = /^Lambda invocation failed with status: [45]\d\d\b/;
+
+/**
+ * True when a trace without a known outcome still shows an error: one a rule recognises, or a failure API Gateway
+ * states that no rule explains (its cause is then `unknown`, never guessed).
+ */
 export function hasErrorEvidence(trace: RequestTrace, context: ClassifyContext = {}): boolean {
   for (const rule of RULES) {
     const result = applyRule(rule, trace, context);
     if (result.match !== undefined && result.match.basis === 'message') return true;
   }
-  return false;
+  return trace.lines.some(
+    (l) => l.source === 'execution' && l.text.charCodeAt(0) === 76 /* L */ && LAMBDA_INVOCATION_FAILED.test(l.text),
+  );
 }
 
 /** The answer for one event on its own: its cause (null when it is no evidence of a 5xx) and status. */

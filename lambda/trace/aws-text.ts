@@ -63,6 +63,9 @@ const ACCESS_VALUE_STARTS = [
   // `$context.authorizer.error` when API Gateway may not invoke a Lambda authorizer (the rule in rules.ts cites it).
   'The authorizer or the IAM role configured on API Gateway ',
   'The response from the Lambda ',
+  // `$context.integrationErrorMessage` when API Gateway cannot assume the integration's role (rules.ts cites it).
+  'API Gateway doesn’t have permissions to assume ',
+  "API Gateway doesn't have permissions to assume ",
   'The request for the IAM Authorizer',
   'Malformed Lambda proxy response',
   'Rate Exceeded',

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { classifyEvent, classifyTrace, hasErrorEvidence } from '../../lambda/classify/classify.js';
+import { diagnoseEvents } from '../../lambda/diagnose.js';
+import { isKnownLogText } from '../../lambda/parse/forms/known-text.js';
+import { parseInput } from '../../lambda/parse/input-stream.js';
+import { newTrace, type RequestTrace } from '../../lambda/trace/request-trace.js';
+
+/**
+ * Wordings API Gateway writes that real published logs showed the tool did not read. Each is quoted from its source
+ * (named beside it); the fixtures under test/fixtures/causes/ hold the published lines themselves.
+ */
+
+/** https://github.com/terraform-aws-modules/terraform-aws-apigateway-v2/issues/87 (typographic apostrophe). */
+const HTTP_API_ASSUME_ROLE =
+  'API Gateway doesn’t have permissions to assume the IAM role configured on the integration. Check the permissions and try again.';
+/** https://dev.classmethod.jp/articles/tsnote-api-gateway-lambda-authorizer-internal-server-error-troubleshooting/ */
+const HTTP_API_AUTHORIZER_FORMAT =
+  "The response from the Lambda Authorizer function doesn't match the format that API Gateway expects. Simple response did not include 'isAuthorized'";
+
+function diagnose(text: string) {
+  return diagnoseEvents(parseInput(text).events);
+}
+
+/** A trace holding one HTTP API access record whose integration error message is `message`. */
+function httpApiTrace(message: string): RequestTrace {
+  const trace = newTrace('fQke_hDCDoEEMpw=');
+  trace.status = 500;
+  trace.routeKey = 'POST /start-step-function';
+  trace.access = { requestId: 'fQke_hDCDoEEMpw=', status: 500, integrationErrorMessage: message };
+  trace.lines.push({ source: 'access', text: `status: 500; integrationErrorMessage: ${message}` });
+  return trace;
+}
+
+describe('the HTTP API assume-role message', () => {
+  it.each([
+    ['as published (typographic apostrophe)', HTTP_API_ASSUME_ROLE],
+    ['with a plain apostrophe', HTTP_API_ASSUME_ROLE.replace('’', "'")],
+  ])('is a permission failure of the integration credentials role, %s', (_name, message) => {
+    // Act
+    const finding = classifyTrace(httpApiTrace(message));
+    // Assess
+    expect({ cause: finding.cause, target: finding.target, hint: finding.hint, basis: finding.basis }).toEqual({
+      cause: 'lambda_permission',
+      target: 'integration',
+      hint: 'credentials_role',
+      basis: 'message',
+    });
+  });
+
+  it('names its cause when quoted on a line of its own, and that line is read as one failed request', () => {
+    // Act
+    const verdict = classifyEvent({ message: HTTP_API_ASSUME_ROLE });
+    const { diagnosis } = diagnose(`${HTTP_API_ASSUME_ROLE}\n`);
+    // Assess
+    expect(verdict.cause).toBe('lambda_permission');
+    expect(isKnownLogText(HTTP_API_ASSUME_ROLE)).toBe(true);
+    expect({ failed: diagnosis.failedRequests, top: diagnosis.causes[0]?.cause }).toEqual({
+      failed: 1,
+      top: 'lambda_permission',
+    });
+  });
+
+  it('is not the REST execution text a client body quotes', () => {
+    // Prepare: the text inside a request body is the client's, not API Gateway's.
+    const body = `(3f2a1b2c-0000-4000-8000-000000000000) Method request body before transformations: {"note":"${HTTP_API_ASSUME_ROLE}"}`;
+    // Act
+    const verdict = classifyEvent({ message: body });
+    // Assess
+    expect(verdict.cause).toBeNull();
+  });
+});
+
+describe('the HTTP API authorizer response-format message', () => {
+  it('quoted alone is one failed request of the Lambda authorizer, not an all-clear', () => {
+    // Act
+    const { diagnosis } = diagnose(`${HTTP_API_AUTHORIZER_FORMAT}\n`);
+    // Assess
+    expect({ failed: diagnosis.failedRequests, top: diagnosis.causes[0]?.cause }).toEqual({
+      failed: 1,
+      top: 'authorizer_error',
+    });
+    expect(isKnownLogText(HTTP_API_AUTHORIZER_FORMAT)).toBe(true);
+  });
+
+  it('in an access record with a 500 is the authorizer error, also with a typographic apostrophe', () => {
+    // Prepare
+    const trace = httpApiTrace('-');
+    trace.access = {
+      requestId: trace.requestId,
+      status: 500,
+      authorizerError: HTTP_API_AUTHORIZER_FORMAT.replace("'", '’'),
+    };
+    // Act
+    const finding = classifyTrace(trace);
+    // Assess
+    expect({ cause: finding.cause, basis: finding.basis }).toEqual({ cause: 'authorizer_error', basis: 'message' });
+  });
+
+  it('names its cause on a line of its own in classify', () => {
+    // Act
+    const verdict = classifyEvent({ message: HTTP_API_AUTHORIZER_FORMAT });
+    // Assess
+    expect(verdict.cause).toBe('authorizer_error');
+  });
+});
+
+describe('a lone "Lambda invocation failed with status"', () => {
+  const ID = '(7d2f0c1e-5b8a-4c33-9a61-0e4f2b7c9d10) ';
+
+  it.each(['400', '403', '404', '413'])('with status %s is a failed request whose cause is left unknown', (status) => {
+    // Prepare
+    const line = `${ID}Lambda invocation failed with status: ${status}. Lambda request id: 0c9a4a0e-2f55-4a8b-9d7e-5b1f3e6a7c21`;
+    // Act
+    const { diagnosis, findings } = diagnose(`${line}\n`);
+    // Assess
+    expect({ failed: diagnosis.failedRequests, causes: findings.map((f) => f.cause) }).toEqual({
+      failed: 1,
+      causes: ['unknown'],
+    });
+  });
+
+  it('is error evidence on its own, while the lines of a request still in flight are not', () => {
+    // Prepare
+    const failed = newTrace('a');
+    failed.lines.push({
+      source: 'execution',
+      phase: 'method',
+      text: 'Lambda invocation failed with status: 403. Lambda request id:',
+    });
+    const inFlight = newTrace('b');
+    inFlight.lines.push({
+      source: 'execution',
+      phase: 'method',
+      text: 'Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations',
+    });
+    // Act / Assess
+    expect(hasErrorEvidence(failed)).toBe(true);
+    expect(hasErrorEvidence(inFlight)).toBe(false);
+  });
+
+  it('quoted in a client body is no failure', () => {
+    // Prepare
+    const trace = newTrace('c');
+    trace.lines.push({
+      source: 'execution',
+      phase: 'method',
+      text: 'Method request body before transformations: {"q":"Lambda invocation failed with status: 403"}',
+    });
+    // Act / Assess
+    expect(hasErrorEvidence(trace)).toBe(false);
+  });
+});
