@@ -57,7 +57,7 @@ export interface BesideFinding {
 
 /** Lines every REST trace has: they say nothing about why a request failed. */
 const BOILERPLATE =
-  /^(?:Extended Request Id|Verifying Usage Plan|API Key|Usage Plan check|Starting execution|HTTP Method:|Method request|Endpoint request|Sending request|Method response|Successfully completed|X-ray Tracing ID|AWS Integration Endpoint RequestId|Endpoint response headers|Method completed with status|Starting authorizer|Incoming identity|Using valid authorizer policy)/;
+  /^(?:Extended Request Id|Verifying Usage Plan|API Key|Usage Plan check|Starting execution|HTTP Method:|Method request|Endpoint request|Sending request|Method response|Successfully completed|X-ray Tracing ID|AWS Integration Endpoint RequestId|Endpoint response headers|Method completed with status|Starting authorizer|Incoming identity|Using valid authorizer policy|Gateway response (?:body|headers))/;
 
 function redactLine(line: TraceLine): TraceLine {
   return { ...line, text: redact(line.text) };
@@ -295,7 +295,8 @@ export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): E
   builder.add(event);
   const trace = builder.openTraces()[0];
   if (trace === undefined) return { cause: null, status: null, source: r.source };
-  const status = trace.status ?? null;
+  // A gateway response line states the status API Gateway answered with, as "Method completed" does.
+  const status = trace.status ?? trace.gatewayResponse?.status ?? null;
   const rest = { source: r.source, requestId: trace.requestId } as const;
   if (status !== null && status < 500) return { cause: null, status, ...rest };
   const finding = classifyTrace(trace, context);

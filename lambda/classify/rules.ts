@@ -199,6 +199,14 @@ const AUTHORIZER_BAD_RESPONSE =
   /^Execution failed due to configuration error: (?:Could not parse policy|Invalid JSON in response)/;
 const AUTHORIZER_RESPONSE_TYPES = /^AUTHORIZER_(?:CONFIGURATION_ERROR|FAILURE)$/;
 /**
+ * The execution log's own line for the gateway response API Gateway answered with (`Gateway response type:
+ * AUTHORIZER_CONFIGURATION_ERROR with status code: 500`; published: the crosscut.io WebSocket authorizer post, GitHub
+ * index id 40370491264): the same verdict as the access log's `$context.error.responseType`.
+ */
+const GATEWAY_RESPONSE_AUTHORIZER =
+  /^Gateway response type: AUTHORIZER_(?:CONFIGURATION_ERROR|FAILURE) with status code: /;
+const GATEWAY_RESPONSE_TIMEOUT = /^Gateway response type: INTEGRATION_TIMEOUT with status code: /;
+/**
  * HTTP API `$context.authorizer.error` when the Lambda authorizer's answer is not the response it must give: "The
  * response from the Lambda Authorizer function doesn't match the format that API Gateway expects. Simple response did
  * not include 'isAuthorized'"
@@ -376,6 +384,7 @@ export const RULES: readonly Rule[] = [
         },
         () => found(execLines(trace, /^Execution failed/, 'authorizer')),
         () => found(accessField(trace, ['authorizerError', ...ERROR_FIELDS], HTTP_API_AUTHORIZER_FORMAT)),
+        () => found(execLines(trace, GATEWAY_RESPONSE_AUTHORIZER)),
         () => found(accessField(trace, ['responseType'], AUTHORIZER_RESPONSE_TYPES)),
         () => ((trace.status ?? 0) >= 500 ? found(accessField(trace, ['authorizerError'], /\S/)) : undefined),
       ),
@@ -453,6 +462,7 @@ export const RULES: readonly Rule[] = [
       first(
         () => found(execLines(trace, TIMEOUT_ERROR)),
         () => found(accessField(trace, ['responseType'], /^INTEGRATION_TIMEOUT$/)),
+        () => found(execLines(trace, GATEWAY_RESPONSE_TIMEOUT)),
         () => found(accessField(trace, ERROR_FIELDS, TIMEOUT_TEXT)),
         () => found(execLines(trace, NETWORK_ERROR), { hint: 'network_error' }),
         () => found(accessField(trace, ERROR_FIELDS, NETWORK_ERROR), { hint: 'network_error' }),

@@ -48,6 +48,9 @@ const EXECUTION_STARTS = [
   'Using valid authorizer policy',
   'AWS Integration Endpoint RequestId',
   'X-ray Tracing ID',
+  'Gateway response type: ',
+  'Gateway response body: ',
+  'Gateway response headers: ',
 ] as const;
 
 /**

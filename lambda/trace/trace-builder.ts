@@ -556,6 +556,7 @@ export class TraceBuilder {
       if (facts.lambdaRequestId !== undefined) trace.lambdaRequestId = facts.lambdaRequestId;
       if (facts.functionError !== undefined) trace.functionError = facts.functionError;
     }
+    if (facts.gatewayResponse !== undefined) trace.gatewayResponse = facts.gatewayResponse;
     if (facts.status !== undefined) {
       trace.status = facts.status;
       trace.completed = true;
@@ -733,6 +734,14 @@ export class TraceBuilder {
     const trace = this.materialise(id);
     const k = this.live.get(id);
     if (trace === undefined || k === undefined) return;
+    if (trace.status === undefined && trace.gatewayResponse !== undefined) {
+      // No "Method completed" line (ERROR-level logging writes none): the gateway response's status is the answer.
+      trace.status = trace.gatewayResponse.status;
+      if (!this.keepSucceeded) {
+        this.complete(trace);
+        return;
+      }
+    }
     if ((trace.status !== undefined && trace.status >= 500) || evidence(trace)) {
       this.live.delete(id);
       this.offerFailed(k);

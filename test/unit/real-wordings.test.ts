@@ -119,6 +119,16 @@ describe('a lone "Lambda invocation failed with status"', () => {
     });
   });
 
+  it('as the published README quotes it (GitHub index id 12099729891, a list item) is one failed request', () => {
+    // Act
+    const { diagnosis, findings } = diagnose('3. Lambda invocation failed with status: 403. Lambda request id:\n');
+    // Assess
+    expect({ failed: diagnosis.failedRequests, causes: findings.map((f) => f.cause) }).toEqual({
+      failed: 1,
+      causes: ['unknown'],
+    });
+  });
+
   it('is error evidence on its own, while the lines of a request still in flight are not', () => {
     // Prepare
     const failed = newTrace('a');
@@ -148,5 +158,65 @@ describe('a lone "Lambda invocation failed with status"', () => {
     });
     // Act / Assess
     expect(hasErrorEvidence(trace)).toBe(false);
+  });
+});
+
+describe('the gateway response line ("Gateway response type: <TYPE> with status code: <N>")', () => {
+  // Published: GitHub index id 14277472728 (2025 notes, ERROR-level lines of one request, no "Method completed").
+  const ID = '(7735a87a-73d3-439b-8079-2f731fec9980) ';
+  const ASSUME_ROLE = `${ID}Execution failed due to configuration error: API Gateway does not have permission to assume the provided role arn:aws:iam::202533534284:role/lambda-apigateway-role`;
+  const DEFAULT_5XX = `${ID}Gateway response type: DEFAULT_5XX with status code: 500`;
+
+  it('gives the request its status when no "Method completed" line does, so it is not reported as cut short', () => {
+    // Act
+    const { diagnosis, findings } = diagnose(`${ASSUME_ROLE}\n${DEFAULT_5XX}\n`);
+    // Assess
+    expect(findings.map((f) => ({ cause: f.cause, status: f.status }))).toEqual([
+      { cause: 'lambda_permission', status: 500 },
+    ]);
+    expect(diagnosis.limits.filter((l) => l.includes('no logged final status'))).toEqual([]);
+  });
+
+  it('yields to a "Method completed" line that states another status', () => {
+    // Act
+    const { findings } = diagnose(`${ASSUME_ROLE}\n${DEFAULT_5XX}\n${ID}Method completed with status: 502\n`);
+    // Assess
+    expect(findings.map((f) => f.status)).toEqual([502]);
+  });
+
+  it('with a status below 500 completes the request below 500: neither failed nor left without an outcome', () => {
+    // Prepare: the published form with a 4xx type and status (UNAUTHORIZED is 401 in API Gateway's gateway responses).
+    const lines = `${ID}Unauthorized request: 7735a87a-73d3-439b-8079-2f731fec9980\n${ID}Gateway response type: UNAUTHORIZED with status code: 401\n`;
+    // Act
+    const { diagnosis } = diagnose(lines);
+    // Assess
+    expect({ failed: diagnosis.failedRequests, below500: diagnosis.succeededRequests }).toEqual({
+      failed: 0,
+      below500: 1,
+    });
+    expect(diagnosis.limits.filter((l) => l.includes('no outcome'))).toEqual([]);
+  });
+
+  it.each([
+    ['with its request id', DEFAULT_5XX],
+    ['on its own', 'Gateway response type: DEFAULT_5XX with status code: 500'],
+    [
+      'after a timestamp and a request id (published: GitHub index id 40370491264)',
+      '2020-07-02T11:34:31.882-04:00 (PDS1PEC4oAMFpyA=) Gateway response type: AUTHORIZER_CONFIGURATION_ERROR with status code: 500',
+    ],
+  ])('is the status of the line itself in classify, %s', (_name, message) => {
+    // Act
+    const verdict = classifyEvent({ message });
+    // Assess
+    expect(verdict.status).toBe(500);
+  });
+
+  it('names the authorizer when the gateway response is AUTHORIZER_CONFIGURATION_ERROR and nothing else is logged', () => {
+    // Act
+    const verdict = classifyEvent({
+      message: '(PDS1PEC4oAMFpyA=) Gateway response type: AUTHORIZER_CONFIGURATION_ERROR with status code: 500',
+    });
+    // Assess
+    expect(verdict.cause).toBe('authorizer_error');
   });
 });
