@@ -95,6 +95,10 @@ const LAMBDA_STARTS = [
   'Runtime exited with error',
   'Process exited before completing request',
   '[ERROR] ',
+  // Older runtimes' init failures and a REPORT line's error type quoted alone (lambda/parse/function-log.ts cites them).
+  "Unable to import module '",
+  'module initialization error: ',
+  'Error Type: Runtime.',
 ] as const;
 
 function escapeRegex(text: string): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyEvent, classifyTrace, hasErrorEvidence } from '../../lambda/classify/classify.js';
 import { diagnoseEvents } from '../../lambda/diagnose.js';
 import { isKnownLogText } from '../../lambda/parse/forms/known-text.js';
+import { parseFunctionLogLine } from '../../lambda/parse/function-log.js';
 import { parseInput } from '../../lambda/parse/input-stream.js';
 import { newTrace, type RequestTrace } from '../../lambda/trace/request-trace.js';
 
@@ -218,5 +219,87 @@ describe('the gateway response line ("Gateway response type: <TYPE> with status 
     });
     // Assess
     expect(verdict.cause).toBe('authorizer_error');
+  });
+});
+
+describe('older Lambda runtime error formats', () => {
+  it.each([
+    [
+      "Node.js's import failure with its stack in the event (serverless/serverless#3017)",
+      "Unable to import module 'index': Error\nat Function.Module._resolveFilename (module.js:325:15)\nat Function.Module._load (module.js:276:25)",
+      { kind: 'init_error', errorMessage: "Unable to import module 'index': Error" },
+    ],
+    [
+      "Python's import failure",
+      "Unable to import module 'lambda_function': No module named requests",
+      { kind: 'init_error', errorMessage: "Unable to import module 'lambda_function': No module named requests" },
+    ],
+    [
+      "Python's module initialization error (aws-samples/aws-keyspaces-lambda-python#1)",
+      'module initialization error: [Errno 2] No such file or directory',
+      { kind: 'init_error', errorMessage: 'module initialization error: [Errno 2] No such file or directory' },
+    ],
+    [
+      'the Node.js 4.3 unhandled error with tabs (cboscolo/elb2loggly#26)',
+      "2019-02-15T12:01:38.743Z\t7a111162-fe11-4eee-a5f8-0651a0691b8f\tTypeError: Cannot read property '0' of undefined\n    at exports.handler (/var/task/index.js:9:33)",
+      {
+        kind: 'error',
+        requestId: '7a111162-fe11-4eee-a5f8-0651a0691b8f',
+        errorType: 'TypeError',
+        errorMessage: "Cannot read property '0' of undefined",
+      },
+    ],
+    [
+      'the same as AWSinAction/apigateway#1 quoted it (year cut, spaces)',
+      "016-02-10T04:08:20.875Z  eba2a434-cfab-11e5-bfc3-2973859d28d5    TypeError: Property 'undefined' of object #<Object> is not a function at exports.handler (/var/task/lambda.js:4:18)",
+      { kind: 'error', requestId: 'eba2a434-cfab-11e5-bfc3-2973859d28d5', errorType: 'TypeError' },
+    ],
+    [
+      "a REPORT line's error type quoted alone (nishidemasami/contactform-api#30)",
+      'Error Type: Runtime.InvalidEntrypoint',
+      { kind: 'init_error', errorType: 'Runtime.InvalidEntrypoint' },
+    ],
+  ])('reads %s as a failed invocation', (_name, message, expected) => {
+    // Act
+    const record = parseFunctionLogLine(message);
+    // Assess
+    expect(record).toMatchObject(expected);
+    expect(classifyEvent({ message }).cause).toBe('lambda_function_error');
+  });
+
+  it("keeps the stack frames after Node.js's import failure", () => {
+    // Act
+    const record = parseFunctionLogLine(
+      "Unable to import module 'index': Error\nat Function.Module._resolveFilename (module.js:469:15)\nat Function.Module._load (module.js:417:25)",
+    );
+    // Assess
+    expect(record?.stackTop).toEqual([
+      'at Function.Module._resolveFilename (module.js:469:15)',
+      'at Function.Module._load (module.js:417:25)',
+    ]);
+  });
+
+  it.each([
+    [
+      "the function's own console.log output in the old layout",
+      '2016-02-10T04:08:20.875Z\teba2a434-cfab-11e5-bfc3-2973859d28d5\tUser created: 42',
+    ],
+    ["an error type outside Lambda's namespaces", 'Error Type: MyApp.ValidationFailed'],
+    ['a sentence that mentions the import failure', "We saw Unable to import module 'index': Error in the logs"],
+  ])('reads no failure in %s', (_name, message) => {
+    // Act / Assess
+    expect(parseFunctionLogLine(message)).toBeUndefined();
+  });
+
+  it('lists a published old-format error in backticks as a function failure not tied to a request', () => {
+    // Prepare: the line as the issue's Markdown has it (AWSinAction/apigateway#1).
+    const line =
+      "`016-02-10T04:08:20.875Z  eba2a434-cfab-11e5-bfc3-2973859d28d5    TypeError: Property 'undefined' of object #<Object> is not a function at exports.handler (/var/task/lambda.js:4:18)`";
+    // Act
+    const { diagnosis } = diagnose(`${line}\n`);
+    // Assess
+    expect(diagnosis.backendUnjoined.map((b) => b.key).join('\n')).toContain(
+      "TypeError: Property 'undefined' of object #<Object> is not a function",
+    );
   });
 });
