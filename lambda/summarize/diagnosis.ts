@@ -268,6 +268,11 @@ function summarizeCause(
     .flatMap((f) => f.evidence)
     .map((l) => /invalid method response: (\d{3})\b/.exec(l.text)?.[1])
     .find((v) => v !== undefined);
+  // "No match for output mapping ... Endpoint Response Status Code: 403": the backend's status nothing mapped.
+  const endpointStatus = findings
+    .flatMap((f) => f.evidence)
+    .map((l) => /No match for output mapping\b.*\bEndpoint Response Status Code: (\d{3})\b/.exec(l.text)?.[1])
+    .find((v) => v !== undefined);
   const remedy = remedyFor(cause, {
     ...(api.type !== undefined ? { apiType: api.type } : {}),
     ...(api.apiId !== undefined ? { apiId: api.apiId } : {}),
@@ -298,6 +303,7 @@ function summarizeCause(
     ...(top?.routeKey !== undefined ? { routeKey: top.routeKey } : {}),
     ...(targets[0] !== undefined ? { target: targets[0].key } : {}),
     ...(methodResponseStatus !== undefined ? { methodResponseStatus } : {}),
+    ...(endpointStatus !== undefined ? { endpointStatus } : {}),
     ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),
     ...(minMax(findings.map((f) => f.integrationLatencyMs)).max !== undefined
       ? { maxIntegrationLatencyMs: minMax(findings.map((f) => f.integrationLatencyMs)).max }

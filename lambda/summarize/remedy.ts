@@ -36,6 +36,8 @@ export interface RemedyContext {
   readonly target?: 'integration' | 'authorizer';
   /** The status an integration response maps to that the method does not define ("invalid method response: 200"). */
   readonly methodResponseStatus?: string;
+  /** The backend's status no integration response mapped ("No match for output mapping ... Status Code: 403"). */
+  readonly endpointStatus?: string;
 }
 
 /**
@@ -219,6 +221,32 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       steps.push({
         text: "The integration response's mapping template failed to transform the response: fix the template (or set contentHandling for binary bodies).",
       });
+    } else if (c.endpointStatus !== undefined && /^[45]\d\d$/.test(c.endpointStatus)) {
+      // The backend refused (SQS 403 for a message over 256 KB, Step Functions 400 for a bad request): a default
+      // mapping to 200 would turn its error into a success. Map the error to an error status instead.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-integration-settings-integration-response.html
+      const status = c.endpointStatus;
+      const pattern = `${status[0]}\\d{2}`;
+      return [
+        {
+          text: `The backend answered ${status} and no integration response maps it, so clients got 500: map the backend's ${status[0]}xx answers to an error status, and find why it refused (the logged "Endpoint response body before transformations"). Do not make 200 the default mapping: it would turn the error into a success.`,
+        },
+        steps[0] ?? resourceIdLookup(c),
+        {
+          text: 'Read the integration responses that exist (a put for a status that exists replaces it, with its templates):',
+          command: `aws apigateway get-integration ${where} --query 'integrationResponses'`,
+        },
+        readMethodResponses,
+        {
+          text: `If ${status} is not listed there, add the method response:`,
+          command: `aws apigateway put-method-response ${where.replace(` --region ${n.region}`, '')} --status-code ${status} --region ${n.region}`,
+        },
+        {
+          text: `If no integration response is listed for ${status}, map the backend's ${status[0]}xx statuses to it (the selection pattern is matched against the backend's status code):`,
+          command: `aws apigateway put-integration-response ${where.replace(` --region ${n.region}`, '')} --status-code ${status} --selection-pattern ${shellQuote(pattern)} --region ${n.region}`,
+        },
+        deploy(c),
+      ];
     } else {
       steps.push(
         {

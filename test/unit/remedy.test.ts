@@ -64,6 +64,7 @@ function everyRemedy(): Array<{ cause: CauseId; label: string; context: RemedyCo
     ['minimal', MINIMAL],
     ['REST authorizer', { ...REST, target: 'authorizer', authorizerFunctionName: 'authz' }],
     ['HTTP authorizer', { ...HTTP, target: 'authorizer' }],
+    ['REST, the backend answered 403', { ...REST, endpointStatus: '403' }],
   ];
   const out: Array<{ cause: CauseId; label: string; context: RemedyContext }> = [];
   for (const cause of CAUSE_IDS) {
@@ -200,6 +201,26 @@ describe('remedy facts (issue 17)', () => {
       'aws apigateway update-integration --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --patch-operations op=replace,path=/httpMethod,value=POST --region eu-west-1',
       'aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name prod --region eu-west-1',
     ]);
+  });
+
+  it("maps a backend's error status instead of making 200 the default (status_code_mapping, SQS 403)", () => {
+    // Act
+    const error = remedyFor('status_code_mapping', { ...REST, endpointStatus: '403' });
+    const ok = remedyFor('status_code_mapping', { ...REST, endpointStatus: '200' });
+    // Assess: the first line says the backend refused and warns off the default 200; the 4xx are mapped to 403.
+    expect(error[0]?.text).toMatch(/^The backend answered 403 .*Do not make 200 the default mapping/);
+    expect(error.flatMap((s) => (s.command !== undefined ? [s.command] : []))).toEqual([
+      "aws apigateway get-resources --rest-api-id a1b2c3d4e5 --region eu-west-1 --query 'items[?path=='\\''/orders/{id}'\\''].id' --output text",
+      "aws apigateway get-integration --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --region eu-west-1 --query 'integrationResponses'",
+      "aws apigateway get-method --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --region eu-west-1 --query 'methodResponses'",
+      'aws apigateway put-method-response --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --status-code 403 --region eu-west-1',
+      "aws apigateway put-integration-response --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --status-code 403 --selection-pattern '4\\d{2}' --region eu-west-1",
+      'aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name prod --region eu-west-1',
+    ]);
+    // A backend that answered 200 with no mapping still gets the default mapping.
+    expect(
+      ok.some((s) => s.command?.includes('put-integration-response') && s.command.includes('--status-code 200')),
+    ).toBe(true);
   });
 
   it('allows multiValueHeaders and cookies in a proxy response, and says an HTTP API answers 500', () => {
