@@ -205,7 +205,6 @@ const AUTHORIZER_RESPONSE_TYPES = /^AUTHORIZER_(?:CONFIGURATION_ERROR|FAILURE)$/
  */
 const GATEWAY_RESPONSE_AUTHORIZER =
   /^Gateway response type: AUTHORIZER_(?:CONFIGURATION_ERROR|FAILURE) with status code: /;
-const GATEWAY_RESPONSE_TIMEOUT = /^Gateway response type: INTEGRATION_TIMEOUT with status code: /;
 /**
  * HTTP API `$context.authorizer.error` when the Lambda authorizer's answer is not the response it must give: "The
  * response from the Lambda Authorizer function doesn't match the format that API Gateway expects. Simple response did
@@ -462,7 +461,6 @@ export const RULES: readonly Rule[] = [
       first(
         () => found(execLines(trace, TIMEOUT_ERROR)),
         () => found(accessField(trace, ['responseType'], /^INTEGRATION_TIMEOUT$/)),
-        () => found(execLines(trace, GATEWAY_RESPONSE_TIMEOUT)),
         () => found(accessField(trace, ERROR_FIELDS, TIMEOUT_TEXT)),
         () => found(execLines(trace, NETWORK_ERROR), { hint: 'network_error' }),
         () => found(accessField(trace, ERROR_FIELDS, NETWORK_ERROR), { hint: 'network_error' }),

@@ -5,6 +5,7 @@ import { isKnownLogText } from '../../lambda/parse/forms/known-text.js';
 import { parseFunctionLogLine } from '../../lambda/parse/function-log.js';
 import { parseInput } from '../../lambda/parse/input-stream.js';
 import { newTrace, type RequestTrace } from '../../lambda/trace/request-trace.js';
+import { TraceBuilder } from '../../lambda/trace/trace-builder.js';
 
 /**
  * Wordings API Gateway writes that real published logs showed the tool did not read. Each is quoted from its source
@@ -196,6 +197,30 @@ describe('the gateway response line ("Gateway response type: <TYPE> with status 
       below500: 1,
     });
     expect(diagnosis.limits.filter((l) => l.includes('no outcome'))).toEqual([]);
+  });
+
+  it('after "Method completed" in lines without request ids is the same request, never a second failed one', () => {
+    // Prepare: the order does not matter to the count; the lines are the published texts without their ids.
+    const bare = [
+      'Execution failed due to configuration error: Invalid permissions on Lambda function',
+      'Method completed with status: 500',
+      'Gateway response type: DEFAULT_5XX with status code: 500',
+    ];
+    const builder = new TraceBuilder();
+    // Act: events as the trace builder gets them from a reader that leaves bare lines bare, and as the CLI reads them.
+    for (const message of bare) builder.add({ message });
+    const direct = builder.finish();
+    const { diagnosis } = diagnose(`${bare.join('\n')}\n`);
+    // Assess
+    expect(direct.failed.total).toBe(1);
+    expect(diagnosis.failedRequests).toBe(1);
+  });
+
+  it('alone (the tail of a request quoted apart from it) is no failed request of its own', () => {
+    // Act
+    const { diagnosis } = diagnose(`${DEFAULT_5XX}\n`);
+    // Assess
+    expect(diagnosis.failedRequests).toBe(0);
   });
 
   it.each([
