@@ -57,7 +57,7 @@ export interface BesideFinding {
 
 /** Lines every REST trace has: they say nothing about why a request failed. */
 const BOILERPLATE =
-  /^(?:Extended Request Id|Verifying Usage Plan|API Key|Usage Plan check|Starting execution|HTTP Method:|Method request|Endpoint request|Sending request|Method response|Successfully completed|X-ray Tracing ID|AWS Integration Endpoint RequestId|Endpoint response headers|Method completed with status|Starting authorizer|Incoming identity|Using valid authorizer policy)/;
+  /^(?:Extended Request Id|Verifying Usage Plan|API Key|Usage Plan check|Starting execution|HTTP Method:|Method request|Endpoint request|Sending request|Method response|Successfully completed|X-ray Tracing ID|AWS Integration Endpoint RequestId|Endpoint response headers|Method completed with status|Starting authorizer|Incoming identity|Using valid authorizer policy|Gateway response (?:body|headers))/;
 
 function redactLine(line: TraceLine): TraceLine {
   return { ...line, text: redact(line.text) };
@@ -242,13 +242,24 @@ export function classifyTrace(trace: RequestTrace, context: ClassifyContext = {}
   };
 }
 
-/** True when a trace without a known outcome still shows an error a rule recognises. */
+/**
+ * API Gateway writes "Lambda invocation failed with status: <N>" only when its Invoke call to Lambda failed (Lambda
+ * answered 4xx or 5xx): the request failed, whether or not a rule knows why.
+ */
+const LAMBDA_INVOCATION_FAILED = /^Lambda invocation failed with status: [45]\d\d\b/;
+
+/**
+ * True when a trace without a known outcome still shows an error: one a rule recognises, or a failure API Gateway
+ * states that no rule explains (its cause is then `unknown`, never guessed).
+ */
 export function hasErrorEvidence(trace: RequestTrace, context: ClassifyContext = {}): boolean {
   for (const rule of RULES) {
     const result = applyRule(rule, trace, context);
     if (result.match !== undefined && result.match.basis === 'message') return true;
   }
-  return false;
+  return trace.lines.some(
+    (l) => l.source === 'execution' && l.text.charCodeAt(0) === 76 /* L */ && LAMBDA_INVOCATION_FAILED.test(l.text),
+  );
 }
 
 /** The answer for one event on its own: its cause (null when it is no evidence of a 5xx) and status. */
@@ -284,7 +295,8 @@ export function classifyEvent(event: LogEvent, context: ClassifyContext = {}): E
   builder.add(event);
   const trace = builder.openTraces()[0];
   if (trace === undefined) return { cause: null, status: null, source: r.source };
-  const status = trace.status ?? null;
+  // A gateway response line states the status API Gateway answered with, as "Method completed" does.
+  const status = trace.status ?? trace.gatewayResponse?.status ?? null;
   const rest = { source: r.source, requestId: trace.requestId } as const;
   if (status !== null && status < 500) return { cause: null, status, ...rest };
   const finding = classifyTrace(trace, context);

@@ -32,7 +32,9 @@ const PYTHON_RUNTIME_ERROR = /^\[ERROR\] [A-Za-z_][A-Za-z0-9_.]*: /;
 /** A function error object as the response body: `{"errorMessage": ..., "errorType": ...}`. */
 const ERROR_BODY = /^Endpoint response body before transformations: \{\s*"error(?:Message|Type)"\s*:/;
 
-const STATUS_TEXT = /^Method completed with status: (\d{3})\b/;
+/** A text that states the status of the answer: "Method completed", or the gateway response API Gateway answered with. */
+const STATUS_TEXT =
+  /^(?:Method completed with status: |Gateway response type: [A-Z0-9_]{1,64} with status code: )(\d{3})\b/;
 
 function lambdaVerdict(text: string, whole: string): LineVerdict | undefined {
   const record = parseFunctionLogLine(text);
@@ -103,7 +105,10 @@ export function classifyLineText(line: string, context: ClassifyContext = {}): L
   return status !== undefined ? undefined : start.source === 'execution' ? undefined : lambdaAnywhere(start.text);
 }
 
-/** The status a line's own text states (`Method completed with status: 502`), wherever the text starts. */
+/**
+ * The status a line's own text states (`Method completed with status: 502`, `Gateway response type: DEFAULT_5XX with
+ * status code: 500`), wherever the text starts.
+ */
 export function statusOfLineText(line: string): number | undefined {
   const start = firstAwsText(line);
   if (start?.source !== 'execution') return undefined;

@@ -152,6 +152,15 @@ const HTTP_API_NO_PERMISSION =
 const HTTP_API_AUTHORIZER_NO_PERMISSION = /doesn['’]t have permissions to call the authorizer/;
 const ASSUME_ROLE =
   /^Execution failed due to configuration error: API Gateway does not have permission to assume the provided role/;
+/**
+ * HTTP API `$context.integrationErrorMessage` when API Gateway cannot assume the integration's credentials role: "API
+ * Gateway doesn’t have permissions to assume the IAM role configured on the integration. Check the permissions and try
+ * again." (a CLF access log line in https://github.com/terraform-aws-modules/terraform-aws-apigateway-v2/issues/87,
+ * typographic apostrophe as published). The integration there is Step Functions: the role is the integration's,
+ * whatever it calls.
+ */
+const HTTP_API_ASSUME_ROLE =
+  /^API Gateway doesn['’]t have permissions to assume the IAM role configured on the integration/;
 /** Lambda's answer to an Invoke call made with GET/ANY instead of POST. */
 const NOT_POST_BODY =
   /^Endpoint response body before transformations: [\s\S]{0,200}Unable to determine service\/operation name to be authorized/;
@@ -189,6 +198,22 @@ const AUTHORIZER_EXCEPTION = /^AuthorizerConfigurationException\b/;
 const AUTHORIZER_BAD_RESPONSE =
   /^Execution failed due to configuration error: (?:Could not parse policy|Invalid JSON in response)/;
 const AUTHORIZER_RESPONSE_TYPES = /^AUTHORIZER_(?:CONFIGURATION_ERROR|FAILURE)$/;
+/**
+ * The execution log's own line for the gateway response API Gateway answered with (`Gateway response type:
+ * AUTHORIZER_CONFIGURATION_ERROR with status code: 500`; published: the crosscut.io WebSocket authorizer post, GitHub
+ * index id 40370491264): the same verdict as the access log's `$context.error.responseType`.
+ */
+const GATEWAY_RESPONSE_AUTHORIZER =
+  /^Gateway response type: AUTHORIZER_(?:CONFIGURATION_ERROR|FAILURE) with status code: /;
+/**
+ * HTTP API `$context.authorizer.error` when the Lambda authorizer's answer is not the response it must give: "The
+ * response from the Lambda Authorizer function doesn't match the format that API Gateway expects. Simple response did
+ * not include 'isAuthorized'"
+ * (https://dev.classmethod.jp/articles/tsnote-api-gateway-lambda-authorizer-internal-server-error-troubleshooting/).
+ * Anchored on the sentence that names the failure; what follows it names the missing field.
+ */
+const HTTP_API_AUTHORIZER_FORMAT =
+  /^The response from the Lambda Authorizer function doesn['’]t match the format that API Gateway expects/;
 const CUSTOMER_FUNCTION_ERROR = /^Lambda execution failed with status \d{3} due to customer function error/;
 const ERROR_BODY = /^Endpoint response body before transformations: \{\s*"error(?:Message|Type)"\s*:/;
 /** HTTP API: "The Lambda function returned the following error: ..."; REST `$context.integration.error`:
@@ -258,6 +283,11 @@ export const RULES: readonly Rule[] = [
           authorizerFailed(trace)
             ? undefined
             : found(execLines(trace, ASSUME_ROLE, 'method'), { target: 'integration', hint: 'credentials_role' }),
+        () =>
+          found(accessField(trace, ERROR_FIELDS, HTTP_API_ASSUME_ROLE), {
+            target: 'integration',
+            hint: 'credentials_role',
+          }),
       ),
   },
   /**
@@ -352,6 +382,8 @@ export const RULES: readonly Rule[] = [
           );
         },
         () => found(execLines(trace, /^Execution failed/, 'authorizer')),
+        () => found(accessField(trace, ['authorizerError', ...ERROR_FIELDS], HTTP_API_AUTHORIZER_FORMAT)),
+        () => found(execLines(trace, GATEWAY_RESPONSE_AUTHORIZER)),
         () => found(accessField(trace, ['responseType'], AUTHORIZER_RESPONSE_TYPES)),
         () => ((trace.status ?? 0) >= 500 ? found(accessField(trace, ['authorizerError'], /\S/)) : undefined),
       ),

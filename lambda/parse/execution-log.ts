@@ -77,6 +77,11 @@ export interface ExecutionFacts {
   integrationLatencyMs?: number;
   lambdaRequestId?: string;
   functionError?: string;
+  /**
+   * The gateway response API Gateway answered with (`Gateway response type: DEFAULT_5XX with status code: 500`): its
+   * type and status.
+   */
+  gatewayResponse?: { readonly type: string; readonly status: number };
   /** The line starts a Lambda authorizer's call (REST logs the authorizer's own request and response). */
   authorizerStart?: boolean;
   /** The line ends the authorizer phase. */
@@ -101,6 +106,11 @@ const LAMBDA_FAILED = new RegExp(
   `^Lambda (?:invocation|execution) failed with status:? (\\d{3})\\b.*Lambda request id: (${UUID})`,
   's',
 );
+/**
+ * "Gateway response type: DEFAULT_5XX with status code: 500": API Gateway answered with a gateway response. Written at
+ * ERROR level too, where no "Method completed" line is (published: GitHub index ids 14277472728 and 40370491264).
+ */
+const GATEWAY_RESPONSE = /^Gateway response type: ([A-Z0-9_]{1,64}) with status code: (\d{3})\b/;
 const INTEGRATION_REQUEST_ID = new RegExp(`^AWS Integration Endpoint RequestId : (${UUID})`);
 // "API Key authorized because method 'GET /orders/{id}' does not require API Key."
 const METHOD_NAMED = /^API Key\s+authorized because method '([A-Z]+) ([^']{1,1024})'/;
@@ -180,6 +190,12 @@ export function executionFacts(text: string, needApi = true): ExecutionFacts {
           const fe = RESPONSE_HEADER_FUNCTION_ERROR.exec(text);
           if (fe?.[1] !== undefined) facts.functionError = fe[1];
         }
+        break;
+      }
+    case 71 /* G */:
+      {
+        const m = GATEWAY_RESPONSE.exec(text);
+        if (m?.[1] !== undefined && m[2] !== undefined) facts.gatewayResponse = { type: m[1], status: Number(m[2]) };
         break;
       }
     case 76 /* L */:

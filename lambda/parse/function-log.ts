@@ -52,6 +52,32 @@ const REPORT_MAX_MEMORY = NUMBER_FIELD('Max Memory Used');
 const REPORT_STATUS = /\bStatus: ([a-z]+)/;
 const REPORT_ERROR_TYPE = /\bError Type: ([A-Za-z.]+)/;
 
+/**
+ * Older runtimes' init failures, written without an error type: Node.js 4.3-8.10 `Unable to import module 'index':
+ * Error` then the stack, one `at ...` frame a line (https://github.com/CodeGenieApp/serverless-express/issues/150,
+ * https://github.com/serverless/serverless/issues/3017), and Python's `Unable to import module 'lambda_function': No
+ * module named ...`; Python 2.7/3.6 `module initialization error: [Errno 2] No such file or directory`
+ * (https://github.com/aws-samples/aws-keyspaces-lambda-python/issues/1; after a log tool's time and stream columns
+ * in GitHub index id 38277362976).
+ */
+const OLD_IMPORT_ERROR = /^Unable to import module '[^'\n]{1,256}':/;
+const OLD_INIT_ERROR = /^module initialization error: /;
+/**
+ * The Node.js 4.3/6.10 runtime's unhandled error: `<time>\t<request id>\t<ErrorName>: <message>` then the stack, with
+ * no level column (https://github.com/AWSinAction/apigateway/issues/1, 2016, quoted with its year's first digit lost
+ * and the tabs as spaces; https://github.com/cboscolo/elb2loggly/issues/26, 2019). Only an error name in the message's
+ * place: any other text there is the function's own console.log output.
+ */
+const OLD_NODE_ERROR = new RegExp(
+  `^\\d{1,4}-\\d{2}-\\d{2}T[\\d:.]+Z[ \\t]+(${UUID})[ \\t]+((?:[A-Z][A-Za-z]*)?(?:Error|Exception)): ?([^\\n]*)(?:\\n([\\s\\S]*))?$`,
+);
+/**
+ * The `Error Type: Runtime.InvalidEntrypoint` field of a REPORT or INIT_REPORT line quoted on its own
+ * (https://github.com/nishidemasami/contactform-api/issues/30; the whole REPORT line in issue 29 of the same
+ * repository). Only Lambda's own namespaces.
+ */
+const ERROR_TYPE_FIELD = /^Error Type: ((?:Runtime|Sandbox|Function)\.[A-Z][A-Za-z]{1,64})\s*$/;
+
 const INIT_ERROR_TYPES = /^Runtime\.(ImportModuleError|HandlerNotFound|UserCodeSyntaxError|MalformedHandlerName)/;
 
 /** Parses one function log line; undefined when the line is not one the service or runtime writes. */
@@ -64,8 +90,11 @@ export function parseFunctionLogLine(message: string): FunctionLogRecord | undef
   if (c === 69 /* E */) {
     const m = END.exec(message);
     if (m?.[1] !== undefined) return { kind: 'end', requestId: m[1] };
+    if (message.startsWith('Error Type: ')) return errorTypeField(message);
     return runtimeExit(message);
   }
+  if (c === 85 /* U */ && OLD_IMPORT_ERROR.test(message)) return oldInitError(message);
+  if (c === 109 /* m */ && OLD_INIT_ERROR.test(message)) return oldInitError(message);
   if (c === 82 /* R */) {
     const m = REPORT.exec(message);
     if (m?.[1] !== undefined) return report(m[1], message);
@@ -82,7 +111,7 @@ export function parseFunctionLogLine(message: string): FunctionLogRecord | undef
   if (c >= 48 && c <= 57 /* digit: timestamped line */) {
     const node = NODE_ERROR.exec(message);
     if (node?.[3] !== undefined) return nodeError(node[1], node[3]);
-    return timeout(message);
+    return timeout(message) ?? oldNodeError(message);
   }
   return undefined;
 }
@@ -123,6 +152,38 @@ function runtimeExit(message: string): FunctionLogRecord | undefined {
     errorMessage: detail.trim(),
     ...(m[1] !== undefined ? { requestId: m[1] } : {}),
   };
+}
+
+/** The stack frames (`at ...`) on the lines after an error's first line, the first three. */
+function framesAfter(rest: string | undefined): string[] {
+  if (rest === undefined) return [];
+  return rest
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('at '))
+    .slice(0, 3);
+}
+
+function oldInitError(message: string): FunctionLogRecord {
+  const nl = message.indexOf('\n');
+  const first = (nl === -1 ? message : message.slice(0, nl)).trim();
+  const stack = framesAfter(nl === -1 ? undefined : message.slice(nl + 1));
+  return { kind: 'init_error', errorMessage: first, ...(stack.length > 0 ? { stackTop: stack } : {}) };
+}
+
+function oldNodeError(message: string): FunctionLogRecord | undefined {
+  const m = OLD_NODE_ERROR.exec(message);
+  if (m?.[1] === undefined || m[2] === undefined) return undefined;
+  return errorRecord(m[1], m[2], (m[3] ?? '').trim(), framesAfter(m[4]));
+}
+
+function errorTypeField(message: string): FunctionLogRecord | undefined {
+  const errorType = ERROR_TYPE_FIELD.exec(message)?.[1];
+  if (errorType === undefined) return undefined;
+  if (errorType === 'Runtime.OutOfMemory') return { kind: 'out_of_memory', errorType };
+  const timedOut = errorType === 'Sandbox.Timedout';
+  const init = INIT_ERROR_TYPES.test(errorType) || errorType === 'Runtime.InvalidEntrypoint';
+  return { kind: init ? 'init_error' : timedOut ? 'timeout' : 'error', errorType };
 }
 
 function stackOf(value: unknown): string[] {

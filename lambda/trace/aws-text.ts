@@ -48,6 +48,9 @@ const EXECUTION_STARTS = [
   'Using valid authorizer policy',
   'AWS Integration Endpoint RequestId',
   'X-ray Tracing ID',
+  'Gateway response type: ',
+  'Gateway response body: ',
+  'Gateway response headers: ',
 ] as const;
 
 /**
@@ -63,6 +66,9 @@ const ACCESS_VALUE_STARTS = [
   // `$context.authorizer.error` when API Gateway may not invoke a Lambda authorizer (the rule in rules.ts cites it).
   'The authorizer or the IAM role configured on API Gateway ',
   'The response from the Lambda ',
+  // `$context.integrationErrorMessage` when API Gateway cannot assume the integration's role (rules.ts cites it).
+  'API Gateway doesn’t have permissions to assume ',
+  "API Gateway doesn't have permissions to assume ",
   'The request for the IAM Authorizer',
   'Malformed Lambda proxy response',
   'Rate Exceeded',
@@ -89,6 +95,10 @@ const LAMBDA_STARTS = [
   'Runtime exited with error',
   'Process exited before completing request',
   '[ERROR] ',
+  // Older runtimes' init failures and a REPORT line's error type quoted alone (lambda/parse/function-log.ts cites them).
+  "Unable to import module '",
+  'module initialization error: ',
+  'Error Type: Runtime.',
 ] as const;
 
 function escapeRegex(text: string): string {

@@ -39,6 +39,11 @@ export interface RequestTrace {
   lastSeen?: number;
   /** A "Method completed" line or an access log record was seen: the request's outcome is known. */
   completed: boolean;
+  /**
+   * The gateway response API Gateway answered with ("Gateway response type: DEFAULT_5XX with status code: 500"): its
+   * status is the request's when no "Method completed" line or access log record states one.
+   */
+  gatewayResponse?: { readonly type: string; readonly status: number };
   endpointUri?: string;
   /** The Lambda function the method's integration invokes. */
   lambda?: LambdaTarget;

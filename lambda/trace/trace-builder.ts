@@ -84,8 +84,13 @@ const EXECUTE_API_DOMAIN = /^([a-z0-9]{10})\.execute-api\.([a-z]{2}(?:-[a-z]+)+-
 const REQUEST_ID_BEFORE_TEXT = /(?:^|\s)\(([^()\s]{1,128})\) $/;
 /** The console Test output's first line, naming the request. */
 const BARE_HEADER = /^Execution log for request (\S{1,128})/;
-/** Lines REST writes after "Method completed": they belong to the request that just completed. */
-const BARE_TRAILER = /^(?:AWS Integration Endpoint RequestId|X-ray Tracing ID)/;
+/**
+ * Lines REST writes after "Method completed": they belong to the request that just completed. The gateway response
+ * lines too: wherever they stand in a block quoted without request ids, they are the same request's answer, never a
+ * request of their own.
+ */
+const BARE_TRAILER =
+  /^(?:AWS Integration Endpoint RequestId|X-ray Tracing ID|Gateway response (?:type|body|headers): )/;
 /**
  * What may stand before an access log's error value quoted on its own line: nothing but spaces and quotes. Text
  * that merely mentions such a value (a comment, a sentence, a request body) is no record of a request.
@@ -97,6 +102,11 @@ const PIN_AFTER_CHUNKS = 16;
 const PIN_EVERY_CHUNKS = 8;
 /** Incomplete requests kept as examples (the rest are counted). */
 const MAX_INCOMPLETE_KEPT = 100;
+
+/** True when every line of a request is a gateway response line. */
+function onlyGatewayResponse(trace: RequestTrace): boolean {
+  return trace.lines.every((l) => l.source === 'execution' && l.text.startsWith('Gateway response '));
+}
 
 export type Recognised =
   | { readonly source: 'execution'; readonly requestId: string; readonly text: string }
@@ -556,6 +566,7 @@ export class TraceBuilder {
       if (facts.lambdaRequestId !== undefined) trace.lambdaRequestId = facts.lambdaRequestId;
       if (facts.functionError !== undefined) trace.functionError = facts.functionError;
     }
+    if (facts.gatewayResponse !== undefined) trace.gatewayResponse = facts.gatewayResponse;
     if (facts.status !== undefined) {
       trace.status = facts.status;
       trace.completed = true;
@@ -733,6 +744,16 @@ export class TraceBuilder {
     const trace = this.materialise(id);
     const k = this.live.get(id);
     if (trace === undefined || k === undefined) return;
+    if (trace.status === undefined && trace.gatewayResponse !== undefined && !onlyGatewayResponse(trace)) {
+      // No "Method completed" line (ERROR-level logging writes none): the gateway response's status is the answer.
+      // Not for gateway response lines alone: the tail of a request quoted apart from it (a block of lines without
+      // request ids is cut after "Method completed"), which must not count as a second failed request.
+      trace.status = trace.gatewayResponse.status;
+      if (!this.keepSucceeded) {
+        this.complete(trace);
+        return;
+      }
+    }
     if ((trace.status !== undefined && trace.status >= 500) || evidence(trace)) {
       this.live.delete(id);
       this.offerFailed(k);

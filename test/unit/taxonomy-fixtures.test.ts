@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { classifyEvent } from '../../lambda/classify/classify.js';
 import type { ClassifyContext } from '../../lambda/classify/rules.js';
 import { diagnoseEvents } from '../../lambda/diagnose.js';
 import { parseInput } from '../../lambda/parse/input-stream.js';
@@ -27,6 +28,9 @@ const OPTIONAL = [
   'expect-target',
   // A message template the diagnosis lists for unexplained requests.
   'expect-template',
+  // A cause one of the file's lines names when classified on its own (`apigw-5xx classify`). A function log with no
+  // API request to join it to (expect-top-cause: none) sits in the folder of the cause its lines name.
+  'expect-line-cause',
 ] as const;
 type HeaderKey = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 
@@ -41,6 +45,7 @@ interface CauseFixture {
   readonly expectFailed: number;
   readonly expectCount: number;
   readonly nearMissOf?: CauseId;
+  readonly expectLineCause?: CauseId;
   readonly context: ClassifyContext;
 }
 
@@ -77,6 +82,8 @@ function loadFixture(folder: string, file: string): CauseFixture {
   const nearMissOf = one(headers, 'near-miss-of');
   if (nearMissOf !== undefined && !isCauseId(nearMissOf)) throw new Error(`${name}: near-miss-of "${nearMissOf}"`);
   const context = one(headers, 'context');
+  const lineCause = one(headers, 'expect-line-cause');
+  if (lineCause !== undefined && !isCauseId(lineCause)) throw new Error(`${name}: expect-line-cause "${lineCause}"`);
   return {
     name,
     folder,
@@ -86,6 +93,7 @@ function loadFixture(folder: string, file: string): CauseFixture {
     expectFailed: count(name, one(headers, 'expect-failed'), 'expect-failed'),
     expectCount: count(name, one(headers, 'expect-count'), 'expect-count'),
     ...(nearMissOf !== undefined ? { nearMissOf: nearMissOf as CauseId } : {}),
+    ...(lineCause !== undefined ? { expectLineCause: lineCause as CauseId } : {}),
     context: context === undefined ? {} : (JSON.parse(context) as ClassifyContext),
   };
 }
@@ -134,7 +142,9 @@ describe('cause fixtures (test/fixtures/causes)', () => {
   it('keep each file in the folder of the cause it tests: positives expect that cause, near-misses are about it', () => {
     // Act
     const misplaced = FIXTURES.filter((f) =>
-      f.nearMissOf === undefined ? f.expectTop !== f.folder : f.nearMissOf !== f.folder || f.expectTop === f.folder,
+      f.nearMissOf === undefined
+        ? f.expectTop !== f.folder && !(f.expectTop === 'none' && f.expectLineCause === f.folder)
+        : f.nearMissOf !== f.folder || f.expectTop === f.folder,
     ).map((f) => f.name);
     // Assess
     expect(misplaced).toEqual([]);
@@ -194,6 +204,16 @@ describe('cause fixtures (test/fixtures/causes)', () => {
         const { diagnosis } = diagnose(fixture);
         // Assess
         expect(diagnosis.backendUnjoined.map((b) => b.key).join('\n')).toContain(unjoined);
+      });
+    }
+
+    const lineCause = fixture.expectLineCause;
+    if (lineCause !== undefined) {
+      it(`has a line that names ${lineCause} on its own`, () => {
+        // Act
+        const causes = parseInput(fixture.body).events.map((e) => classifyEvent(e, fixture.context).cause);
+        // Assess
+        expect(causes).toContain(lineCause);
       });
     }
 

@@ -40,7 +40,7 @@ export function isBareExecutionText(line: string): boolean {
 // What HTTP APIs write in `$context.integrationErrorMessage` (and REST in `$context.error.message`), quoted on its
 // own: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
 const HTTP_API_ERROR_TEXT =
-  /^(?:The Lambda function returned the following error: |The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration|The response from the Lambda function doesn't match the format that API Gateway expects|Internal Server Error$|Service Unavailable$|Endpoint request timed out$|Network error communicating with endpoint)/;
+  /^(?:The Lambda function returned the following error: |The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration|The response from the Lambda (?:Authorizer )?function doesn['’]t match the format that API Gateway expects|API Gateway doesn['’]t have permissions to assume the IAM role configured on the integration|Internal Server Error$|Service Unavailable$|Endpoint request timed out$|Network error communicating with endpoint)/;
 
 /** True for an HTTP API integration error message (or a REST `$context.error.message`) quoted on its own. */
 export function isHttpApiErrorText(line: string): boolean {
