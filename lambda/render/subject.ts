@@ -22,6 +22,8 @@ export function renderSubject(d: Diagnosis, state = 'ALARM', options: { readonly
         ? `${inferredLabel(inferred)} (from ${inferred.sources.map((x) => (x === 'configuration' ? 'config' : x)).join('+')})`
         : d.unreadable.length > 0
           ? 'not diagnosed, logs could not be read'
-          : 'no failed request found in the logs';
+          : d.backendUnjoined.length > 0
+            ? 'backend function failed, no request logged'
+            : 'no failed request found in the logs';
   return asciiSubject(`[${state}] ${api}: ${what}`);
 }

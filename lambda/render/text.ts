@@ -161,6 +161,19 @@ export function headline(d: Diagnosis): [string, string, string] {
       `Fix: ${d.limits[0] !== undefined ? clean(d.limits[0], 600) : 'check that execution or access logging is on for the stage'}`,
     ];
   }
+  const crashed = d.backendUnjoined[0];
+  if (top === undefined && crashed !== undefined) {
+    // Only the function's own log was read: it failed, though no API Gateway line ties the failure to a request.
+    const more =
+      d.backendUnjoined.length > 1
+        ? ` (+${d.backendUnjoined.length - 1} other error${d.backendUnjoined.length > 2 ? 's' : ''})`
+        : '';
+    return [
+      `Cause: the backend function failed (×${crashed.count}): ${clean(crashed.key, 300)}${more}; no API Gateway line in the logs read ties it to a request of ${apiLabel(d)}`,
+      'Route: not logged',
+      "Fix: fix the function's error (its log below); read the stage's execution or access log too to see which routes failed",
+    ];
+  }
   if (top === undefined) {
     return [
       `Cause: no failed request found in the logs read for ${apiLabel(d)}`,

@@ -166,7 +166,9 @@ export function describeBackend(record: FunctionLogRecord): string {
     case 'out_of_memory':
       return `out of memory${record.maxMemoryUsedMb !== undefined && record.memorySizeMb !== undefined ? ` (${record.maxMemoryUsedMb} of ${record.memorySizeMb} MB used)` : ''}: ${record.errorMessage ?? 'Runtime.OutOfMemory'}`;
     case 'init_error':
-      return `init error ${record.errorType ?? ''}${record.errorMessage !== undefined ? `: ${record.errorMessage}` : ''}`.trim();
+      return record.errorType !== undefined
+        ? `init error ${record.errorType}${record.errorMessage !== undefined ? `: ${record.errorMessage}` : ''}`
+        : `init error${record.errorMessage !== undefined ? `: ${record.errorMessage}` : ''}`;
     case 'runtime_exit':
       return record.errorMessage ?? 'Runtime exited';
     case 'error': {
@@ -195,6 +197,10 @@ function backendLine(b: BackendFailure): string {
 const INIT_ERROR_TYPE =
   /\bRuntime\.(?:ImportModuleError|HandlerNotFound|UserCodeSyntaxError|MalformedHandlerName|InvalidEntrypoint)\b/;
 const INIT_ERROR_MESSAGE = /\b(?:Unable to import module|module initialization error|Cannot find module)\b/;
+
+/** The role in an assume-role failure; IAM role names are `[\w+=,.@-]`, 64 characters at most. */
+const ASSUMED_ROLE =
+  /\bassume the provided role arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})\b/;
 
 const SAFE_ID = /^[a-z0-9]{10}$/;
 const HTTP_METHOD = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)$/;
@@ -290,6 +296,11 @@ function summarizeCause(
   const initError =
     relayed.map((t) => INIT_ERROR_TYPE.exec(t)?.[0]).find((v) => v !== undefined) ??
     relayed.map((t) => INIT_ERROR_MESSAGE.exec(t)?.[0]).find((v) => v !== undefined);
+  // "API Gateway does not have permission to assume the provided role arn:aws:iam::123456789012:role/<name>".
+  const roleName = findings
+    .flatMap((f) => f.evidence)
+    .map((l) => ASSUMED_ROLE.exec(l.text)?.[1])
+    .find((v) => v !== undefined);
   const remedy = remedyFor(cause, {
     ...(api.type !== undefined ? { apiType: api.type } : {}),
     ...(api.apiId !== undefined ? { apiId: api.apiId } : {}),
@@ -333,6 +344,7 @@ function summarizeCause(
         ? { timeoutSeconds: Number(relayedTimeout) }
         : {}),
     ...(initError !== undefined ? { initError } : {}),
+    ...(roleName !== undefined ? { roleName } : {}),
   });
   return {
     cause,

@@ -43,6 +43,8 @@ export interface RemedyContext {
    * `Cannot find module ...`, `Unable to import module ...`): a packaging or configuration fault, not handler code.
    */
   readonly initError?: string;
+  /** The IAM role API Gateway could not assume, as the log names it (`assume the provided role arn:...:role/<name>`). */
+  readonly roleName?: string;
 }
 
 /**
@@ -339,11 +341,11 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
     if (c.hints.has('credentials_role')) {
       return [
         {
-          text: "The integration's IAM credentials role cannot be assumed by API Gateway: its trust policy must allow apigateway.amazonaws.com, and it needs lambda:InvokeFunction on the function.",
+          text: "The integration's IAM credentials role cannot be assumed by API Gateway: its trust policy must allow apigateway.amazonaws.com, and it needs permission to call the integration's target (lambda:InvokeFunction on a Lambda function, states:StartExecution on a state machine, sqs:SendMessage on a queue).",
         },
         {
-          text: 'Check the trust policy of the role named in the evidence:',
-          command: 'aws iam get-role --role-name <role-name> --query Role.AssumeRolePolicyDocument',
+          text: `Check the trust policy of the role${c.roleName !== undefined ? '' : ' named in the evidence'}:`,
+          command: `aws iam get-role --role-name ${c.roleName !== undefined ? shellQuote(c.roleName) : '<role-name>'} --query Role.AssumeRolePolicyDocument`,
         },
       ];
     }

@@ -205,6 +205,26 @@ describe('remedy facts (issue 17)', () => {
     ]);
   });
 
+  it('reads the trust policy of the role the assume-role failure names, and names targets other than Lambda', () => {
+    // Prepare: a console copy of 2025 notes (GitHub index id 14277472728): the role is in the execution line.
+    const { diagnosis } = diagnoseEvents(
+      [
+        '(7735a87a-73d3-439b-8079-2f731fec9980) Execution failed due to configuration error: API Gateway does not have permission to assume the provided role arn:aws:iam::202533534284:role/lambda-apigateway-role',
+        '(7735a87a-73d3-439b-8079-2f731fec9980) Method completed with status: 500',
+      ].map((message) => ({ message })),
+    );
+    // Act
+    const steps = diagnosis.causes[0]?.remedy ?? [];
+    // Assess
+    expect(steps[0]?.text).toContain('states:StartExecution on a state machine');
+    expect(steps[1]?.command).toBe(
+      'aws iam get-role --role-name lambda-apigateway-role --query Role.AssumeRolePolicyDocument',
+    );
+    expect(remedyFor('lambda_permission', { ...REST, hints: new Set(['credentials_role']) })[1]?.command).toContain(
+      '--role-name <role-name>',
+    );
+  });
+
   it('says a function that failed before its handler ran is a packaging fault, not handler code', () => {
     const steps = remedyFor('lambda_function_error', { ...REST, initError: 'Runtime.ImportModuleError' });
     expect(steps[0]?.text).toMatch(/^orders-get fails before its handler runs \(Runtime\.ImportModuleError\)/);

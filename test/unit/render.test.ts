@@ -84,6 +84,24 @@ describe('renderers with hostile log text', () => {
 });
 
 describe('renderText', () => {
+  it("says the function failed when only its own log was read, not 'no failed request found'", () => {
+    // Prepare: a function that failed at import, its log alone (CodeGenieApp/serverless-express#150, 2018).
+    const { diagnosis } = diagnoseEvents(
+      ["Unable to import module 'index': Error", 'at Function.Module._resolveFilename (module.js:469:15)'].map(
+        (message) => ({ message }),
+      ),
+    );
+    // Act
+    const lines = renderText(diagnosis).split('\n');
+    // Assess
+    expect(diagnosis.failedRequests).toBe(0);
+    expect(lines[0]).toBe(
+      "Cause: the backend function failed (×1): init error: Unable to import module 'index': Error; no API Gateway line in the logs read ties it to a request of API",
+    );
+    expect(lines[2]).toMatch(/^Fix: fix the function's error/);
+    expect(renderSubject(diagnosis)).toBe('[ALARM] API: backend function failed, no request logged');
+  });
+
   it('leads with cause, route and fix, then the details', () => {
     const { diagnosis } = diagnoseEvents(
       [
