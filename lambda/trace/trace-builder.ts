@@ -96,6 +96,14 @@ const BARE_TRAILER =
  * that merely mentions such a value (a comment, a sentence, a request body) is no record of a request.
  */
 const LONE_VALUE_PREFIX = /^[\s"'`]*$/;
+/**
+ * Error values only HTTP APIs write (`$context.integrationErrorMessage`, `$context.authorizer.error`): permissions
+ * named "configured on the integration/authorizer", and the simple response format of an HTTP API authorizer. A REST
+ * API words these failures otherwise ("Invalid permissions on Lambda function"), so such a value says the API type.
+ * https://repost.aws/knowledge-center/api-gateway-http-lambda-integrations
+ */
+const HTTP_API_ONLY_VALUE =
+  /configured on the (?:integration|authorizer) or API Gateway doesn['’]t have permissions|permissions to assume the IAM role configured on the integration|Simple response did not include/;
 /** Lines still in bytes that requests in flight hold are made strings once their chunk is this many chunks old. */
 const PIN_AFTER_CHUNKS = 16;
 /** How often (in chunks) they are looked for. */
@@ -330,7 +338,9 @@ export class TraceBuilder {
           else this.addBare(aws.text, event.timestamp);
         } else if (aws?.source === 'access' && LONE_VALUE_PREFIX.test(message.slice(0, aws.at))) {
           // An access log's error value quoted on its own: the record of one request, its status unknown.
-          // Which API type wrote it the value does not say (REST and HTTP APIs both log these texts).
+          // Which API type wrote it most values do not say (REST and HTTP APIs both log these texts); a few are HTTP
+          // APIs' only.
+          if (HTTP_API_ONLY_VALUE.test(aws.text)) this.httpSeen = true;
           this.addAccess(accessRecordOfValue(aws.text), event, false);
         } else this.unrecognised++;
         return;

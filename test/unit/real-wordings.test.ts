@@ -106,6 +106,27 @@ describe('the HTTP API authorizer response-format message', () => {
   });
 });
 
+describe('an error value only HTTP APIs write, quoted alone', () => {
+  it.each([
+    ['the authorizer response format', HTTP_API_AUTHORIZER_FORMAT],
+    ['the assume-role message', HTTP_API_ASSUME_ROLE],
+    [
+      'the authorizer permission message (classmethod)',
+      "The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.",
+    ],
+  ])('says the API is an HTTP API, so its fix uses apigatewayv2: %s', (_name, value) => {
+    // Act
+    const { diagnosis } = diagnose(`${value}\n`);
+    // Assess
+    expect(diagnosis.api.type).toBe('HTTP');
+    expect(diagnosis.causes[0]?.remedy.some((s) => s.command?.includes('aws apigateway ') === true)).toBe(false);
+  });
+
+  it('claims no type for a value both API types write', () => {
+    expect(diagnose('Endpoint request timed out\n').diagnosis.api.type).toBeUndefined();
+  });
+});
+
 describe('a lone "Lambda invocation failed with status"', () => {
   const ID = '(7d2f0c1e-5b8a-4c33-9a61-0e4f2b7c9d10) ';
 
