@@ -173,6 +173,44 @@ async function deployWithFunction(restApiId: string, functionName: string): Prom
   await createFunction(functionName);
 }
 
+/**
+ * A REST API whose `method path` is a non-proxy (AWS) Lambda integration with these method and integration
+ * responses, deployed; and the incident of requests whose backend answered `endpointStatus` that nothing mapped.
+ */
+async function unmappedIncident(
+  name: string,
+  route: { readonly method: string; readonly path: string },
+  methodResponses: readonly string[],
+  integrationResponses: ReadonlyArray<{
+    readonly statusCode: string;
+    readonly selectionPattern: string;
+    readonly responseTemplates?: Record<string, string>;
+  }>,
+  endpointStatus: string,
+): Promise<Incident> {
+  const fn = `${name}-${suffix}`;
+  const { apiId, resources } = await restApi(name, [route.path]);
+  const resourceId = resources[route.path];
+  const httpMethod = route.method;
+  await methodWithIntegration(apiId, resourceId, httpMethod, {
+    type: 'AWS',
+    integrationHttpMethod: 'POST',
+    uri: lambdaUri(fn),
+  });
+  for (const statusCode of methodResponses) {
+    await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod, statusCode }));
+  }
+  for (const response of integrationResponses) {
+    await apigw.send(new PutIntegrationResponseCommand({ restApiId: apiId, resourceId, httpMethod, ...response }));
+  }
+  await deployWithFunction(apiId, fn);
+  return restIncident(apiId, { method: httpMethod, resourcePath: route.path, path: route.path }, fn, [
+    `Received response. Status: ${endpointStatus}, Integration latency: 12 ms`,
+    `Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: ${endpointStatus}`,
+    'Method completed with status: 500',
+  ]);
+}
+
 interface Incident {
   readonly type: 'REST' | 'HTTP';
   readonly apiId: string;
@@ -617,32 +655,13 @@ describe('printed fixes applied to the local endpoint', () => {
 
   it('integration responses: the printed read, then the default 200 mapping, take the 500s away', async () => {
     // Prepare: GET /reports is non-proxy; its only integration response has a selection pattern (no default).
-    const fn = `reports-${suffix}`;
-    const { apiId, resources } = await restApi('mapping', ['/reports']);
-    const resourceId = resources['/reports'];
-    await methodWithIntegration(apiId, resourceId, 'GET', {
-      type: 'AWS',
-      integrationHttpMethod: 'POST',
-      uri: lambdaUri(fn),
-    });
-    for (const statusCode of ['200', '400']) {
-      await apigw.send(new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode }));
-    }
-    await apigw.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'GET',
-        statusCode: '400',
-        selectionPattern: '.*Bad Request.*',
-      }),
+    const incident = await unmappedIncident(
+      'reports',
+      { method: 'GET', path: '/reports' },
+      ['200', '400'],
+      [{ statusCode: '400', selectionPattern: '.*Bad Request.*' }],
+      '200',
     );
-    await deployWithFunction(apiId, fn);
-    const incident = restIncident(apiId, { method: 'GET', resourcePath: '/reports', path: '/reports' }, fn, [
-      'Received response. Status: 200, Integration latency: 12 ms',
-      'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
-      'Method completed with status: 500',
-    ]);
     const before = await diagnoseAndCheck(incident, 'status_code_mapping');
     expect(before.causes).toEqual(['status_code_mapping']);
     expect(before.verdict).toBe('confirmed');
@@ -667,32 +686,13 @@ describe('printed fixes applied to the local endpoint', () => {
   it("integration responses: a backend's 403 is mapped to 403 as printed, not made a 200 success", async () => {
     // Prepare: POST /messages is a non-proxy AWS integration whose only integration response maps 2xx; the backend
     // refused with 403 (as SQS does a message over 256 KB) and nothing mapped it.
-    const fn = `messages-${suffix}`;
-    const { apiId, resources } = await restApi('mapping403', ['/messages']);
-    const resourceId = resources['/messages'];
-    await methodWithIntegration(apiId, resourceId, 'POST', {
-      type: 'AWS',
-      integrationHttpMethod: 'POST',
-      uri: lambdaUri(fn),
-    });
-    await apigw.send(
-      new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', statusCode: '200' }),
+    const incident = await unmappedIncident(
+      'messages',
+      { method: 'POST', path: '/messages' },
+      ['200'],
+      [{ statusCode: '200', selectionPattern: '2\\d{2}' }],
+      '403',
     );
-    await apigw.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'POST',
-        statusCode: '200',
-        selectionPattern: '2\\d{2}',
-      }),
-    );
-    await deployWithFunction(apiId, fn);
-    const incident = restIncident(apiId, { method: 'POST', resourcePath: '/messages', path: '/messages' }, fn, [
-      'Received response. Status: 403, Integration latency: 9 ms',
-      'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 403',
-      'Method completed with status: 500',
-    ]);
     const before = await diagnoseAndCheck(incident, 'status_code_mapping');
     expect(before.verdict).toBe('confirmed');
 
@@ -715,33 +715,19 @@ describe('printed fixes applied to the local endpoint', () => {
 
   it('integration responses with a pattern on 200: update-integration-response as printed (moto gap)', async () => {
     // Prepare: the 200 integration response exists but has a selection pattern, so nothing is the default.
-    const fn = `invoices-${suffix}`;
-    const { apiId, resources } = await restApi('mapping2', ['/invoices']);
-    const resourceId = resources['/invoices'];
-    await methodWithIntegration(apiId, resourceId, 'GET', {
-      type: 'AWS',
-      integrationHttpMethod: 'POST',
-      uri: lambdaUri(fn),
-    });
-    await apigw.send(
-      new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'GET', statusCode: '200' }),
+    const incident = await unmappedIncident(
+      'invoices',
+      { method: 'GET', path: '/invoices' },
+      ['200'],
+      [
+        {
+          statusCode: '200',
+          selectionPattern: '.*ok.*',
+          responseTemplates: { 'application/json': "$input.json('$.body')" },
+        },
+      ],
+      '200',
     );
-    await apigw.send(
-      new PutIntegrationResponseCommand({
-        restApiId: apiId,
-        resourceId,
-        httpMethod: 'GET',
-        statusCode: '200',
-        selectionPattern: '.*ok.*',
-        responseTemplates: { 'application/json': "$input.json('$.body')" },
-      }),
-    );
-    await deployWithFunction(apiId, fn);
-    const incident = restIncident(apiId, { method: 'GET', resourcePath: '/invoices', path: '/invoices' }, fn, [
-      'Received response. Status: 200, Integration latency: 12 ms',
-      'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 200',
-      'Method completed with status: 500',
-    ]);
     const before = await diagnoseAndCheck(incident, 'status_code_mapping');
     expect(before.verdict).toBe('confirmed');
 

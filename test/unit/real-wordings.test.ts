@@ -23,6 +23,13 @@ function diagnose(text: string) {
   return diagnoseEvents(parseInput(text).events);
 }
 
+/** A trace of one execution line of the method. */
+function methodTrace(id: string, text: string): RequestTrace {
+  const trace = newTrace(id);
+  trace.lines.push({ source: 'execution', phase: 'method', text });
+  return trace;
+}
+
 /** A trace holding one HTTP API access record whose integration error message is `message`. */
 function httpApiTrace(message: string): RequestTrace {
   const trace = newTrace('fQke_hDCDoEEMpw=');
@@ -154,18 +161,11 @@ describe('a lone "Lambda invocation failed with status"', () => {
 
   it('is error evidence on its own, while the lines of a request still in flight are not', () => {
     // Prepare
-    const failed = newTrace('a');
-    failed.lines.push({
-      source: 'execution',
-      phase: 'method',
-      text: 'Lambda invocation failed with status: 403. Lambda request id:',
-    });
-    const inFlight = newTrace('b');
-    inFlight.lines.push({
-      source: 'execution',
-      phase: 'method',
-      text: 'Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations',
-    });
+    const failed = methodTrace('a', 'Lambda invocation failed with status: 403. Lambda request id:');
+    const inFlight = methodTrace(
+      'b',
+      'Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations',
+    );
     // Act / Assess
     expect(hasErrorEvidence(failed)).toBe(true);
     expect(hasErrorEvidence(inFlight)).toBe(false);
@@ -173,12 +173,10 @@ describe('a lone "Lambda invocation failed with status"', () => {
 
   it('quoted in a client body is no failure', () => {
     // Prepare
-    const trace = newTrace('c');
-    trace.lines.push({
-      source: 'execution',
-      phase: 'method',
-      text: 'Method request body before transformations: {"q":"Lambda invocation failed with status: 403"}',
-    });
+    const trace = methodTrace(
+      'c',
+      'Method request body before transformations: {"q":"Lambda invocation failed with status: 403"}',
+    );
     // Act / Assess
     expect(hasErrorEvidence(trace)).toBe(false);
   });
