@@ -12,6 +12,7 @@ import {
   readJsonDocument,
   readMarkdownTable,
   tableHeaderForm,
+  testInvokeLog,
 } from './forms/documents.js';
 import { completeUtf8End, FilterLogEventsStream } from './forms/json-document-stream.js';
 import { JsonObjectJoiner, type MayOpen } from './forms/json-join.js';
@@ -490,12 +491,7 @@ function readWholeDocument(
   const read = readDocument(text, forced);
   if (read !== undefined) {
     for (const p of read.problems) problems(p);
-    if (read.testLog !== undefined) {
-      read.testLog.split('\n').forEach((l, i) => {
-        reader.push(l, i + 1);
-      });
-      reader.end();
-    }
+    if (read.testLog !== undefined) reader.readEmbedded(read.testLog, read.testLogLine ?? 1);
     for (const event of read.events) reader.countEvent(read.form, event);
     // Handed over whole: a spread into push() overflows the stack on a document of a million events.
     deliver(read.events);
@@ -553,10 +549,26 @@ function lineJoiner(reader: LineFormReader, problems: (problem: InputProblem) =>
         reader.push(text, lineNo, read.event);
         return;
       }
+      // `aws apigateway test-invoke-method`'s JSON pasted under its command line: its Test log is read, not the object.
+      if (read?.problem === undefined && text.includes('"log"') && readTestInvoke(text, lineNo, reader)) return;
     }
     reader.push(text, lineNo);
   };
   return new JsonObjectJoiner({ line, joined: (text, firstLine) => line(text, firstLine) });
+}
+
+/** Reads the Test log of a line that is test-invoke-method's JSON object; false for any other line. */
+function readTestInvoke(text: string, lineNo: number, reader: LineFormReader): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const log = testInvokeLog(value);
+  if (log === undefined) return false;
+  reader.readEmbedded(log, lineNo);
+  return true;
 }
 
 /** What reading a whole input gave (parseInput). */

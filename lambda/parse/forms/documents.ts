@@ -52,6 +52,8 @@ export interface DocumentRead {
   readonly skipped: number;
   /** The text of a Test log found inside (test-invoke-method's `log`), to be read as lines. */
   readonly testLog?: string;
+  /** The input line the object that holds the Test log starts on: its events point there. */
+  readonly testLogLine?: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -301,13 +303,25 @@ function readJsonValue(
       .filter((d: unknown): d is string => typeof d === 'string');
     if (data.length > 0) return readEncoded(data, line, out, nesting);
   }
-  // aws apigateway test-invoke-method: {"status": 502, "log": "Execution log for request ...", ...}
-  if (typeof value.log === 'string' && value.log.startsWith('Execution log for request')) {
+  const log = testInvokeLog(value);
+  if (log !== undefined) {
     out.form = 'test-invoke-json';
-    out.testLog = value.log;
+    out.testLog = log;
+    out.testLogLine = line;
     return true;
   }
   return false;
+}
+
+/**
+ * The Test log of `aws apigateway test-invoke-method`'s JSON (`{"status": 502, "log": "Execution log for request
+ * ...", ...}`), read wherever that object is: a whole document, or a line of a paste (joined back first when it was
+ * printed over several lines, as the CLI prints it under its command line).
+ */
+export function testInvokeLog(value: unknown): string | undefined {
+  return isRecord(value) && typeof value.log === 'string' && value.log.startsWith('Execution log for request')
+    ? value.log
+    : undefined;
 }
 
 function readEncoded(

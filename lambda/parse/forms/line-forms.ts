@@ -4,7 +4,7 @@ import { parseFunctionLogLine } from '../function-log.js';
 import { readLine } from '../input.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
-import { isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
+import { isCommandLine, isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
 
 /**
  * The line-oriented forms API Gateway's logs reach people in, read one line at a time (so a file of any size is read
@@ -187,7 +187,7 @@ export class LineFormReader {
    *   input after the first its own (`input-2`), so blocks of two files that start on the same line stay apart.
    */
   constructor(
-    private readonly emit: (event: LogEvent) => void,
+    private emit: (event: LogEvent) => void,
     private readonly forced?: LineForm,
     private readonly idPrefix = 'input',
   ) {}
@@ -239,6 +239,13 @@ export class LineFormReader {
       return;
     }
     const text = unwrapPaste(stripAnsi(line), this.readable);
+    if (isCommandLine(text)) {
+      // The command that printed what follows (`$ aws apigateway test-invoke-method ...`): no log line, and the end of
+      // what came before; not counted, as a fence is not.
+      this.flush();
+      this.endBlock();
+      return;
+    }
     if (text.trim() === '') {
       // A blank line ends a block of bare lines; inside a message that spans lines it is part of the message.
       if (this.pending !== undefined) this.pending.parts.push('');
@@ -454,6 +461,42 @@ export class LineFormReader {
         opensContinuation(e.message))
     );
   }
+
+  /**
+   * Reads the lines of a log held in one JSON string of the input (`aws apigateway test-invoke-method`'s `log`) as
+   * lines of their own, every event (and every unread line reported) pointing at `at`, the input line the object
+   * starts on. Nothing before the object goes on its lines, nor do they go on after it; no paste width applies inside
+   * a JSON string.
+   */
+  readEmbedded(log: string, at: number): void {
+    this.flush();
+    this.endBlock();
+    this.lastExec = undefined;
+    const emit = this.emit;
+    const wrapWidth = this.wrapWidth;
+    this.emit = (event) => {
+      (event as Mutable<LogEvent>).line = at;
+      emit(event);
+    };
+    this.embeddedAt = at;
+    // -3: a width no line has (and not -1, which lets a line of a terminal's width be taken as cut).
+    this.wrapWidth = -3;
+    try {
+      const lines = log.split('\n');
+      for (let i = 0; i < lines.length; i++) this.push(lines[i] ?? '', at + i);
+      this.flush();
+    } finally {
+      this.emit = emit;
+      this.embeddedAt = undefined;
+      this.wrapWidth = wrapWidth;
+    }
+    this.endBlock();
+    this.lastExec = undefined;
+    this.prevWidth = -2;
+  }
+
+  /** While readEmbedded reads: the input line its lines are reported on. */
+  private embeddedAt: number | undefined;
 
   /** Counts an event a document form gave (read whole, not line by line). */
   countEvent(form: string, event: LogEvent): void {
@@ -676,7 +719,7 @@ export class LineFormReader {
     if (form !== 'cloudwatch') stats.unknownMessages[form] = (stats.unknownMessages[form] ?? 0) + lines;
     if (stats.samples.length < MAX_SAMPLES) {
       stats.samples.push({
-        line: lineNo,
+        line: this.embeddedAt ?? lineNo,
         text: raw.length > MAX_SAMPLE_CHARS ? `${raw.slice(0, MAX_SAMPLE_CHARS)}…` : raw,
       });
     }

@@ -20,6 +20,21 @@ export function isFence(line: string): boolean {
   return (c === 96 /* ` */ || c === 126 /* ~ */ || c === 62 /* > */ || c === 32 || c === 9) && FENCE.test(line);
 }
 
+/**
+ * A shell prompt and the AWS CLI command typed at it, as pasted above the command's output: `$ aws apigateway
+ * test-invoke-method ...`, `% aws logs tail ...`, `PS C:\> aws ...`, `C:\> aws ...`.
+ */
+const COMMAND =
+  /^[ \t]*(?:[$%]|PS(?: [^>]{0,200})?>|[A-Za-z]:\\[^>]{0,200}>)[ \t]*aws[ \t]+[a-z0-9][a-z0-9-]*(?:[ \t]|$)/;
+
+/** A command line typed at a shell prompt (the AWS CLI's): how the output after it was made, no log line. */
+export function isCommandLine(line: string): boolean {
+  const c = line.trimStart().charCodeAt(0);
+  // Only a line that starts with a prompt can be one (most lines are ruled out here).
+  const letter = (c | 32) >= 97 && (c | 32) <= 122; // PS, or a drive letter
+  return (c === 36 /* $ */ || c === 37 /* % */ || letter) && COMMAND.test(line);
+}
+
 /** The line without terminal colour codes. */
 export function stripAnsi(line: string): string {
   return line.includes('\u001b') ? line.replace(ANSI, '') : line;
