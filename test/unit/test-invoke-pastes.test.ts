@@ -50,7 +50,8 @@ async function streamed(text: string, lazy: boolean): Promise<LogEvent[]> {
 
 const MALFORMED = 'published-alexedwards-test-invoke-method-malformed.txt';
 const PERMISSION_FENCED = 'published-lctt-test-invoke-method-permission-fenced.md';
-const COMMAND = '$ aws apigateway test-invoke-method --rest-api-id rest-api-id --resource-id resource-id --http-method "GET"';
+const COMMAND =
+  '$ aws apigateway test-invoke-method --rest-api-id rest-api-id --resource-id resource-id --http-method "GET"';
 
 /** The published JSON object (the lines after the command line) as one compact line. */
 function compactObject(file: string): string {
@@ -64,20 +65,23 @@ describe('aws apigateway test-invoke-method output pasted under its command line
   it.each([
     [MALFORMED, 'malformed_lambda_response', 502],
     [PERMISSION_FENCED, 'lambda_permission', 500],
-  ] as const)('%s: its Test log is read, with the cause, status and route the bare JSON gives', (file, cause, status) => {
-    // Prepare
-    const pasted = readFileSync(join(PASTES, file), 'utf8');
-    const bare = `${compactObject(file)}\n`;
-    // Act
-    const fromPaste = diagnoseText(pasted);
-    const fromBare = diagnoseText(bare);
-    // Assess
-    expect(fromPaste.stderr).toBe('');
-    expect(fromPaste.code).toBe(0);
-    expect(fromPaste.diagnosis?.failedRequests).toBe(1);
-    expect(summary(fromPaste.diagnosis)).toEqual([{ cause, statuses: [status], routes: ['GET /books'] }]);
-    expect(summary(fromPaste.diagnosis)).toEqual(summary(fromBare.diagnosis));
-  });
+  ] as const)(
+    '%s: its Test log is read, with the cause, status and route the bare JSON gives',
+    (file, cause, status) => {
+      // Prepare
+      const pasted = readFileSync(join(PASTES, file), 'utf8');
+      const bare = `${compactObject(file)}\n`;
+      // Act
+      const fromPaste = diagnoseText(pasted);
+      const fromBare = diagnoseText(bare);
+      // Assess
+      expect(fromPaste.stderr).toBe('');
+      expect(fromPaste.code).toBe(0);
+      expect(fromPaste.diagnosis?.failedRequests).toBe(1);
+      expect(summary(fromPaste.diagnosis)).toEqual([{ cause, statuses: [status], routes: ['GET /books'] }]);
+      expect(summary(fromPaste.diagnosis)).toEqual(summary(fromBare.diagnosis));
+    },
+  );
 
   it('reads the object on one line after the command, its events pointing at that line, and no line left unread', () => {
     // Prepare: a sentence, the command, the object printed on one line (`--output json | jq -c`), a sentence.

@@ -75,8 +75,10 @@ export function unwrapPaste(line: string, readable: (text: string) => boolean): 
   return text;
 }
 
-const LEAD = /^[ \t]*(?:[-*+\u2022][ \t]+|(["'`\u201c\u2018]+))/;
-const TRAIL = /["'`\u201d\u2019]+[.,;:]?[ \t]*$/;
+// Quotes: straight, typographic, backticks, and CJK corner brackets (「…」, 『…』, as Japanese and Chinese pages quote
+// a log line); after the closing one, the sentence's mark (`.`, `,`, or the ideographic `。`, `、`, full-width `，`).
+const LEAD = /^[ \t]*(?:[-*+\u2022][ \t]+|(["'`\u201c\u2018\u300c\u300e]+))/;
+const TRAIL = /["'`\u201d\u2019\u300d\u300f]+[.,;:\u3002\u3001\uff0c\uff0e\uff1a\uff1b]?[ \t]*$/;
 
 // Quotes written as entities (`{&quot;errorMessage&quot;:`, `&#x27;id&#x27;`), or `&lt;`/`&gt;` where no raw `<`
 // or `>` is: text copied from a web page's source. Typographic quotes as JSON punctuation (`{“errorMessage”:`), or
