@@ -13,6 +13,7 @@ import {
   readMarkdownTable,
   tableHeaderForm,
   testInvokeLog,
+  type UnreadRows,
 } from './forms/documents.js';
 import { completeUtf8End, FilterLogEventsStream } from './forms/json-document-stream.js';
 import { JsonObjectJoiner, type MayOpen } from './forms/json-join.js';
@@ -362,8 +363,7 @@ export async function* streamEventBatches(
   options.report?.({
     gzip,
     lines: stats.lines + documentCounts.skipped,
-    unrecognised: stats.unrecognised,
-    samples: stats.samples,
+    ...withUnread(stats, documentCounts),
     forms: stats.forms,
     unknownMessages: stats.unknownMessages,
     ...(forcedReport !== undefined ? { forced: forcedReport } : {}),
@@ -456,6 +456,16 @@ interface DocumentCounts {
   form?: DocumentForm;
   events: number;
   skipped: number;
+  /** Of the skipped items, rows of query results that hold no log: reported as lines not recognised. */
+  unread?: UnreadRows;
+}
+
+/** The reader's count of unrecognised lines and their samples, with a document's unread rows added. */
+function withUnread(stats: LineStats, doc: DocumentCounts): Pick<InputReport, 'unrecognised' | 'samples'> {
+  const unread = doc.unread;
+  if (unread === undefined || unread.count === 0) return { unrecognised: stats.unrecognised, samples: stats.samples };
+  const samples = [...stats.samples, ...unread.samples].sort((a, b) => a.line - b.line).slice(0, 3);
+  return { unrecognised: stats.unrecognised + unread.count, samples };
 }
 
 function binaryInputError(reason: string): BinaryInputError {
@@ -495,7 +505,12 @@ function readWholeDocument(
     for (const event of read.events) reader.countEvent(read.form, event);
     // Handed over whole: a spread into push() overflows the stack on a document of a million events.
     deliver(read.events);
-    return { form: read.form, events: read.events.length, skipped: read.skipped };
+    return {
+      form: read.form,
+      events: read.events.length,
+      skipped: read.skipped,
+      ...(read.unread !== undefined ? { unread: read.unread } : {}),
+    };
   }
   const legacy =
     text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? parseCloudWatchInput(text) : undefined;
@@ -656,8 +671,7 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
     report: {
       gzip,
       lines: stats.lines + counts.skipped,
-      unrecognised: stats.unrecognised,
-      samples: stats.samples,
+      ...withUnread(stats, counts),
       forms: stats.forms,
       unknownMessages: stats.unknownMessages,
       ...(forcedReport !== undefined ? { forced: forcedReport } : {}),
