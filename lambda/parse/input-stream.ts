@@ -564,16 +564,33 @@ function lineJoiner(reader: LineFormReader, problems: (problem: InputProblem) =>
         reader.push(text, lineNo, read.event);
         return;
       }
-      // `aws apigateway test-invoke-method`'s JSON pasted under its command line: its Test log is read, not the object.
-      if (read?.problem === undefined && text.includes('"log"') && readTestInvoke(text, lineNo, reader)) return;
+      // A document the AWS CLI printed, pasted under its command line (test-invoke-method's JSON, get-query-results,
+      // filter-log-events): its events are read, not the object (unless a line form is forced). Only a line with no
+      // `message` field gets here.
+      if (
+        read?.problem === undefined &&
+        reader.form === undefined &&
+        (text.includes('"log"') || DOCUMENT_KEYS.test(text)) &&
+        readPastedDocument(text, lineNo, reader, problems)
+      )
+        return;
     }
     reader.push(text, lineNo);
   };
   return new JsonObjectJoiner({ line, joined: (text, firstLine) => line(text, firstLine) });
 }
 
-/** Reads the Test log of a line that is test-invoke-method's JSON object; false for any other line. */
-function readTestInvoke(text: string, lineNo: number, reader: LineFormReader): boolean {
+/**
+ * Reads a line (a JSON object joined back from the lines it was printed on, or printed on one) that is a document of
+ * a known shape: test-invoke-method's JSON (its Test log), or a document of log events. Its events and problems point
+ * at `lineNo`, the line the object starts on. False for any other line.
+ */
+function readPastedDocument(
+  text: string,
+  lineNo: number,
+  reader: LineFormReader,
+  problems: (problem: InputProblem) => void,
+): boolean {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -581,8 +598,23 @@ function readTestInvoke(text: string, lineNo: number, reader: LineFormReader): b
     return false;
   }
   const log = testInvokeLog(value);
-  if (log === undefined) return false;
-  reader.readEmbedded(log, lineNo);
+  if (log !== undefined) {
+    reader.readEmbedded(log, lineNo);
+    return true;
+  }
+  if (!DOCUMENT_KEYS.test(text)) return false;
+  const read = readJsonDocument(text);
+  if (read === undefined) return false;
+  for (const p of read.problems) problems({ ...p, line: lineNo });
+  reader.readEvents(read.form, read.events, lineNo);
+  const unread = read.unread;
+  if (unread !== undefined) {
+    // Rows that hold no log: counted as lines not recognised, shown as their fields.
+    for (let i = 0; i < unread.count; i++) {
+      const sample = unread.samples[Math.min(i, unread.samples.length - 1)];
+      if (sample !== undefined) reader.countEvent(read.form, { message: sample.text, line: lineNo });
+    }
+  }
   return true;
 }
 

@@ -180,3 +180,24 @@ describe('a shell command line pasted above its output', () => {
     expect(read.report.unrecognised).toBe(2);
   });
 });
+
+describe('a document of log events pasted under the AWS CLI command that printed it', () => {
+  it.each([
+    ['$ aws logs filter-log-events --log-group-name x', 'filter-log-events.json'],
+    ['$ aws logs get-query-results --query-id x', 'insights-get-query-results.json'],
+  ])('%s: read as the document alone is, its events pointing at the line it starts on', (command, file) => {
+    // Prepare
+    const document = readFileSync(join(FORMS, file), 'utf8');
+    const pasted = `${command}\n\`\`\`json\n${document}\`\`\`\n`;
+    // Act
+    const alone = parseInput(document);
+    const read = parseInput(pasted);
+    const cli = diagnoseText(pasted);
+    // Assess
+    expect(read.events.map((e) => e.message)).toEqual(alone.events.map((e) => e.message));
+    expect(new Set(read.events.map((e) => e.line))).toEqual(new Set([3]));
+    expect(read.report.unrecognised).toBe(0);
+    expect(cli.stderr).toBe('');
+    expect(summary(cli.diagnosis)).toEqual(summary(diagnoseText(document).diagnosis));
+  });
+});

@@ -162,6 +162,11 @@ export class LineFormReader {
   /** Execution lines read on the fast path (counted apart: a property update per line costs). */
   private cloudwatchLines = 0;
 
+  /** Every line is read as this form (`--input-format`), or undefined: each as the form it has. */
+  get form(): LineForm | undefined {
+    return this.forced;
+  }
+
   /** How much was read so far. */
   get stats(): LineStats {
     const stats = this.counted;
@@ -493,6 +498,21 @@ export class LineFormReader {
     this.endBlock();
     this.lastExec = undefined;
     this.prevWidth = -2;
+  }
+
+  /**
+   * Gives out the events of a JSON document pasted among the lines (under the command that printed it), each pointing
+   * at `at`, the input line the document starts on, and counts them as `form`'s.
+   */
+  readEvents(form: string, events: readonly LogEvent[], at: number): void {
+    this.flush();
+    this.endBlock();
+    this.lastExec = undefined;
+    for (const event of events) {
+      const e = { ...event, line: at };
+      this.count(form, e.message, at, e.message);
+      this.emit(e);
+    }
   }
 
   /** While readEmbedded reads: the input line its lines are reported on. */

@@ -29,7 +29,9 @@ const COMMAND =
 
 /** A command line typed at a shell prompt (the AWS CLI's): how the output after it was made, no log line. */
 export function isCommandLine(line: string): boolean {
-  const c = line.trimStart().charCodeAt(0);
+  let i = 0;
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  const c = line.charCodeAt(i);
   // Only a line that starts with a prompt can be one (most lines are ruled out here).
   const letter = (c | 32) >= 97 && (c | 32) <= 122; // PS, or a drive letter
   return (c === 36 /* $ */ || c === 37 /* % */ || letter) && COMMAND.test(line);
