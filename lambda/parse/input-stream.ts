@@ -119,6 +119,10 @@ type Mode = 'document' | 'lines';
 const DOCUMENT_KEYS =
   /^\{\s*"(events|searchedLogStreams|nextToken|nextForwardToken|queryLanguage|results|statistics|messageType|awslogs|records|Records|invocationId|deliveryStreamArn)"/;
 
+// test-invoke-method's JSON as the AWS CLI prints it: its numeric `status` first (then body, headers, log, latency).
+// A JSON access log line rarely starts so: most of them are ruled out here, without a look at the rest of the line.
+const TEST_INVOKE_START = /^\{\s*"status"\s*:\s*\d/;
+
 function toBuffer(chunk: Uint8Array | string): Buffer {
   return typeof chunk === 'string'
     ? Buffer.from(chunk, 'utf8')
@@ -570,7 +574,7 @@ function lineJoiner(reader: LineFormReader, problems: (problem: InputProblem) =>
       if (
         read?.problem === undefined &&
         reader.form === undefined &&
-        (text.includes('"log"') || DOCUMENT_KEYS.test(text)) &&
+        (DOCUMENT_KEYS.test(text) || (TEST_INVOKE_START.test(text) && text.includes('"log"'))) &&
         readPastedDocument(text, lineNo, reader, problems)
       )
         return;
