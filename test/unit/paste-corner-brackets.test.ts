@@ -42,9 +42,15 @@ describe('a log line quoted in CJK corner brackets', () => {
     // Assess
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    const diagnosis = JSON.parse(out.stdout) as { failedRequests: number; causes: Array<{ cause: string }> };
+    const diagnosis = JSON.parse(out.stdout) as {
+      failedRequests: number;
+      causes: Array<{ cause: string; statuses: Array<{ key: number | null }> }>;
+    };
     expect(diagnosis.failedRequests).toBe(1);
-    expect(diagnosis.causes.map((c) => c.cause)).toEqual(['private_integration']);
+    // The page ran the status line on after the error line: it is read as a line of its own (status 500).
+    expect(diagnosis.causes.map((c) => [c.cause, c.statuses.map((s) => s.key)])).toEqual([
+      ['private_integration', [500]],
+    ]);
   });
 
   it('reads the `Sending request to` line the Chinese article opens with 「, leaving only its translated line unread', () => {
@@ -58,5 +64,37 @@ describe('a log line quoted in CJK corner brackets', () => {
     expect(read.events[0]?.message).toMatch(
       /^\(input-line-1\) Sending request to https:\/\/lambda\.region\.amazonaws\.com\//,
     );
+  });
+});
+
+describe('console Test lines run together on one line', () => {
+  it('reads each as a line of its own, after a space or after a `]` a page left', () => {
+    // Prepare: the Japanese KC article's lines, and the cut the translated Go article shows (`{}[TRUNCATED]Thu ...`).
+    const text = [
+      'Thu Aug 04 17:48:21 UTC 2022 : Execution failed due to configuration error: There was an internal error while executing your request Thu Aug 04 17:48:21 UTC 2022 : Method completed with status: 500',
+      'Thu Apr 05 11:07:54 UTC 2018 : Method request path: {}[TRUNCATED]Thu Apr 05 11:07:54 UTC 2018 : Sending request to https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:account-id:function:books/invocations',
+    ].join('\n');
+    // Act
+    const read = parseInput(text);
+    // Assess
+    expect(read.events.map((e) => [e.line, e.message.replace(/^\(\S+\) /, '')])).toEqual([
+      [1, 'Execution failed due to configuration error: There was an internal error while executing your request'],
+      [1, 'Method completed with status: 500'],
+      [2, 'Method request path: {}[TRUNCATED]'],
+      [
+        2,
+        'Sending request to https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:account-id:function:books/invocations',
+      ],
+    ]);
+  });
+
+  it('keeps a date inside a value that is no Test line start (an HTTP Date header)', () => {
+    // Prepare
+    const line =
+      'Thu Apr 05 11:12:53 UTC 2018 : Endpoint response headers: {Content-Length=74, Date=Thu, 05 Apr 2018 11:12:53 GMT, Connection=keep-alive}';
+    // Act
+    const read = parseInput(line);
+    // Assess
+    expect(read.events.length).toBe(1);
   });
 });

@@ -72,6 +72,9 @@ const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
 const TEST_LINE =
   /^[ \t]*[A-Z][A-Za-z]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) (\d{4}) ?: (.*)$/s;
 const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
+/** A Test line's start inside another's text, after a space or a `]` (`... request Thu Aug 04 17:48:21 UTC 2022 : `). */
+const RUN_ON_TEST_LINE =
+  /[ \]][A-Z][a-z]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d (?:UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) \d{4} ?: /;
 // The response the console shows above the log: every line up to the log belongs to it. It starts with the request
 // (`Request: /menus`), or with whichever of its labels a paste starts at: `Status: 502`, `Latency: 948 ms`,
 // `Response Body`, `Response Headers`, `Logs`. The 2023 console's labels on lines of their own (`/menus - GET method
@@ -605,7 +608,12 @@ export class LineFormReader {
       const zone = offset !== null ? `${offset[1]}:${offset[2]}` : 'Z';
       const iso = `${m[5]}-${MONTHS[m[1]]}-${m[2].padStart(2, '0')}T${m[3]}${zone}`;
       const id = this.blockId ?? this.newBlock(lineNo);
-      this.start('console-test', { message: `(${id}) ${m[6]}`, timestamp: Date.parse(iso), line: lineNo }, text);
+      // The next Test line run on at the end of this one (a page joined the lines with a space): read as its own.
+      const next = RUN_ON_TEST_LINE.exec(m[6]);
+      const cut = next === null ? -1 : next.index + (m[6].charCodeAt(next.index) === 93 /* ] */ ? 1 : 0);
+      const message = cut === -1 ? m[6] : m[6].slice(0, cut);
+      this.start('console-test', { message: `(${id}) ${message}`, timestamp: Date.parse(iso), line: lineNo }, text);
+      if (next !== null) this.readConsoleTest(m[6].slice(next.index + 1), lineNo);
       return true;
     }
     // An execution text quoted without its prefix ends the response section: the log has started.
