@@ -39,6 +39,23 @@ export interface CauseTarget {
   readonly maxLatencyMs?: number;
   /** How many findings had this target. */
   readonly count: number;
+  /**
+   * The backend statuses no integration response mapped ("No match for output mapping ... Endpoint Response Status
+   * Code: 403"), for status_code_mapping.
+   */
+  readonly endpointStatuses?: readonly string[];
+}
+
+const ENDPOINT_STATUS = /No match for output mapping\b.*\bEndpoint Response Status Code: (\d{3})\b/;
+
+/** The backend status a status_code_mapping finding's evidence names. */
+function endpointStatusOf(f: FindingRef): string | undefined {
+  if (f.cause !== 'status_code_mapping' || f.evidence === undefined) return undefined;
+  for (const line of f.evidence) {
+    const m = ENDPOINT_STATUS.exec(line.text);
+    if (m?.[1] !== undefined) return m[1];
+  }
+  return undefined;
 }
 
 export function routeKey(ref: { readonly method: string; readonly path: string }): string {
@@ -79,7 +96,7 @@ function functionOf(f: FindingRef, authorizer: boolean): CauseTarget['fn'] {
 
 /** The distinct targets of one cause's findings, most frequent first, at most {@link MAX_TARGETS_PER_CAUSE}. */
 export function targetsOf(cause: CauseId, findings: readonly FindingRef[]): CauseTarget[] {
-  const byKey = new Map<string, CauseTarget & { count: number; maxLatencyMs?: number }>();
+  const byKey = new Map<string, CauseTarget & { count: number; maxLatencyMs?: number; endpointStatuses?: string[] }>();
   for (const f of findings) {
     if (f.cause !== cause) continue;
     const authorizer = f.target === 'authorizer';
@@ -88,10 +105,14 @@ export function targetsOf(cause: CauseId, findings: readonly FindingRef[]): Caus
     const key = `${route !== undefined ? routeKey(route) : ''}|${fn !== undefined ? functionKey(fn) : ''}|${authorizer}`;
     const existing = byKey.get(key);
     const latency = f.integrationLatencyMs;
+    const endpointStatus = endpointStatusOf(f);
     if (existing !== undefined) {
       existing.count++;
       if (latency !== undefined && (existing.maxLatencyMs === undefined || latency > existing.maxLatencyMs))
         existing.maxLatencyMs = latency;
+      if (endpointStatus !== undefined && existing.endpointStatuses?.includes(endpointStatus) !== true) {
+        existing.endpointStatuses = [...(existing.endpointStatuses ?? []), endpointStatus];
+      }
     } else
       byKey.set(key, {
         cause,
@@ -100,6 +121,7 @@ export function targetsOf(cause: CauseId, findings: readonly FindingRef[]): Caus
         ...(route !== undefined ? { route } : {}),
         ...(fn !== undefined ? { fn } : {}),
         ...(latency !== undefined ? { maxLatencyMs: latency } : {}),
+        ...(endpointStatus !== undefined ? { endpointStatuses: [endpointStatus] } : {}),
       });
   }
   return [...byKey.values()].sort((a, b) => b.count - a.count).slice(0, MAX_TARGETS_PER_CAUSE);

@@ -81,7 +81,8 @@ export type FindingRef = Pick<
   | 'authorizerFunctionArn'
   | 'target'
   | 'integrationLatencyMs'
->;
+> &
+  Partial<Pick<Finding, 'evidence'>>;
 
 // ---- what to read ----------------------------------------------------------------------------------------------
 

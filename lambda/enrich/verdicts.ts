@@ -291,6 +291,15 @@ const checkPrivateIntegration: Checker = (target, context) => {
   };
 };
 
+/** Whether a selection pattern (a Java regular expression API Gateway matches against the whole value) matches. */
+function fullMatch(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 's').test(value);
+  } catch {
+    return false;
+  }
+}
+
 const checkStatusCodeMapping: Checker = (target, context) => {
   if (context.api?.type === 'HTTP') return unknown();
   const found = integrationOf(target, context);
@@ -305,20 +314,30 @@ const checkStatusCodeMapping: Checker = (target, context) => {
   if (responses.length === 0) {
     return { verdict: 'confirmed', evidence: [`${label}: the integration has no integration responses at all`] };
   }
-  const shown = responses
-    .slice(0, 5)
-    .map((r) =>
-      r.selectionPattern !== undefined && r.selectionPattern !== ''
-        ? `${r.statusCode} (selection pattern ${r.selectionPattern.length > 60 ? `${r.selectionPattern.slice(0, 60)}…` : r.selectionPattern})`
-        : `${r.statusCode} (default)`,
-    )
-    .join(', ');
+  const describe = (r: (typeof responses)[number]): string =>
+    r.selectionPattern !== undefined && r.selectionPattern !== ''
+      ? `${r.statusCode} (selection pattern ${r.selectionPattern.length > 60 ? `${r.selectionPattern.slice(0, 60)}…` : r.selectionPattern})`
+      : `${r.statusCode} (default)`;
+  const shown = responses.slice(0, 5).map(describe).join(', ');
   const defaults = responses.filter((r) => r.selectionPattern === undefined || r.selectionPattern === '');
   // "Output mapping refers to an invalid method response": an integration response names a status the method lacks.
   const undefinedStatuses =
     route.methodResponses !== undefined
       ? responses.filter((r) => !route.methodResponses?.includes(r.statusCode)).map((r) => r.statusCode)
       : [];
+  // The backend's logged status (a 403 from SQS) mapped now by a selection pattern: the error reaches clients as the
+  // status it names instead of 500, whatever the default mapping is. API Gateway matches the whole status code.
+  const mapped = (target.endpointStatuses ?? []).flatMap((status) => {
+    const r = responses.find(
+      (x) => x.selectionPattern !== undefined && x.selectionPattern !== '' && fullMatch(x.selectionPattern, status),
+    );
+    return r !== undefined
+      ? [`${label}: the backend's ${status} is mapped now by integration response ${describe(r)}`]
+      : [];
+  });
+  if (mapped.length > 0 && mapped.length === target.endpointStatuses?.length && undefinedStatuses.length === 0) {
+    return { verdict: 'contradicted', evidence: [...mapped, ...undeployedCaveat(context)] };
+  }
   if (defaults.length === 0 || undefinedStatuses.length > 0) {
     const evidence = [`${label}: integration responses ${shown}`];
     if (defaults.length === 0) evidence.push(`${label}: none is the default mapping (empty selection pattern)`);

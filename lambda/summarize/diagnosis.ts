@@ -188,6 +188,14 @@ function backendLine(b: BackendFailure): string {
   return b.functionName !== undefined ? `${b.functionName}: ${short}` : short;
 }
 
+/**
+ * A function that failed before its handler ran, as the runtime names it: the error type, or the message of an
+ * older runtime ("Unable to import module 'index'", Python's "module initialization error") or of Node's loader.
+ */
+const INIT_ERROR_TYPE =
+  /\bRuntime\.(?:ImportModuleError|HandlerNotFound|UserCodeSyntaxError|MalformedHandlerName|InvalidEntrypoint)\b/;
+const INIT_ERROR_MESSAGE = /\b(?:Unable to import module|module initialization error|Cannot find module)\b/;
+
 const SAFE_ID = /^[a-z0-9]{10}$/;
 const HTTP_METHOD = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)$/;
 const SAFE_STAGE = /^[A-Za-z0-9_-]{1,128}$/;
@@ -268,6 +276,20 @@ function summarizeCause(
     .flatMap((f) => f.evidence)
     .map((l) => /invalid method response: (\d{3})\b/.exec(l.text)?.[1])
     .find((v) => v !== undefined);
+  // "No match for output mapping ... Endpoint Response Status Code: 403": the backend's status nothing mapped.
+  const endpointStatus = findings
+    .flatMap((f) => f.evidence)
+    .map((l) => /No match for output mapping\b.*\bEndpoint Response Status Code: (\d{3})\b/.exec(l.text)?.[1])
+    .find((v) => v !== undefined);
+  // What API Gateway relayed of the function's failure (its response body, the customer function error, an access
+  // log's integration error): a timeout's length, or a failure before the handler ran.
+  const relayed = cause === 'lambda_function_error' ? findings.flatMap((f) => f.evidence).map((l) => l.text) : [];
+  const relayedTimeout = relayed
+    .map((t) => /\bTask timed out after (\d+(?:\.\d+)?) seconds/.exec(t)?.[1])
+    .find((v) => v !== undefined);
+  const initError =
+    relayed.map((t) => INIT_ERROR_TYPE.exec(t)?.[0]).find((v) => v !== undefined) ??
+    relayed.map((t) => INIT_ERROR_MESSAGE.exec(t)?.[0]).find((v) => v !== undefined);
   const remedy = remedyFor(cause, {
     ...(api.type !== undefined ? { apiType: api.type } : {}),
     ...(api.apiId !== undefined ? { apiId: api.apiId } : {}),
@@ -298,13 +320,19 @@ function summarizeCause(
     ...(top?.routeKey !== undefined ? { routeKey: top.routeKey } : {}),
     ...(targets[0] !== undefined ? { target: targets[0].key } : {}),
     ...(methodResponseStatus !== undefined ? { methodResponseStatus } : {}),
+    ...(endpointStatus !== undefined ? { endpointStatus } : {}),
     ...(seen.min !== undefined ? { firstSeen: seen.min } : {}),
     ...(minMax(findings.map((f) => f.integrationLatencyMs)).max !== undefined
       ? { maxIntegrationLatencyMs: minMax(findings.map((f) => f.integrationLatencyMs)).max }
       : {}),
     ...(findings[0] !== undefined ? { sampleRequestId: findings[0].requestId } : {}),
     ...(backendSummary !== undefined ? { backendSummary } : {}),
-    ...(timeouts.length > 0 ? { timeoutSeconds: Math.max(...(timeouts as number[])) } : {}),
+    ...(timeouts.length > 0
+      ? { timeoutSeconds: Math.max(...(timeouts as number[])) }
+      : relayedTimeout !== undefined
+        ? { timeoutSeconds: Number(relayedTimeout) }
+        : {}),
+    ...(initError !== undefined ? { initError } : {}),
   });
   return {
     cause,

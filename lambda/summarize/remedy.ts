@@ -36,6 +36,13 @@ export interface RemedyContext {
   readonly target?: 'integration' | 'authorizer';
   /** The status an integration response maps to that the method does not define ("invalid method response: 200"). */
   readonly methodResponseStatus?: string;
+  /** The backend's status no integration response mapped ("No match for output mapping ... Status Code: 403"). */
+  readonly endpointStatus?: string;
+  /**
+   * The function failed before its handler ran, as its error type or message says (`Runtime.ImportModuleError`,
+   * `Cannot find module ...`, `Unable to import module ...`): a packaging or configuration fault, not handler code.
+   */
+  readonly initError?: string;
 }
 
 /**
@@ -161,18 +168,36 @@ type RemedyBuilder = (c: RemedyContext) => RemedyStep[];
 const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
   lambda_function_error: (c) => {
     const n = names(c);
-    const steps: RemedyStep[] = [
-      c.backendSummary !== undefined
-        ? { text: `Fix the error ${n.fnName} reports: ${c.backendSummary}` }
-        : { text: `Fix the unhandled error in ${n.fnName}; its own log shows the exception and stack.` },
-    ];
-    steps.push(functionLogs(c, n.fnName));
-    if (c.timeoutSeconds !== undefined) {
-      steps.push({
-        text: `It timed out after ${c.timeoutSeconds} s: make the slow call faster, or raise the function timeout (API Gateway still stops waiting at its integration timeout):`,
-        command: `aws lambda update-function-configuration --function-name ${n.fnName} --timeout ${Math.min(900, Math.ceil(c.timeoutSeconds * 2))} --region ${n.region}`,
-      });
+    if (c.initError !== undefined) {
+      // Runtime.ImportModuleError and its kin: the handler never ran; redeploying the same package fails the same way.
+      // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-deployment.html
+      return [
+        {
+          text: `${n.fnName} fails before its handler runs (${c.initError}): a module, the handler file or its entry point is missing from the deployment package or misnamed in the handler setting. Fix the package or the setting; the code in the handler is not at fault.`,
+        },
+        {
+          text: 'Read the handler setting and runtime the function starts with:',
+          command: `aws lambda get-function-configuration --function-name ${n.fnName} --query '[Handler,Runtime,PackageType,CodeSize]' --region ${n.region}`,
+        },
+        functionLogs(c, n.fnName),
+        {
+          text: 'Deploy a package that holds the module and the handler (bundle dependencies; build native modules for the Lambda runtime), or roll back to the last good version.',
+        },
+      ];
     }
+    const timeout: RemedyStep | undefined =
+      c.timeoutSeconds !== undefined
+        ? {
+            text: `It timed out after ${c.timeoutSeconds} s: make the slow call faster, or raise the function timeout (API Gateway still stops waiting at its integration timeout):`,
+            command: `aws lambda update-function-configuration --function-name ${n.fnName} --timeout ${Math.min(900, Math.ceil(c.timeoutSeconds * 2))} --region ${n.region}`,
+          }
+        : undefined;
+    const steps: RemedyStep[] = [];
+    if (c.backendSummary !== undefined) steps.push({ text: `Fix the error ${n.fnName} reports: ${c.backendSummary}` });
+    else if (timeout !== undefined) steps.push({ ...timeout, text: `${n.fnName} ${timeout.text.slice(3)}` });
+    else steps.push({ text: `Fix the unhandled error in ${n.fnName}; its own log shows the exception and stack.` });
+    steps.push(functionLogs(c, n.fnName));
+    if (timeout !== undefined && c.backendSummary !== undefined) steps.push(timeout);
     steps.push({
       text: 'Deploy the fix; if the errors started with a deployment, roll back to the previous version first.',
     });
@@ -219,6 +244,32 @@ const REMEDIES: Readonly<Record<CauseId, RemedyBuilder>> = {
       steps.push({
         text: "The integration response's mapping template failed to transform the response: fix the template (or set contentHandling for binary bodies).",
       });
+    } else if (c.endpointStatus !== undefined && /^[45]\d\d$/.test(c.endpointStatus)) {
+      // The backend refused (SQS 403 for a message over 256 KB, Step Functions 400 for a bad request): a default
+      // mapping to 200 would turn its error into a success. Map the error to an error status instead.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-integration-settings-integration-response.html
+      const status = c.endpointStatus;
+      const pattern = `${status[0]}\\d{2}`;
+      return [
+        {
+          text: `The backend answered ${status} and no integration response maps it, so clients got 500: map the backend's ${status[0]}xx answers to an error status, and find why it refused (the logged "Endpoint response body before transformations"). Do not make 200 the default mapping: it would turn the error into a success.`,
+        },
+        steps[0] ?? resourceIdLookup(c),
+        {
+          text: 'Read the integration responses that exist (a put for a status that exists replaces it, with its templates):',
+          command: `aws apigateway get-integration ${where} --query 'integrationResponses'`,
+        },
+        readMethodResponses,
+        {
+          text: `If ${status} is not listed there, add the method response:`,
+          command: `aws apigateway put-method-response ${where.replace(` --region ${n.region}`, '')} --status-code ${status} --region ${n.region}`,
+        },
+        {
+          text: `If no integration response is listed for ${status}, map the backend's ${status[0]}xx statuses to it (the selection pattern is matched against the backend's status code):`,
+          command: `aws apigateway put-integration-response ${where.replace(` --region ${n.region}`, '')} --status-code ${status} --selection-pattern ${shellQuote(pattern)} --region ${n.region}`,
+        },
+        deploy(c),
+      ];
     } else {
       steps.push(
         {

@@ -124,6 +124,10 @@ function decideMappingStep(step: PrintedStep, outputs: ReadonlyMap<string, strin
   if (step.text.startsWith('If no integration response is listed for 200')) return !('200' in integrationResponses);
   if (step.text.startsWith('If 200 is listed with a selection pattern')) return '200' in integrationResponses;
   if (step.text.startsWith('If 200 is not listed there')) return !('200' in methodResponses);
+  const status = /^If (\d{3}) is not listed there/.exec(step.text)?.[1];
+  if (status !== undefined) return !(status in methodResponses);
+  const mapped = /^If no integration response is listed for (\d{3}), map/.exec(step.text)?.[1];
+  if (mapped !== undefined) return !(mapped in integrationResponses);
   throw new Error(`no decision for: ${step.text}`);
 }
 
@@ -655,6 +659,55 @@ describe('printed fixes applied to the local endpoint', () => {
       'apigateway get-integration',
       'apigateway put-integration-response',
       'apigateway get-method',
+      'apigateway create-deployment',
+    ]);
+    expect(after.verdict).toBe('contradicted');
+  });
+
+  it("integration responses: a backend's 403 is mapped to 403 as printed, not made a 200 success", async () => {
+    // Prepare: POST /messages is a non-proxy AWS integration whose only integration response maps 2xx; the backend
+    // refused with 403 (as SQS does a message over 256 KB) and nothing mapped it.
+    const fn = `messages-${suffix}`;
+    const { apiId, resources } = await restApi('mapping403', ['/messages']);
+    const resourceId = resources['/messages'];
+    await methodWithIntegration(apiId, resourceId, 'POST', {
+      type: 'AWS',
+      integrationHttpMethod: 'POST',
+      uri: lambdaUri(fn),
+    });
+    await apigw.send(
+      new PutMethodResponseCommand({ restApiId: apiId, resourceId, httpMethod: 'POST', statusCode: '200' }),
+    );
+    await apigw.send(
+      new PutIntegrationResponseCommand({
+        restApiId: apiId,
+        resourceId,
+        httpMethod: 'POST',
+        statusCode: '200',
+        selectionPattern: '2\\d{2}',
+      }),
+    );
+    await deployWithFunction(apiId, fn);
+    const incident = restIncident(apiId, { method: 'POST', resourcePath: '/messages', path: '/messages' }, fn, [
+      'Received response. Status: 403, Integration latency: 9 ms',
+      'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 403',
+      'Method completed with status: 500',
+    ]);
+    const before = await diagnoseAndCheck(incident, 'status_code_mapping');
+    expect(before.verdict).toBe('confirmed');
+
+    // Act
+    const applied = applyPrintedFix(before.text, 'status_code_mapping', { decide: decideMappingStep });
+    const after = await diagnoseAndCheck(incident, 'status_code_mapping');
+
+    // Assess: the method and integration responses for 403 were added (no default 200 mapping), and the check sees
+    // the backend's 403 mapped now.
+    expect(verbs(applied)).toEqual([
+      'apigateway get-resources',
+      'apigateway get-integration',
+      'apigateway get-method',
+      'apigateway put-method-response',
+      'apigateway put-integration-response',
       'apigateway create-deployment',
     ]);
     expect(after.verdict).toBe('contradicted');

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RuleHint } from '../../lambda/classify/rules.js';
+import { diagnoseEvents } from '../../lambda/diagnose.js';
 import { partitionOf, type RemedyContext, remedyFor } from '../../lambda/summarize/remedy.js';
 import { CAUSE_IDS, type CauseId } from '../../lambda/taxonomy.js';
 
@@ -64,6 +65,8 @@ function everyRemedy(): Array<{ cause: CauseId; label: string; context: RemedyCo
     ['minimal', MINIMAL],
     ['REST authorizer', { ...REST, target: 'authorizer', authorizerFunctionName: 'authz' }],
     ['HTTP authorizer', { ...HTTP, target: 'authorizer' }],
+    ['REST, the backend answered 403', { ...REST, endpointStatus: '403' }],
+    ['REST, the function failed at init', { ...REST, initError: 'Runtime.ImportModuleError' }],
   ];
   const out: Array<{ cause: CauseId; label: string; context: RemedyContext }> = [];
   for (const cause of CAUSE_IDS) {
@@ -200,6 +203,59 @@ describe('remedy facts (issue 17)', () => {
       'aws apigateway update-integration --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --patch-operations op=replace,path=/httpMethod,value=POST --region eu-west-1',
       'aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name prod --region eu-west-1',
     ]);
+  });
+
+  it('says a function that failed before its handler ran is a packaging fault, not handler code', () => {
+    const steps = remedyFor('lambda_function_error', { ...REST, initError: 'Runtime.ImportModuleError' });
+    expect(steps[0]?.text).toMatch(/^orders-get fails before its handler runs \(Runtime\.ImportModuleError\)/);
+    expect(steps[1]?.command).toBe(
+      "aws lambda get-function-configuration --function-name orders-get --query '[Handler,Runtime,PackageType,CodeSize]' --region eu-west-1",
+    );
+    expect(steps.some((s) => s.text.startsWith('Fix the unhandled error'))).toBe(false);
+  });
+
+  it('leads with the timeout and the init failure API Gateway relayed (real published lines)', () => {
+    // Prepare: an HTTP API access log's integration error (Dynatrace's docs quote it, GitHub index id 16993668887),
+    // and a console Test line of a function whose module is missing (JulianCazaux/cu-challenge backend/README.md).
+    const timedOut = JSON.stringify({
+      requestId: 'b1c2d3e4f5g6h7i=',
+      routeKey: 'GET /items',
+      status: '500',
+      integrationErrorMessage:
+        'The Lambda function returned the following error: RequestId: 01fe3839-4974-40d5-960a-173fcb5ec786 Error: Task timed out after 5.00 seconds. Check your Lambda function code and try again.',
+    });
+    const initFailed =
+      "(7097a698-d600-46fe-b5bc-38df32f3c557) Lambda execution failed with status 200 due to customer function error: Error: Cannot find module '.prisma/client/default'";
+    // Act
+    const fix = (message: string) =>
+      diagnoseEvents([
+        { message },
+        { message: '(7097a698-d600-46fe-b5bc-38df32f3c557) Method completed with status: 502' },
+      ]).diagnosis.causes[0]?.remedy[0];
+    // Assess
+    expect(fix(timedOut)?.text).toMatch(/timed out after 5 s: make the slow call faster/);
+    expect(fix(timedOut)?.command).toMatch(/update-function-configuration .* --timeout 10 /);
+    expect(fix(initFailed)?.text).toMatch(/fails before its handler runs \(Cannot find module\)/);
+  });
+
+  it("maps a backend's error status instead of making 200 the default (status_code_mapping, SQS 403)", () => {
+    // Act
+    const error = remedyFor('status_code_mapping', { ...REST, endpointStatus: '403' });
+    const ok = remedyFor('status_code_mapping', { ...REST, endpointStatus: '200' });
+    // Assess: the first line says the backend refused and warns off the default 200; the 4xx are mapped to 403.
+    expect(error[0]?.text).toMatch(/^The backend answered 403 .*Do not make 200 the default mapping/);
+    expect(error.flatMap((s) => (s.command !== undefined ? [s.command] : []))).toEqual([
+      "aws apigateway get-resources --rest-api-id a1b2c3d4e5 --region eu-west-1 --query 'items[?path=='\\''/orders/{id}'\\''].id' --output text",
+      "aws apigateway get-integration --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --region eu-west-1 --query 'integrationResponses'",
+      "aws apigateway get-method --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --region eu-west-1 --query 'methodResponses'",
+      'aws apigateway put-method-response --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --status-code 403 --region eu-west-1',
+      "aws apigateway put-integration-response --rest-api-id a1b2c3d4e5 --resource-id <resource-id> --http-method GET --status-code 403 --selection-pattern '4\\d{2}' --region eu-west-1",
+      'aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name prod --region eu-west-1',
+    ]);
+    // A backend that answered 200 with no mapping still gets the default mapping.
+    expect(
+      ok.some((s) => s.command?.includes('put-integration-response') && s.command.includes('--status-code 200')),
+    ).toBe(true);
   });
 
   it('allows multiValueHeaders and cookies in a proxy response, and says an HTTP API answers 500', () => {

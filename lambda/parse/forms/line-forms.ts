@@ -95,6 +95,10 @@ const COPY_COLUMNS =
 // `2024-02-11T16:50:54.943-05:00 [ERROR] ...`, the time in milliseconds with its offset, one space, the message
 // (`aws logs tail` prints microseconds or none, an export `Z`).
 const COPY_SPACE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,3}[+-]\d\d:\d\d) (\S.*)$/s;
+/** A line number as unwrapPaste takes it off (paste.ts NUMBER), the number captured. */
+const NUMBERED = /^[ \t]*(\d{1,6})(?:[.):|][ \t]*|[ \t]+)/;
+/** Markdown quote markers before a line (paste.ts QUOTE). */
+const QUOTED = /^[ \t]*(?:>[ \t]?)+/;
 /** The widths terminals and `fold` wrap at (80 by default), where a line of a short paste may have been cut. */
 const TERMINAL_WIDTHS: ReadonlySet<number> = new Set([80, 100, 120, 132, 160, 200]);
 /** Where a timestamp column starts a line. */
@@ -246,7 +250,7 @@ export class LineFormReader {
       this.endBlock();
       return;
     }
-    const text = unwrapPaste(stripAnsi(line), this.readable);
+    const text = this.unnumber(line, unwrapPaste(stripAnsi(line), this.readable));
     if (isCommandLine(text)) {
       // The command that printed what follows (`$ aws apigateway test-invoke-method ...`): no log line, and the end of
       // what came before; not counted, as a fence is not.
@@ -358,6 +362,27 @@ export class LineFormReader {
   private continued: { readonly event: Mutable<LogEvent> } | undefined;
   /** The width a paste was wrapped at (its longest line, when many lines have it), or -1. */
   private wrapWidth = -1;
+
+  /** The number an editor or a numbered list put before the line before (`  3  `), or -1. */
+  private lastNumber = -1;
+
+  /**
+   * A numbered paste numbers every line, its values' continuation lines too (`  2  does not match the certificate
+   * ...` after `  1  ... Execution failed due to configuration error: Host name '...' `): unwrapPaste takes a number
+   * off only before a log line; the line right after a numbered one loses the next number as well.
+   */
+  private unnumber(line: string, text: string): string {
+    const m = NUMBERED.exec(text);
+    if (m?.[1] !== undefined && this.lastNumber !== -1 && Number(m[1]) === this.lastNumber + 1) {
+      this.lastNumber++;
+      return text.slice(m[0].length);
+    }
+    // The number unwrapPaste took off this line, if it took one: the next line may go on with the next number.
+    const bare = stripAnsi(line).replace(QUOTED, '');
+    const taken = NUMBERED.exec(bare);
+    this.lastNumber = taken?.[1] !== undefined && bare.slice(taken[0].length) === text ? Number(taken[1]) : -1;
+    return text;
+  }
   /** The length of the line before, as it came (see widthBefore). */
   private prevWidth = -2;
   /** A UTF-8 line given out in its bytes: its length is measured only when asked (most lines never are). */

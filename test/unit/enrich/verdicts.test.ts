@@ -498,6 +498,35 @@ describe('enrich: status_code_mapping', () => {
     );
   });
 
+  it("contradicts once the backend's logged error status is mapped by a selection pattern (the printed 4xx fix)", () => {
+    // Prepare: SQS answered 403 and nothing mapped it; a 403 response with pattern 4\d{2} exists now, no default.
+    const sqs403 = [
+      finding('status_code_mapping', {
+        evidence: [
+          {
+            source: 'execution',
+            text: 'Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 403',
+          },
+        ],
+      }),
+    ];
+    const responses = (pattern: string) => [
+      { statusCode: '200', selectionPattern: '2\\d{2}' },
+      { statusCode: '403', selectionPattern: pattern },
+    ];
+    // Act
+    const mapped = check('status_code_mapping', sqs403, mapping(responses('4\\d{2}'), ['200', '403']));
+    const other = check('status_code_mapping', sqs403, mapping(responses('5\\d{2}'), ['200', '403']));
+    const without = check('status_code_mapping', findings, mapping(responses('4\\d{2}'), ['200', '403']));
+    // Assess: mapped only where the pattern matches the whole logged status; without a logged status, as before.
+    expect(mapped.verdict).toBe('contradicted');
+    expect(mapped.evidence[0]).toBe(
+      "GET /orders/{id}: the backend's 403 is mapped now by integration response 403 (selection pattern 4\\d{2})",
+    );
+    expect(other.verdict).toBe('confirmed');
+    expect(without.verdict).toBe('confirmed');
+  });
+
   it('stays unknown for a proxy integration, which has no mappings', () => {
     const read = facts({
       routes: [route('GET', '/orders/{id}', { integration: { type: 'AWS_PROXY', uri: getOrder } })],
