@@ -12,6 +12,8 @@ import {
   readJsonDocument,
   readMarkdownTable,
   tableHeaderForm,
+  testInvokeLog,
+  type UnreadRows,
 } from './forms/documents.js';
 import { completeUtf8End, FilterLogEventsStream } from './forms/json-document-stream.js';
 import { JsonObjectJoiner, type MayOpen } from './forms/json-join.js';
@@ -116,6 +118,10 @@ type Mode = 'document' | 'lines';
 // One-line JSON documents name their fields first (`--output json | jq -c`, a subscription payload, a Lambda event).
 const DOCUMENT_KEYS =
   /^\{\s*"(events|searchedLogStreams|nextToken|nextForwardToken|queryLanguage|results|statistics|messageType|awslogs|records|Records|invocationId|deliveryStreamArn)"/;
+
+// test-invoke-method's JSON as the AWS CLI prints it: its numeric `status` first (then body, headers, log, latency).
+// A JSON access log line rarely starts so: most of them are ruled out here, without a look at the rest of the line.
+const TEST_INVOKE_START = /^\{\s*"status"\s*:\s*\d/;
 
 function toBuffer(chunk: Uint8Array | string): Buffer {
   return typeof chunk === 'string'
@@ -361,8 +367,7 @@ export async function* streamEventBatches(
   options.report?.({
     gzip,
     lines: stats.lines + documentCounts.skipped,
-    unrecognised: stats.unrecognised,
-    samples: stats.samples,
+    ...withUnread(stats, documentCounts),
     forms: stats.forms,
     unknownMessages: stats.unknownMessages,
     ...(forcedReport !== undefined ? { forced: forcedReport } : {}),
@@ -455,6 +460,16 @@ interface DocumentCounts {
   form?: DocumentForm;
   events: number;
   skipped: number;
+  /** Of the skipped items, rows of query results that hold no log: reported as lines not recognised. */
+  unread?: UnreadRows;
+}
+
+/** The reader's count of unrecognised lines and their samples, with a document's unread rows added. */
+function withUnread(stats: LineStats, doc: DocumentCounts): Pick<InputReport, 'unrecognised' | 'samples'> {
+  const unread = doc.unread;
+  if (unread === undefined || unread.count === 0) return { unrecognised: stats.unrecognised, samples: stats.samples };
+  const samples = [...stats.samples, ...unread.samples].sort((a, b) => a.line - b.line).slice(0, 3);
+  return { unrecognised: stats.unrecognised + unread.count, samples };
 }
 
 function binaryInputError(reason: string): BinaryInputError {
@@ -490,16 +505,16 @@ function readWholeDocument(
   const read = readDocument(text, forced);
   if (read !== undefined) {
     for (const p of read.problems) problems(p);
-    if (read.testLog !== undefined) {
-      read.testLog.split('\n').forEach((l, i) => {
-        reader.push(l, i + 1);
-      });
-      reader.end();
-    }
+    if (read.testLog !== undefined) reader.readEmbedded(read.testLog, read.testLogLine ?? 1);
     for (const event of read.events) reader.countEvent(read.form, event);
     // Handed over whole: a spread into push() overflows the stack on a document of a million events.
     deliver(read.events);
-    return { form: read.form, events: read.events.length, skipped: read.skipped };
+    return {
+      form: read.form,
+      events: read.events.length,
+      skipped: read.skipped,
+      ...(read.unread !== undefined ? { unread: read.unread } : {}),
+    };
   }
   const legacy =
     text.trimStart().startsWith('{') || text.trimStart().startsWith('[') ? parseCloudWatchInput(text) : undefined;
@@ -553,10 +568,58 @@ function lineJoiner(reader: LineFormReader, problems: (problem: InputProblem) =>
         reader.push(text, lineNo, read.event);
         return;
       }
+      // A document the AWS CLI printed, pasted under its command line (test-invoke-method's JSON, get-query-results,
+      // filter-log-events): its events are read, not the object (unless a line form is forced). Only a line with no
+      // `message` field gets here.
+      if (
+        read?.problem === undefined &&
+        reader.form === undefined &&
+        (DOCUMENT_KEYS.test(text) || (TEST_INVOKE_START.test(text) && text.includes('"log"'))) &&
+        readPastedDocument(text, lineNo, reader, problems)
+      )
+        return;
     }
     reader.push(text, lineNo);
   };
   return new JsonObjectJoiner({ line, joined: (text, firstLine) => line(text, firstLine) });
+}
+
+/**
+ * Reads a line (a JSON object joined back from the lines it was printed on, or printed on one) that is a document of
+ * a known shape: test-invoke-method's JSON (its Test log), or a document of log events. Its events and problems point
+ * at `lineNo`, the line the object starts on. False for any other line.
+ */
+function readPastedDocument(
+  text: string,
+  lineNo: number,
+  reader: LineFormReader,
+  problems: (problem: InputProblem) => void,
+): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const log = testInvokeLog(value);
+  if (log !== undefined) {
+    reader.readEmbedded(log, lineNo);
+    return true;
+  }
+  if (!DOCUMENT_KEYS.test(text)) return false;
+  const read = readJsonDocument(text);
+  if (read === undefined) return false;
+  for (const p of read.problems) problems({ ...p, line: lineNo });
+  reader.readEvents(read.form, read.events, lineNo);
+  const unread = read.unread;
+  if (unread !== undefined) {
+    // Rows that hold no log: counted as lines not recognised, shown as their fields.
+    for (let i = 0; i < unread.count; i++) {
+      const sample = unread.samples[Math.min(i, unread.samples.length - 1)];
+      if (sample !== undefined) reader.countEvent(read.form, { message: sample.text, line: lineNo });
+    }
+  }
+  return true;
 }
 
 /** What reading a whole input gave (parseInput). */
@@ -644,8 +707,7 @@ export function parseInput(input: string | Uint8Array, options: { form?: InputFo
     report: {
       gzip,
       lines: stats.lines + counts.skipped,
-      unrecognised: stats.unrecognised,
-      samples: stats.samples,
+      ...withUnread(stats, counts),
       forms: stats.forms,
       unknownMessages: stats.unknownMessages,
       ...(forcedReport !== undefined ? { forced: forcedReport } : {}),

@@ -205,7 +205,9 @@ describe('document forms', () => {
     ]);
     const counts = readJsonDocument(JSON.stringify({ results: [[{ field: 'count()', value: '4' }]] }));
     expect(counts?.events).toEqual([]);
-    expect(counts?.problems[0]?.reason).toMatch(/no @message field: run the query with `fields @timestamp, @message/);
+    expect(counts?.problems[0]?.reason).toMatch(
+      /no @message field and no access log field \(status, requestId, integrationErrorMessage, ...\): run the query with `fields @timestamp, @message/,
+    );
   });
 
   it('reads a CSV whose quoted message holds commas, quotes and a newline', () => {

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { parseJsonAccessLine } from '../access-log.js';
 import type { LogEvent } from '../log-event.js';
 
 /**
@@ -52,6 +53,25 @@ export interface DocumentRead {
   readonly skipped: number;
   /** The text of a Test log found inside (test-invoke-method's `log`), to be read as lines. */
   readonly testLog?: string;
+  /** The input line the object that holds the Test log starts on: its events point there. */
+  readonly testLogLine?: number;
+  /** Rows of query results that hold no log (no `@message`, no access log field): unread, to be reported as such. */
+  readonly unread?: UnreadRows;
+}
+
+/** Rows that hold no log: how many, and the first few (their line, their fields as JSON) to show. */
+export interface UnreadRows {
+  count: number;
+  readonly samples: Array<{ line: number; text: string }>;
+}
+
+const MAX_UNREAD_SAMPLES = 3;
+
+function noteUnread(out: { unread?: UnreadRows }, line: number, fields: Record<string, unknown>): void {
+  const unread = out.unread ?? { count: 0, samples: [] };
+  out.unread = unread;
+  unread.count++;
+  if (unread.samples.length < MAX_UNREAD_SAMPLES) unread.samples.push({ line, text: JSON.stringify(fields) });
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -105,6 +125,56 @@ export function eventOf(item: unknown, line: number | undefined): LogEvent | und
   if (typeof group === 'string' && group !== '') event.logGroupName = group;
   if (line !== undefined) event.line = line;
   return event;
+}
+
+/**
+ * An event from a Logs Insights row without `@message` whose fields are those of an API Gateway access log record
+ * (`fields @timestamp, status, routeKey, integrationErrorMessage`, the access log's own field names): its message is
+ * that record as a JSON access log line (the fields as named, Logs Insights' own `@` fields left out). Without a
+ * status among them, the record's error text alone (`integrationErrorMessage`, `errorMessage`, ...) is its message,
+ * as a value quoted on its own is read: the record of one request, its status unknown. Undefined when the row holds
+ * neither.
+ */
+export function accessEventOf(row: Record<string, unknown>, line: number | undefined): LogEvent | undefined {
+  const record: Record<string, unknown> = {};
+  let fields = 0;
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('@') || value === undefined || value === null || value === '') continue;
+    record[key] = value;
+    fields++;
+  }
+  if (fields === 0) return undefined;
+  let message: string | undefined;
+  if (parseJsonAccessLine(record) !== undefined) message = JSON.stringify(record);
+  else {
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value !== 'string' || !ERROR_KEYS.has(normalizeFieldName(key))) continue;
+      const text = value.trim();
+      if (text !== '' && text !== '-') {
+        message = text;
+        break;
+      }
+    }
+  }
+  return message !== undefined ? eventOf({ ...row, '@message': message }, line) : undefined;
+}
+
+/** The access log fields that carry an error's text (`$context.integrationErrorMessage`, `$context.error.message`, ...). */
+const ERROR_KEYS: ReadonlySet<string> = new Set([
+  'integrationerrormessage',
+  'errormessage',
+  'errormessagestring',
+  'integrationerror',
+  'authorizererror',
+  'error',
+]);
+
+/** A field name as access log readers compare them: without `$context.`, dots, dashes and underscores, lower case. */
+function normalizeFieldName(key: string): string {
+  return key
+    .replace(/^\$?context\./i, '')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toLowerCase();
 }
 
 /** Logs Insights' `@log` is `<account id>:<log group name>`. */
@@ -212,6 +282,15 @@ export function readJsonDocument(text: string): DocumentRead | undefined {
   return known ? out : undefined;
 }
 
+const NO_MESSAGE_FIELD =
+  'the query results hold no @message field and no access log field (status, requestId, integrationErrorMessage, ...): ' +
+  'run the query with `fields @timestamp, @message, @logStream, @log`';
+
+/** A Logs Insights row (the console's JSON export): an object with a field of Logs Insights' own (`@timestamp`, `@ptr`). */
+function isInsightsRow(item: unknown): boolean {
+  return isRecord(item) && ('@timestamp' in item || '@ptr' in item || '@log' in item || '@logStream' in item);
+}
+
 function readJsonValue(
   value: unknown,
   line: number,
@@ -222,17 +301,32 @@ function readJsonValue(
   if (nesting > 3) return false;
   // A list of events (filter-log-events' `events`, or an array, the Logs Insights console's JSON export).
   const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.events) ? value.events : undefined;
-  if (list !== undefined && (list.length === 0 || list.some((i) => eventOf(i, undefined) !== undefined))) {
-    const insights = list.some(hasInsightsMessage);
+  // The console's JSON export of a query without @message: every item a row of Logs Insights' fields.
+  const rows = Array.isArray(value) && list !== undefined && list.length > 0 && list.every(isInsightsRow);
+  if (list !== undefined && (list.length === 0 || rows || list.some((i) => eventOf(i, undefined) !== undefined))) {
+    const insights = rows || list.some(hasInsightsMessage);
     out.form = insights ? 'insights-json' : 'filter-log-events-json';
     const lines = text !== undefined ? tokenLines(text, insights ? '@message' : 'message') : [];
+    const rowLines = rows && text !== undefined ? tokenLines(text, Object.keys(list[0] as object)[0] ?? '') : [];
     list.forEach((item: unknown, index: number) => {
-      const event = eventOf(item, lines.length === list.length ? lines[index] : line);
+      const at = lines.length === list.length ? lines[index] : line;
+      let event = eventOf(item, at);
+      if (event === undefined && insights && isRecord(item)) {
+        const rowLine = rowLines.length === list.length ? rowLines[index] : line;
+        event = accessEventOf(item, rowLine);
+        if (event === undefined) {
+          // A row that holds no log: reported with the unread lines (and NO_MESSAGE_FIELD when no row holds one).
+          out.skipped++;
+          noteUnread(out, rowLine ?? line, item);
+          return;
+        }
+      }
       if (event === undefined) {
         out.skipped++;
         out.problems.push({ line, reason: `events[${index}] has no string "message" field; skipped` });
       } else out.events.push(event);
     });
+    if (insights && out.skipped > 0 && out.events.length === 0) out.problems.push({ line, reason: NO_MESSAGE_FIELD });
     return true;
   }
   if (!isRecord(value)) return false;
@@ -240,25 +334,27 @@ function readJsonValue(
   if (Array.isArray(value.results)) {
     out.form = 'insights-json';
     const lines = text !== undefined ? tokenLines(text, '@message') : [];
+    // Each row's line: that of its first cell (a quote inside a value is escaped, so `"field"` is always a key).
+    const cellLines = text !== undefined ? tokenLines(text, 'field') : [];
     let withMessage = 0;
+    let cells = 0;
     for (const row of value.results) {
       if (!Array.isArray(row)) continue;
       const fields: Record<string, unknown> = {};
       for (const cell of row) {
         if (isRecord(cell) && typeof cell.field === 'string') fields[cell.field] = cell.value;
       }
+      const rowLine = cellLines[cells] ?? line;
+      cells += row.length;
       const at = typeof fields['@message'] === 'string' ? lines[withMessage++] : undefined;
-      const event = eventOf(fields, at ?? line);
-      if (event === undefined) out.skipped++;
-      else out.events.push(event);
+      const event = eventOf(fields, at ?? line) ?? accessEventOf(fields, rowLine);
+      if (event !== undefined) out.events.push(event);
+      else {
+        out.skipped++;
+        noteUnread(out, rowLine, fields);
+      }
     }
-    if (out.skipped > 0 && out.events.length === 0) {
-      out.problems.push({
-        line,
-        reason:
-          'the query results hold no @message field: run the query with `fields @timestamp, @message, @logStream, @log`',
-      });
-    }
+    if (out.skipped > 0 && out.events.length === 0) out.problems.push({ line, reason: NO_MESSAGE_FIELD });
     return true;
   }
   // A subscription filter payload: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
@@ -301,13 +397,25 @@ function readJsonValue(
       .filter((d: unknown): d is string => typeof d === 'string');
     if (data.length > 0) return readEncoded(data, line, out, nesting);
   }
-  // aws apigateway test-invoke-method: {"status": 502, "log": "Execution log for request ...", ...}
-  if (typeof value.log === 'string' && value.log.startsWith('Execution log for request')) {
+  const log = testInvokeLog(value);
+  if (log !== undefined) {
     out.form = 'test-invoke-json';
-    out.testLog = value.log;
+    out.testLog = log;
+    out.testLogLine = line;
     return true;
   }
   return false;
+}
+
+/**
+ * The Test log of `aws apigateway test-invoke-method`'s JSON (`{"status": 502, "log": "Execution log for request
+ * ...", ...}`), read wherever that object is: a whole document, or a line of a paste (joined back first when it was
+ * printed over several lines, as the CLI prints it under its command line).
+ */
+export function testInvokeLog(value: unknown): string | undefined {
+  return isRecord(value) && typeof value.log === 'string' && value.log.startsWith('Execution log for request')
+    ? value.log
+    : undefined;
 }
 
 function readEncoded(
@@ -371,17 +479,23 @@ export function readBase64Payloads(text: string): DocumentRead {
 
 const MESSAGE_COLUMNS = new Set(['@message', 'message']);
 
-/** Whether the first line is the header of a table of log events (a column named `@message` or `message`). */
+/** Logs Insights' own fields that a query's table may have without `@message`. */
+const INSIGHTS_COLUMNS = new Set(['@timestamp', '@ptr', '@log', '@logStream', '@ingestionTime']);
+
+/**
+ * Whether the first line is the header of a table of log events: a column named `@message` or `message`, or a Logs
+ * Insights export of a query without `@message` (a column of Logs Insights' own, such as `@timestamp`, and another).
+ */
 export function tableHeaderForm(firstLine: string): 'insights-csv' | 'insights-markdown' | undefined {
   const line = firstLine.trim();
+  const isHeader = (cells: readonly string[]): boolean =>
+    cells.some((c) => MESSAGE_COLUMNS.has(c)) ||
+    (cells.length >= 2 && cells.some((c) => INSIGHTS_COLUMNS.has(c)) && cells.some((c) => !c.startsWith('@')));
   if (line.startsWith('|')) {
-    const cells = splitMarkdownRow(line).map((c) => c.trim());
-    return cells.some((c) => MESSAGE_COLUMNS.has(c)) ? 'insights-markdown' : undefined;
+    return isHeader(splitMarkdownRow(line).map((c) => c.trim())) ? 'insights-markdown' : undefined;
   }
   const cells = splitCsv(line)?.rows[0]?.cells;
-  return cells !== undefined && cells.length >= 2 && cells.some((c) => MESSAGE_COLUMNS.has(c.trim()))
-    ? 'insights-csv'
-    : undefined;
+  return cells !== undefined && cells.length >= 2 && isHeader(cells.map((c) => c.trim())) ? 'insights-csv' : undefined;
 }
 
 interface CsvRow {
@@ -444,6 +558,7 @@ function rowsToEvents(form: DocumentForm, header: string[], rows: readonly CsvRo
   const message = names.findIndex((n) => MESSAGE_COLUMNS.has(n));
   const events: LogEvent[] = [];
   const problems: DocumentProblem[] = [];
+  const out: { unread?: UnreadRows } = {};
   let skipped = 0;
   for (const row of rows) {
     const item: Record<string, unknown> = {};
@@ -454,13 +569,24 @@ function rowsToEvents(form: DocumentForm, header: string[], rows: readonly CsvRo
       // A message with an unescaped `|`: the rest of the row is the message.
       item[names[message] ?? '@message'] = row.cells.slice(message).join('|');
     }
+    if (message === -1) {
+      // A query without @message: the row's fields are those of an access log record, or no log.
+      const event = accessEventOf(item, row.line);
+      if (event !== undefined) events.push(event);
+      else {
+        skipped++;
+        noteUnread(out, row.line, item);
+      }
+      continue;
+    }
     const event = eventOf(item, row.line);
     if (event === undefined || event.message === '') {
       skipped++;
       problems.push({ line: row.line, reason: 'row without a message; skipped' });
     } else events.push(event);
   }
-  return { form, events, problems, skipped };
+  if (message === -1 && events.length === 0 && skipped > 0) problems.push({ line: 1, reason: NO_MESSAGE_FIELD });
+  return { form, events, problems, skipped, ...(out.unread !== undefined ? { unread: out.unread } : {}) };
 }
 
 /** Reads a CSV of log events with a header row (`@timestamp,@message,...` or `timestamp,message`). */

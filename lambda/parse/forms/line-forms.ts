@@ -4,7 +4,7 @@ import { parseFunctionLogLine } from '../function-log.js';
 import { readLine } from '../input.js';
 import type { LogEvent } from '../log-event.js';
 import { isBareExecutionText, isKnownLogText } from './known-text.js';
-import { isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
+import { isCommandLine, isFence, looksWebEscaped, stripAnsi, unescapeWeb, unwrapPaste } from './paste.js';
 
 /**
  * The line-oriented forms API Gateway's logs reach people in, read one line at a time (so a file of any size is read
@@ -72,6 +72,9 @@ const EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)$/s;
 const TEST_LINE =
   /^[ \t]*[A-Z][A-Za-z]{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d) (UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) (\d{4}) ?: (.*)$/s;
 const TEST_HEADER = /^[ \t]*Execution log for request (\S+)\s*$/;
+/** A Test line's start inside another's text, after a space or a `]` (`... request Thu Aug 04 17:48:21 UTC 2022 : `). */
+const RUN_ON_TEST_LINE =
+  /[ \]][A-Z][a-z]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d (?:UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) \d{4} ?: /;
 // The response the console shows above the log: every line up to the log belongs to it. It starts with the request
 // (`Request: /menus`), or with whichever of its labels a paste starts at: `Status: 502`, `Latency: 948 ms`,
 // `Response Body`, `Response Headers`, `Logs`. The 2023 console's labels on lines of their own (`/menus - GET method
@@ -166,6 +169,11 @@ export class LineFormReader {
   /** Execution lines read on the fast path (counted apart: a property update per line costs). */
   private cloudwatchLines = 0;
 
+  /** Every line is read as this form (`--input-format`), or undefined: each as the form it has. */
+  get form(): LineForm | undefined {
+    return this.forced;
+  }
+
   /** How much was read so far. */
   get stats(): LineStats {
     const stats = this.counted;
@@ -191,7 +199,7 @@ export class LineFormReader {
    *   input after the first its own (`input-2`), so blocks of two files that start on the same line stay apart.
    */
   constructor(
-    private readonly emit: (event: LogEvent) => void,
+    private emit: (event: LogEvent) => void,
     private readonly forced?: LineForm,
     private readonly idPrefix = 'input',
   ) {}
@@ -243,6 +251,13 @@ export class LineFormReader {
       return;
     }
     const text = this.unnumber(line, unwrapPaste(stripAnsi(line), this.readable));
+    if (isCommandLine(text)) {
+      // The command that printed what follows (`$ aws apigateway test-invoke-method ...`): no log line, and the end of
+      // what came before; not counted, as a fence is not.
+      this.flush();
+      this.endBlock();
+      return;
+    }
     if (text.trim() === '') {
       // A blank line ends a block of bare lines; inside a message that spans lines it is part of the message.
       if (this.pending !== undefined) this.pending.parts.push('');
@@ -480,6 +495,57 @@ export class LineFormReader {
     );
   }
 
+  /**
+   * Reads the lines of a log held in one JSON string of the input (`aws apigateway test-invoke-method`'s `log`) as
+   * lines of their own, every event (and every unread line reported) pointing at `at`, the input line the object
+   * starts on. Nothing before the object goes on its lines, nor do they go on after it; no paste width applies inside
+   * a JSON string.
+   */
+  readEmbedded(log: string, at: number): void {
+    this.flush();
+    this.endBlock();
+    this.lastExec = undefined;
+    const emit = this.emit;
+    const wrapWidth = this.wrapWidth;
+    this.emit = (event) => {
+      (event as Mutable<LogEvent>).line = at;
+      emit(event);
+    };
+    this.embeddedAt = at;
+    // -3: a width no line has (and not -1, which lets a line of a terminal's width be taken as cut).
+    this.wrapWidth = -3;
+    try {
+      const lines = log.split('\n');
+      for (let i = 0; i < lines.length; i++) this.push(lines[i] ?? '', at + i);
+      this.flush();
+    } finally {
+      this.emit = emit;
+      this.embeddedAt = undefined;
+      this.wrapWidth = wrapWidth;
+    }
+    this.endBlock();
+    this.lastExec = undefined;
+    this.prevWidth = -2;
+  }
+
+  /**
+   * Gives out the events of a JSON document pasted among the lines (under the command that printed it), each pointing
+   * at `at`, the input line the document starts on, and counts them as `form`'s.
+   */
+  readEvents(form: string, events: readonly LogEvent[], at: number): void {
+    this.flush();
+    this.endBlock();
+    this.lastExec = undefined;
+    for (const event of events) {
+      const e = { ...event, line: at };
+      this.count(form, e.message, at, e.message);
+      this.emit(e);
+    }
+  }
+
+  /** While readEmbedded reads: the input line its lines are reported on. */
+  private embeddedAt: number | undefined;
+
   /** Counts an event a document form gave (read whole, not line by line). */
   countEvent(form: string, event: LogEvent): void {
     this.count(form, event.message, event.line ?? 1, event.message);
@@ -567,7 +633,12 @@ export class LineFormReader {
       const zone = offset !== null ? `${offset[1]}:${offset[2]}` : 'Z';
       const iso = `${m[5]}-${MONTHS[m[1]]}-${m[2].padStart(2, '0')}T${m[3]}${zone}`;
       const id = this.blockId ?? this.newBlock(lineNo);
-      this.start('console-test', { message: `(${id}) ${m[6]}`, timestamp: Date.parse(iso), line: lineNo }, text);
+      // The next Test line run on at the end of this one (a page joined the lines with a space): read as its own.
+      const next = RUN_ON_TEST_LINE.exec(m[6]);
+      const cut = next === null ? -1 : next.index + (m[6].charCodeAt(next.index) === 93 /* ] */ ? 1 : 0);
+      const message = cut === -1 ? m[6] : m[6].slice(0, cut);
+      this.start('console-test', { message: `(${id}) ${message}`, timestamp: Date.parse(iso), line: lineNo }, text);
+      if (next !== null) this.readConsoleTest(m[6].slice(next.index + 1), lineNo);
       return true;
     }
     // An execution text quoted without its prefix ends the response section: the log has started.
@@ -701,7 +772,7 @@ export class LineFormReader {
     if (form !== 'cloudwatch') stats.unknownMessages[form] = (stats.unknownMessages[form] ?? 0) + lines;
     if (stats.samples.length < MAX_SAMPLES) {
       stats.samples.push({
-        line: lineNo,
+        line: this.embeddedAt ?? lineNo,
         text: raw.length > MAX_SAMPLE_CHARS ? `${raw.slice(0, MAX_SAMPLE_CHARS)}…` : raw,
       });
     }

@@ -20,6 +20,23 @@ export function isFence(line: string): boolean {
   return (c === 96 /* ` */ || c === 126 /* ~ */ || c === 62 /* > */ || c === 32 || c === 9) && FENCE.test(line);
 }
 
+/**
+ * A shell prompt and the AWS CLI command typed at it, as pasted above the command's output: `$ aws apigateway
+ * test-invoke-method ...`, `% aws logs tail ...`, `PS C:\> aws ...`, `C:\> aws ...`.
+ */
+const COMMAND =
+  /^[ \t]*(?:[$%]|PS(?: [^>]{0,200})?>|[A-Za-z]:\\[^>]{0,200}>)[ \t]*aws[ \t]+[a-z0-9][a-z0-9-]*(?:[ \t]|$)/;
+
+/** A command line typed at a shell prompt (the AWS CLI's): how the output after it was made, no log line. */
+export function isCommandLine(line: string): boolean {
+  let i = 0;
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  const c = line.charCodeAt(i);
+  // Only a line that starts with a prompt can be one (most lines are ruled out here).
+  const letter = (c | 32) >= 97 && (c | 32) <= 122; // PS, or a drive letter
+  return (c === 36 /* $ */ || c === 37 /* % */ || letter) && COMMAND.test(line);
+}
+
 /** The line without terminal colour codes. */
 export function stripAnsi(line: string): string {
   return line.includes('\u001b') ? line.replace(ANSI, '') : line;
@@ -60,8 +77,10 @@ export function unwrapPaste(line: string, readable: (text: string) => boolean): 
   return text;
 }
 
-const LEAD = /^[ \t]*(?:[-*+\u2022][ \t]+|(["'`\u201c\u2018]+))/;
-const TRAIL = /["'`\u201d\u2019]+[.,;:]?[ \t]*$/;
+// Quotes: straight, typographic, backticks, and CJK corner brackets (「…」, 『…』, as Japanese and Chinese pages quote
+// a log line); after the closing one, the sentence's mark (`.`, `,`, or the ideographic `。`, `、`, full-width `，`).
+const LEAD = /^[ \t]*(?:[-*+\u2022][ \t]+|(["'`\u201c\u2018\u300c\u300e]+))/;
+const TRAIL = /["'`\u201d\u2019\u300d\u300f]+[.,;:\u3002\u3001\uff0c\uff0e\uff1a\uff1b]?[ \t]*$/;
 
 // Quotes written as entities (`{&quot;errorMessage&quot;:`, `&#x27;id&#x27;`), or `&lt;`/`&gt;` where no raw `<`
 // or `>` is: text copied from a web page's source. Typographic quotes as JSON punctuation (`{“errorMessage”:`), or
