@@ -235,6 +235,12 @@ describe('JsonObjectJoiner', () => {
     ]);
   });
 
+  it('puts back the space a page took off where it wrapped a pretty-printed string', () => {
+    expect(
+      joinAll(['{', '  "message": "configuration error:', '    Invalid permissions",', '  "status": 500', '}']),
+    ).toEqual([['{"message": "configuration error: Invalid permissions","status": 500}', 1, 5]]);
+  });
+
   it('keeps a CR-terminated line as it came when it gives it back, and joins CRLF lines', () => {
     expect(joinAll(['{\r', '  "a": 1\r', '}\r'])).toEqual([['{"a": 1}', 1, 3]]);
     expect(joinAll(['{\r', 'x\r'])).toEqual([

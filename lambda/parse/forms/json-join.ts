@@ -23,6 +23,11 @@ const MAX_JOINED_CHARS = 1024 * 1024;
 class JsonShape {
   depth = 0;
   private inString = false;
+
+  /** The text so far ends inside a string (a line break there is no JSON's: a page wrapped the line). */
+  get openString(): boolean {
+    return this.inString;
+  }
   private escaped = false;
   /** The outermost object closed; anything but whitespace after it breaks the shape. */
   closed = false;
@@ -164,6 +169,8 @@ export class JsonObjectJoiner {
 
   private add(held: Held, part: string, raw: string, lineNo: number): void {
     held.lines.push(raw);
+    // A pretty-printed line broken inside a string was wrapped by a page at a space its trim took off: put one back.
+    if (held.mode === 'pretty' && held.shape.openString) part = ` ${part}`;
     held.parts.push(part);
     held.chars += part.length;
     held.shape.feed(part);
