@@ -98,3 +98,15 @@ describe('console Test lines run together on one line', () => {
     expect(read.events.length).toBe(1);
   });
 });
+
+describe("curl -v's information lines in a paste", () => {
+  it('are no execution lines: `* (304) (OUT), TLS handshake` keeps its bullet, a list bullet before a log line does not', () => {
+    // The 2025 Markdown note of five causes (GitHub index id 31159485353) pastes curl -v transcripts beside the logs.
+    expect(unwrapPaste('* (304) (OUT), TLS handshake, Client hello (1):', readsAsLogLine)).toBe(
+      '* (304) (OUT), TLS handshake, Client hello (1):',
+    );
+    expect(
+      unwrapPaste('* (8c0a3cde-b8a3-4a3a-8b8f-0a1b2c3d4e5f) Method completed with status: 502', readsAsLogLine),
+    ).toBe('(8c0a3cde-b8a3-4a3a-8b8f-0a1b2c3d4e5f) Method completed with status: 502');
+  });
+});

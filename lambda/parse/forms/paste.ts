@@ -72,10 +72,16 @@ export function unwrapPaste(line: string, readable: (text: string) => boolean): 
   if (lead !== null) {
     let rest = text.slice(lead[0].length);
     if (lead[1] !== undefined) rest = rest.replace(TRAIL, '');
-    if (rest !== '' && readable(rest)) return rest;
+    if (rest !== '' && readable(rest) && !CURL_INFO.test(text)) return rest;
   }
   return text;
 }
+
+/**
+ * `curl -v`'s information lines: `* ` then a number in parentheses (`* (304) (OUT), TLS handshake, Client hello (1):`),
+ * no list bullet before an execution line (API Gateway's request ids are never a bare number).
+ */
+const CURL_INFO = /^\* \(\d{1,5}\) /;
 
 // Quotes: straight, typographic, backticks, and CJK corner brackets (「…」, 『…』, as Japanese and Chinese pages quote
 // a log line); after the closing one, the sentence's mark (`.`, `,`, or the ideographic `。`, `、`, full-width `，`).
