@@ -177,8 +177,23 @@ export function readLine(raw: string, lineNo: number, keepLine = false): LineRea
       problem: { line: lineNo, reason: `malformed JSON (${parsed.error}); read as raw text` },
     };
   }
+  if (isClientBody(parsed.value)) return { event: { message: line }, wrapped: false };
   const event = toEvent(parsed.value, keepLine ? lineNo : undefined);
   return event !== undefined ? { event, wrapped: true } : { event: { message: line }, wrapped: false };
+}
+
+/** What API Gateway answers a client with when a request fails (the body of its default gateway responses). */
+const CLIENT_BODY_MESSAGE =
+  /^(?:Internal server error|Endpoint request timed out|Service Unavailable|Network error communicating with endpoint)$/i;
+
+/**
+ * `{"message": "Endpoint request timed out"}` alone: the body a client received (a pasted `curl -i` transcript), no
+ * log event. A CloudWatch event has its timestamp, stream or id beside its message; the request's own log lines say
+ * what failed.
+ */
+function isClientBody(value: unknown): boolean {
+  if (!isRecord(value) || typeof value.message !== 'string') return false;
+  return Object.keys(value).length === 1 && CLIENT_BODY_MESSAGE.test(value.message);
 }
 
 export function toEvent(item: unknown, line?: number): LogEvent | undefined {

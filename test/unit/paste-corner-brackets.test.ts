@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { diagnoseEvents } from '../../lambda/diagnose.js';
 import { readsAsLogLine } from '../../lambda/parse/forms/line-forms.js';
 import { unwrapPaste } from '../../lambda/parse/forms/paste.js';
 import { parseInput } from '../../lambda/parse/input-stream.js';
@@ -100,6 +101,25 @@ describe('console Test lines run together on one line', () => {
 });
 
 describe("curl -v's information lines in a paste", () => {
+  it('reads the body the client got (`{"message": "Endpoint request timed out"}`) as no request of its own', () => {
+    // Prepare: the shape of the 2025 note's 504 section: the client's transcript, then the stage's lines.
+    const id = '(fbcaf9e5-8a66-4f86-b7b3-7a1f4bdaf3d2) ';
+    const text = [
+      '< HTTP/2 504',
+      '{"message": "Endpoint request timed out"}',
+      `${id}Execution failed due to a timeout error`,
+      `${id}Method completed with status: 504`,
+    ].join('\n');
+    // Act
+    const { diagnosis } = diagnoseEvents(parseInput(`${text}\n`).events);
+    // Assess: one failed request, the one the stage logged.
+    expect(diagnosis.failedRequests).toBe(1);
+    expect(diagnosis.causes.map((c) => [c.cause, c.count])).toEqual([['integration_timeout', 1]]);
+    // A CloudWatch event with its fields is still one.
+    const event = parseInput('{"message": "Endpoint request timed out", "timestamp": 1795576325184}\n').events;
+    expect(event.map((e) => e.message)).toEqual(['Endpoint request timed out']);
+  });
+
   it('are no execution lines: `* (304) (OUT), TLS handshake` keeps its bullet, a list bullet before a log line does not', () => {
     // The 2025 Markdown note of five causes (GitHub index id 31159485353) pastes curl -v transcripts beside the logs.
     expect(unwrapPaste('* (304) (OUT), TLS handshake, Client hello (1):', readsAsLogLine)).toBe(
