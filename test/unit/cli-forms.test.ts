@@ -3,17 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { CLI_BIN as BIN, runCli as run } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/apigw-5xx.mjs');
 const FORMS = join(ROOT, 'test/fixtures/forms');
-
-/** Runs the real command as a separate process, as `npx apigw-5xx` would. */
-function run(args: string[], input?: string | Buffer) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
 
 interface Diagnosis {
   readonly failedRequests: number;

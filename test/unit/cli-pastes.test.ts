@@ -1,17 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli as run } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/apigw-5xx.mjs');
 const PASTES = join(ROOT, 'test/fixtures/forms/pastes');
-
-/** Runs the real command as a separate process, as `npx apigw-5xx` would. */
-function run(args: string[], input?: string | Buffer) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
 
 interface Diagnosis {
   readonly failedRequests: number;

@@ -1,21 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseInput, streamEvents } from '../../lambda/parse/input-stream.js';
 import type { LogEvent } from '../../lambda/parse/log-event.js';
+import { runCli as run } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/apigw-5xx.mjs');
 const PASTES = join(ROOT, 'test/fixtures/forms/pastes');
 const FORMS = join(ROOT, 'test/fixtures/forms');
-
-/** Runs the real command as a separate process, as `npx apigw-5xx` would. */
-function run(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
-}
 
 interface Diagnosis {
   readonly failedRequests: number;
