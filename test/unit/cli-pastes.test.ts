@@ -112,6 +112,13 @@ describe('apigw-5xx reads logs as people paste them', () => {
     expect(c.verdicts).toHaveLength(compact.length);
   });
 
+  it("reads the Japanese console's Test output (2022): its labels are the response section, not unread lines", () => {
+    const d = diagnose('published-ja-console-test-malformed-hello-world.txt');
+    expect(d.stderr).toBe('');
+    expect(d.diagnosis?.byStatus).toEqual([{ key: 502, count: 1 }]);
+    expect(causes(d.diagnosis)).toEqual([['malformed_lambda_response', 1]]);
+  });
+
   it('reads `aws logs tail` output with its colour codes (a terminal copy)', () => {
     const d = diagnose('logs-tail-color.txt');
     expect(d.stderr).toBe('');

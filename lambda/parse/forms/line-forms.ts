@@ -77,11 +77,13 @@ const RUN_ON_TEST_LINE =
   /[ \]][A-Z][a-z]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d (?:UTC|GMT|Z|[A-Z]{2,5}|(?:GMT|UTC)?[+-]\d\d:?\d\d) \d{4} ?: /;
 // The response the console shows above the log: every line up to the log belongs to it. It starts with the request
 // (`Request: /menus`), or with whichever of its labels a paste starts at: `Status: 502`, `Latency: 948 ms`,
-// `Response Body`, `Response Headers`, `Logs`. The 2023 console's labels on lines of their own (`/menus - GET method
+// `Response Body`, `Response Headers`, `Logs` (the Japanese console's: `リクエスト: /`, `ステータス: 502`, `レーテンシー:
+// 407 ms`, `レスポンス本文`, `レスポンスヘッダー`, `ログ`, as a 2022 paste shows them, GitHub index id 5270803061). The
+// 2023 console's labels on lines of their own (`/menus - GET method
 // test results`, `Request`, `Latency ms`, `Status`, `Response body`, `Response headers`) are an assumption: not seen
 // in a published paste.
 const TEST_RESPONSE_START =
-  /^(?:Request: \/\S*|Request(?: path)?|Status(?:: \d{3})?|Latency(?: ms|: \d+ ?ms)?|Response [Bb]ody|Response [Hh]eaders|Logs|\S* - [A-Z]+ method test results)\s*$/;
+  /^(?:Request: \/\S*|Request(?: path)?|Status(?:: \d{3})?|Latency(?: ms|: \d+ ?ms)?|Response [Bb]ody|Response [Hh]eaders|Logs|\S* - [A-Z]+ method test results|リクエスト: \/\S*|ステータス: \d{3}|レーテンシー: \d+ ?ms|レスポンス本文|レスポンスヘッダー|ログ)\s*$/;
 // The CloudWatch console's log events table copied: `2023-10-27T14:40:57.744+01:00 | (<id>) text`, or the time
 // alone on a line with the message on the next lines (an expanded JSON event pretty-printed). Seen in
 // https://github.com/ministryofjustice/modernisation-platform-environments/pull/3807 (2023).
