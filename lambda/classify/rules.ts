@@ -223,6 +223,13 @@ const MALFORMED = /^Execution failed due to configuration error: Malformed Lambd
 const MALFORMED_TEXT = /Malformed Lambda proxy response/;
 const NO_OUTPUT_MAPPING =
   /^Execution failed due to configuration error: No match for output mapping and no default output mapping configured/;
+/** "... Endpoint Response Status Code: 403" at the end of NO_OUTPUT_MAPPING: the backend status nothing mapped. */
+const UNMAPPED_ENDPOINT_STATUS = /No match for output mapping\b.*\bEndpoint Response Status Code: (\d{3})\b/;
+
+/** The backend status a "No match for output mapping" line names, if the line names one (read by fix and check). */
+export function unmappedEndpointStatus(text: string): string | undefined {
+  return UNMAPPED_ENDPOINT_STATUS.exec(text)?.[1];
+}
 const INVALID_METHOD_RESPONSE =
   /^Execution failed due to configuration error: Output mapping refers to an invalid method response/;
 const UNABLE_TO_TRANSFORM = /^Execution failed due to configuration error: Unable to transform response/;

@@ -3,6 +3,7 @@
  * frequent first. Pure: the adapter reads the plan, {@link enrich} joins what it read back to the causes with the
  * same targets.
  */
+import { unmappedEndpointStatus } from '../classify/rules.js';
 import type { CauseId } from '../taxonomy.js';
 import { parseFunctionArn } from './integration-uri.js';
 import type { CheckPlan, DiagnosisRef, FindingRef, FunctionRef, RouteRef } from './types.js';
@@ -46,14 +47,12 @@ export interface CauseTarget {
   readonly endpointStatuses?: readonly string[];
 }
 
-const ENDPOINT_STATUS = /No match for output mapping\b.*\bEndpoint Response Status Code: (\d{3})\b/;
-
 /** The backend status a status_code_mapping finding's evidence names. */
 function endpointStatusOf(f: FindingRef): string | undefined {
   if (f.cause !== 'status_code_mapping' || f.evidence === undefined) return undefined;
   for (const line of f.evidence) {
-    const m = ENDPOINT_STATUS.exec(line.text);
-    if (m?.[1] !== undefined) return m[1];
+    const status = unmappedEndpointStatus(line.text);
+    if (status !== undefined) return status;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { Finding } from '../classify/classify.js';
-import type { MatchTarget, RuleHint } from '../classify/rules.js';
+import { type MatchTarget, type RuleHint, unmappedEndpointStatus } from '../classify/rules.js';
 import { messageTemplate } from '../classify/template.js';
 import type { Signals } from '../enrich/signal-types.js';
 import type { Enrichment } from '../enrich/types.js';
@@ -277,30 +277,26 @@ function summarizeCause(
     .flatMap((f) => (f.backend ?? []).map((b) => b.record.timeoutSeconds))
     .filter((v) => v !== undefined);
   const authorizerTarget = targets[0]?.key === 'authorizer';
+  const texts = findings.flatMap((f) => f.evidence).map((l) => l.text);
+  const firstIn = (read: (text: string) => string | undefined, of: readonly string[] = texts): string | undefined => {
+    for (const text of of) {
+      const value = read(text);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
   // "Output mapping refers to an invalid method response: 200": the status the missing method response needs.
-  const methodResponseStatus = findings
-    .flatMap((f) => f.evidence)
-    .map((l) => /invalid method response: (\d{3})\b/.exec(l.text)?.[1])
-    .find((v) => v !== undefined);
+  const methodResponseStatus = firstIn((t) => /invalid method response: (\d{3})\b/.exec(t)?.[1]);
   // "No match for output mapping ... Endpoint Response Status Code: 403": the backend's status nothing mapped.
-  const endpointStatus = findings
-    .flatMap((f) => f.evidence)
-    .map((l) => /No match for output mapping\b.*\bEndpoint Response Status Code: (\d{3})\b/.exec(l.text)?.[1])
-    .find((v) => v !== undefined);
+  const endpointStatus = firstIn(unmappedEndpointStatus);
   // What API Gateway relayed of the function's failure (its response body, the customer function error, an access
   // log's integration error): a timeout's length, or a failure before the handler ran.
-  const relayed = cause === 'lambda_function_error' ? findings.flatMap((f) => f.evidence).map((l) => l.text) : [];
-  const relayedTimeout = relayed
-    .map((t) => /\bTask timed out after (\d+(?:\.\d+)?) seconds/.exec(t)?.[1])
-    .find((v) => v !== undefined);
+  const relayed = cause === 'lambda_function_error' ? texts : [];
+  const relayedTimeout = firstIn((t) => /\bTask timed out after (\d+(?:\.\d+)?) seconds/.exec(t)?.[1], relayed);
   const initError =
-    relayed.map((t) => INIT_ERROR_TYPE.exec(t)?.[0]).find((v) => v !== undefined) ??
-    relayed.map((t) => INIT_ERROR_MESSAGE.exec(t)?.[0]).find((v) => v !== undefined);
+    firstIn((t) => INIT_ERROR_TYPE.exec(t)?.[0], relayed) ?? firstIn((t) => INIT_ERROR_MESSAGE.exec(t)?.[0], relayed);
   // "API Gateway does not have permission to assume the provided role arn:aws:iam::123456789012:role/<name>".
-  const roleName = findings
-    .flatMap((f) => f.evidence)
-    .map((l) => ASSUMED_ROLE.exec(l.text)?.[1])
-    .find((v) => v !== undefined);
+  const roleName = firstIn((t) => ASSUMED_ROLE.exec(t)?.[1]);
   const remedy = remedyFor(cause, {
     ...(api.type !== undefined ? { apiType: api.type } : {}),
     ...(api.apiId !== undefined ? { apiId: api.apiId } : {}),
